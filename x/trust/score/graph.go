@@ -62,7 +62,7 @@ func NewGraph(edges []Edge, identities []string) (*Graph, error) {
 
 	// Intern to provisional indexes in input order. The map is only looked
 	// up, never iterated, so its order cannot leak into the result.
-	idx := make(map[string]int32, len(identities)+len(edges)/4+1)
+	idx := make(map[string]int32, len(identities)+len(edges)/32+1)
 	var names []string
 	intern := func(s string) int32 {
 		if i, ok := idx[s]; ok {
@@ -111,26 +111,35 @@ func NewGraph(edges []Edge, identities []string) (*Graph, error) {
 	}
 	order, renum, names = nil, nil, nil
 
-	// Two stable counting sorts give in-edges in (To, From) order, a third the
-	// out-edges in (From, To) order: O(edges + identities), no comparisons.
+	// Stable counting sorts by From, then To, then From give in-edges in
+	// (To, From) order and out-edges in (From, To) order: O(edges +
+	// identities), no comparisons. Input from a store is already sorted by
+	// From, which skips the first pass.
 	n := len(g.ids)
-	perm := make([]int32, len(edges))
-	for k := range perm {
-		perm[k] = int32(k)
+	weight := make([]int32, len(edges)) // sequential copy: the gathers below stay in cache
+	for k := range edges {
+		weight[k] = int32(edges[k].Weight)
 	}
-	byFrom := countingSort(perm, from, n, nil)
+	byFrom := make([]int32, len(edges))
+	for k := range byFrom {
+		byFrom[k] = int32(k)
+	}
+	buf := make([]int32, len(edges))
+	if !slices.IsSorted(from) {
+		countingSort(buf, byFrom, from, n, nil)
+		byFrom, buf = buf, byFrom
+	}
 	g.inStart = make([]int32, n+1)
-	byTo := countingSort(byFrom, to, n, g.inStart)
-	g.outStart = make([]int32, n+1)
-	byFromTo := countingSort(byTo, from, n, g.outStart)
-
+	byTo := countingSort(buf, byFrom, to, n, g.inStart)
 	g.inFrom, g.inW = make([]int32, len(edges)), make([]int32, len(edges))
 	for k, e := range byTo {
-		g.inFrom[k], g.inW[k] = from[e], int32(edges[e].Weight)
+		g.inFrom[k], g.inW[k] = from[e], weight[e]
 	}
+	g.outStart = make([]int32, n+1)
+	byFromTo := countingSort(byFrom, byTo, from, n, g.outStart)
 	g.outTo, g.outW = make([]int32, len(edges)), make([]int32, len(edges))
 	for k, e := range byFromTo {
-		g.outTo[k], g.outW[k] = to[e], int32(edges[e].Weight)
+		g.outTo[k], g.outW[k] = to[e], weight[e]
 	}
 	for i := 0; i < n; i++ {
 		row := g.outTo[g.outStart[i]:g.outStart[i+1]]
@@ -179,9 +188,10 @@ func compareEdges(a, b Edge) int {
 	return cmp.Compare(a.Weight, b.Weight)
 }
 
-// countingSort returns perm stably reordered by key[perm[k]] ∈ [0, n). If start
-// is not nil (len n+1) it receives the bucket boundaries.
-func countingSort(perm, key []int32, n int, start []int32) []int32 {
+// countingSort writes perm into out (same length), stably reordered by
+// key[perm[k]] ∈ [0, n), and returns out. If start is not nil (len n+1) it
+// receives the bucket boundaries.
+func countingSort(out, perm, key []int32, n int, start []int32) []int32 {
 	if start == nil {
 		start = make([]int32, n+1)
 	}
@@ -192,7 +202,6 @@ func countingSort(perm, key []int32, n int, start []int32) []int32 {
 		start[i+1] += start[i]
 	}
 	next := slices.Clone(start[:n])
-	out := make([]int32, len(perm))
 	for _, e := range perm {
 		b := key[e]
 		out[next[b]] = e
