@@ -15,7 +15,7 @@ var (
 	ErrWeightRange     = errors.New("score: edge weight outside [-1, 1]")
 	ErrSelfEdge        = errors.New("score: self-edge")
 	ErrDuplicateEdge   = errors.New("score: duplicate edge")
-	ErrTooManyEdges    = errors.New("score: too many edges")
+	ErrTooLarge        = errors.New("score: graph too large")
 	ErrUnknownIdentity = errors.New("score: unknown identity")
 )
 
@@ -54,7 +54,7 @@ type Graph struct {
 // in (From, To, Weight) order, so the error does not depend on input order.
 func NewGraph(edges []Edge, identities []string) (*Graph, error) {
 	if len(edges) >= math.MaxInt32 {
-		return nil, fmt.Errorf("%w: %d edges, at most %d", ErrTooManyEdges, len(edges), math.MaxInt32-1)
+		return nil, fmt.Errorf("%w: %d edges, at most %d", ErrTooLarge, len(edges), math.MaxInt32-1)
 	}
 	if err := checkEdges(edges); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func NewGraph(edges []Edge, identities []string) (*Graph, error) {
 		intern(s)
 	}
 	if len(names) >= math.MaxInt32 {
-		return nil, fmt.Errorf("%w: %d identities", ErrTooManyEdges, len(names))
+		return nil, fmt.Errorf("%w: %d identities, at most %d", ErrTooLarge, len(names), math.MaxInt32-1)
 	}
 	idx = nil
 
