@@ -67,4 +67,3 @@ func VerifyProof(appHash, key, value []byte, ops *cmtcrypto.ProofOps) error {
 	}
 	return nil
 }
-

@@ -25,10 +25,10 @@ const (
 )
 
 var (
-	ErrBadPubKey     = errors.New("secp256k1: malformed public key")
-	ErrBadPrivKey    = errors.New("secp256k1: malformed private key")
-	ErrBadSignature  = errors.New("secp256k1: malformed signature")
-	ErrHighS         = errors.New("secp256k1: signature s is not in the lower half of the order (malleable)")
+	ErrBadPubKey      = errors.New("secp256k1: malformed public key")
+	ErrBadPrivKey     = errors.New("secp256k1: malformed private key")
+	ErrBadSignature   = errors.New("secp256k1: malformed signature")
+	ErrHighS          = errors.New("secp256k1: signature s is not in the lower half of the order (malleable)")
 	ErrWrongSignature = errors.New("secp256k1: signature does not verify")
 )
 

@@ -1,0 +1,280 @@
+// Package client talks to a Pastel node over CometBFT's RPC: it signs and
+// broadcasts transactions, waits for their inclusion, and reads state with
+// proofs it checks against the signed block header.
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
+	"github.com/pastelchain/pastel/x/bank/bankpb"
+)
+
+// Client is a connection to one node.
+type Client struct {
+	RPC     *rpchttp.HTTP
+	node    string
+	chainID string
+}
+
+// New connects to a node's RPC address, e.g. http://127.0.0.1:26657.
+func New(node string) (*Client, error) {
+	if !strings.Contains(node, "://") {
+		node = "http://" + node
+	}
+	c, err := rpchttp.New(node, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("client: node address %q: %w", node, err)
+	}
+	return &Client{RPC: c, node: node}, nil
+}
+
+// unreachable turns a transport error into advice.
+func (c *Client) unreachable(err error) error {
+	return fmt.Errorf("cannot reach the node at %s (is `pasteld start` running, and is --node right?): %w", c.node, err)
+}
+
+// Status is the node's /status.
+func (c *Client) Status(ctx context.Context) (*ctypes.ResultStatus, error) {
+	st, err := c.RPC.Status(ctx)
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	return st, nil
+}
+
+// ChainID is the chain the node serves.
+func (c *Client) ChainID(ctx context.Context) (string, error) {
+	if c.chainID != "" {
+		return c.chainID, nil
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.chainID = st.NodeInfo.Network
+	return c.chainID, nil
+}
+
+// QueryError is a query the app refused.
+type QueryError struct {
+	Path string
+	Code uint32
+	Log  string
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("query %s: %s (code %d)", e.Path, e.Log, e.Code)
+}
+
+// Query runs an ABCI query at height (0 = latest). With prove, the result's
+// proof is checked against the AppHash in the signed header of the next
+// block, and a failure is returned as an error.
+func (c *Client) Query(ctx context.Context, path string, height int64, prove bool) (*abci.ResponseQuery, error) {
+	res, err := c.RPC.ABCIQueryWithOptions(ctx, path, nil, rpcQueryOpts(height, prove))
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	r := res.Response
+	if r.Code != 0 {
+		return nil, &QueryError{Path: path, Code: r.Code, Log: r.Log}
+	}
+	if prove {
+		if err := c.VerifyQuery(ctx, &r); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// VerifyQuery checks a proven query result: the header of block height+1
+// carries the AppHash of height; its commit must be signed by more than two
+// thirds of the validator set, and the proof must lead from the value to
+// that AppHash.
+func (c *Client) VerifyQuery(ctx context.Context, r *abci.ResponseQuery) error {
+	appHash, err := c.TrustedAppHash(ctx, r.Height)
+	if err != nil {
+		return err
+	}
+	if err := store.VerifyProof(appHash, r.Key, r.Value, r.ProofOps); err != nil {
+		return fmt.Errorf("the node's answer does not match the chain: %w", err)
+	}
+	return nil
+}
+
+// TrustedAppHash returns the AppHash of state height, taken from the signed
+// header of block height+1 after checking its commit signatures. It waits
+// (up to 30 s) for that block if it is not there yet.
+func (c *Client) TrustedAppHash(ctx context.Context, height int64) ([]byte, error) {
+	next := height + 1
+	var commit *ctypes.ResultCommit
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var err error
+		commit, err = c.RPC.Commit(ctx, &next)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("no signed header for height %d yet: %w", next, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	sh := commit.SignedHeader
+	if sh.Header == nil || sh.Commit == nil {
+		return nil, fmt.Errorf("node returned an incomplete signed header for %d", next)
+	}
+	vals, err := c.validatorSet(ctx, next)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(vals.Hash(), sh.ValidatorsHash) {
+		return nil, fmt.Errorf("validator set of height %d does not match the header", next)
+	}
+	if err := sh.ValidateBasic(sh.ChainID); err != nil {
+		return nil, fmt.Errorf("signed header %d: %w", next, err)
+	}
+	if err := vals.VerifyCommitLight(sh.ChainID, sh.Commit.BlockID, next, sh.Commit); err != nil {
+		return nil, fmt.Errorf("commit of height %d is not signed by +2/3 of the validators: %w", next, err)
+	}
+	return sh.AppHash, nil
+}
+
+func (c *Client) validatorSet(ctx context.Context, h int64) (*cmttypes.ValidatorSet, error) {
+	var all []*cmttypes.Validator
+	page, per := 1, 100
+	for {
+		res, err := c.RPC.Validators(ctx, &h, &page, &per)
+		if err != nil {
+			return nil, c.unreachable(err)
+		}
+		all = append(all, res.Validators...)
+		if len(all) >= res.Total || len(res.Validators) == 0 {
+			break
+		}
+		page++
+	}
+	return cmttypes.ValidatorSetFromExistingValidators(all)
+}
+
+// Account reads an account (zero for an address never used). With prove it
+// is checked against the chain.
+func (c *Client) Account(ctx context.Context, a types.Address, prove bool) (*bankpb.Account, int64, error) {
+	r, err := c.Query(ctx, "/bank/account/"+a.String(), 0, prove)
+	if err != nil {
+		return nil, 0, err
+	}
+	acc := &bankpb.Account{Address: a.String()}
+	if len(r.Value) > 0 {
+		if err := proto.Unmarshal(r.Value, acc); err != nil {
+			return nil, 0, fmt.Errorf("decode account: %w", err)
+		}
+	}
+	return acc, r.Height, nil
+}
+
+// TxResult is the outcome of an included transaction.
+type TxResult struct {
+	Hash   string
+	Height int64
+	Code   uint32
+	Log    string
+	Events []abci.Event
+}
+
+// ErrTxFailed wraps a transaction the chain refused or failed.
+var ErrTxFailed = errors.New("transaction failed")
+
+// Broadcast submits raw and waits until it is in a block (or timeout).
+func (c *Client) Broadcast(ctx context.Context, raw []byte, timeout time.Duration) (*TxResult, error) {
+	res, err := c.RPC.BroadcastTxSync(ctx, raw)
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	hash := fmt.Sprintf("%X", res.Hash)
+	if res.Code != 0 {
+		return &TxResult{Hash: hash, Code: res.Code, Log: res.Log}, fmt.Errorf("%w: refused by the mempool: %s (code %d)", ErrTxFailed, res.Log, res.Code)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		r, err := c.RPC.Tx(ctx, res.Hash, false)
+		if err == nil {
+			out := &TxResult{Hash: hash, Height: r.Height, Code: r.TxResult.Code, Log: r.TxResult.Log, Events: r.TxResult.Events}
+			if out.Code != 0 {
+				return out, fmt.Errorf("%w in block %d: %s (code %d)", ErrTxFailed, r.Height, out.Log, out.Code)
+			}
+			return out, nil
+		}
+		if time.Now().After(deadline) {
+			return &TxResult{Hash: hash}, fmt.Errorf("transaction %s was accepted but not included within %s; check later with `pasteld query tx %s`", hash, timeout, hash)
+		}
+		select {
+		case <-ctx.Done():
+			return &TxResult{Hash: hash}, ctx.Err()
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+}
+
+// SignAndBroadcast builds a transaction of msgs from key with the account's
+// current nonce and the given fee (0 = the minimum), and waits for it.
+func (c *Client) SignAndBroadcast(ctx context.Context, key secp256k1.PrivKey, fee uint64, memo string, msgs ...*txpb.Msg) (*TxResult, error) {
+	raw, err := c.Sign(ctx, key, fee, memo, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	return c.Broadcast(ctx, raw, 60*time.Second)
+}
+
+// Sign builds and signs a transaction using the account's committed nonce.
+func (c *Client) Sign(ctx context.Context, key secp256k1.PrivKey, fee uint64, memo string, msgs ...*txpb.Msg) ([]byte, error) {
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, _, err := c.Account(ctx, key.PubKey().Address(), false)
+	if err != nil {
+		return nil, err
+	}
+	body := &txpb.TxBody{Messages: msgs, Nonce: acc.Nonce, Memo: memo, Fee: fee}
+	if fee == 0 {
+		p, err := c.FeeParams(ctx)
+		if err != nil {
+			return nil, err
+		}
+		body.Fee = EstimateFee(p, body, key)
+	}
+	return tx.Sign(chainID, body, key)
+}
+
+// FeeParams reads the bank's fee parameters.
+func (c *Client) FeeParams(ctx context.Context) (FeeParams, error) {
+	r, err := c.Query(ctx, "/bank/params", 0, false)
+	if err != nil {
+		return FeeParams{}, err
+	}
+	var p FeeParams
+	if err := jsonUnmarshal(r.Value, &p); err != nil {
+		return FeeParams{}, err
+	}
+	return p, nil
+}

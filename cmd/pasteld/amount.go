@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/pastelchain/pastel/genesis"
+)
+
+// parseAmount reads "123" or "123npsl" (base units) or "1.5psl" (coins).
+func parseAmount(s string) (uint64, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(s, "npsl"):
+		s = strings.TrimSuffix(s, "npsl")
+	case strings.HasSuffix(s, "psl"):
+		s = strings.TrimSuffix(s, "psl")
+		mult = genesis.Coin
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || s == "" || strings.ContainsAny(s, "e/") {
+		return 0, fmt.Errorf("amount %q: use a number of npsl, or with a unit: 1000psl, 2.5psl, 500npsl", s)
+	}
+	r.Mul(r, new(big.Rat).SetUint64(mult))
+	if !r.IsInt() {
+		return 0, fmt.Errorf("amount %q is finer than 1 npsl (1 psl = 10^9 npsl)", s)
+	}
+	n := r.Num()
+	if n.Sign() < 0 {
+		return 0, fmt.Errorf("amount %q is negative", s)
+	}
+	if !n.IsUint64() {
+		return 0, fmt.Errorf("amount %q overflows (max %d npsl)", s, ^uint64(0))
+	}
+	return n.Uint64(), nil
+}
+
+// formatAmount prints npsl as psl with up to 9 decimals.
+func formatAmount(n uint64) string {
+	whole, frac := n/genesis.Coin, n%genesis.Coin
+	if frac == 0 {
+		return fmt.Sprintf("%dpsl", whole)
+	}
+	return strings.TrimRight(fmt.Sprintf("%d.%09d", whole, frac), "0") + "psl"
+}

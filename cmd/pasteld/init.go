@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/spf13/cobra"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/genesis"
+)
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the pasteld version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "pasteld %s (app protocol %d)\n", app.Version, app.AppVersion)
+		},
+	}
+}
+
+func newInitCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a node home: keys, config and a genesis with this node as the only validator",
+		Long: `init writes <home>/config/{config.toml,app.toml,genesis.json,node_key.json,
+priv_validator_key.json} and <home>/data/. The genesis makes this node the
+single validator of a new chain; fund accounts with 'pasteld genesis add-account'
+before the first start. Existing keys are kept; an existing genesis is refused
+unless --overwrite is given.`,
+		Example: `  pasteld init --home ./node --chain-id pastel-local --moniker alice`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			home := homeFlag(cmd)
+			chainID, _ := cmd.Flags().GetString("chain-id")
+			moniker, _ := cmd.Flags().GetString("moniker")
+			overwrite, _ := cmd.Flags().GetBool("overwrite")
+			if chainID == "" {
+				return fmt.Errorf("--chain-id is required (e.g. --chain-id pastel-local)")
+			}
+			genPath := filepath.Join(home, "config", "genesis.json")
+			if _, err := os.Stat(genPath); err == nil && !overwrite {
+				return fmt.Errorf("%s already exists; use --overwrite to replace it", genPath)
+			}
+			conf, keys, err := genesis.InitHome(home)
+			if err != nil {
+				return err
+			}
+			if moniker == "" {
+				moniker, _ = os.Hostname()
+			}
+			genesis.DefaultNodeConfig(conf, moniker)
+			if err := genesis.WriteConfig(conf, genesis.DefaultAppConfig()); err != nil {
+				return err
+			}
+			pub, err := keys.Val.GetPubKey()
+			if err != nil {
+				return err
+			}
+			doc, err := genesis.New(chainID, []cmttypes.GenesisValidator{{Address: pub.Address(), PubKey: pub, Power: 10, Name: moniker}})
+			if err != nil {
+				return err
+			}
+			if err := doc.SaveAs(genPath); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Initialised node %q (id %s) for chain %q in %s\n", moniker, keys.NodeID, chainID, home)
+			fmt.Fprintf(cmd.OutOrStdout(), "Next: fund an account with `pasteld genesis add-account ADDR AMOUNT --home %s`, then `pasteld start --home %s`.\n", home, home)
+			return nil
+		},
+	}
+	cmd.Flags().String("chain-id", "", "chain id of the new chain (required)")
+	cmd.Flags().String("moniker", "", "human-readable node name (default: hostname)")
+	cmd.Flags().Bool("overwrite", false, "replace an existing genesis.json")
+	return cmd
+}
+
+func newGenesisCmd() *cobra.Command {
+	g := &cobra.Command{Use: "genesis", Short: "Edit and check the genesis file of a new chain"}
+	add := &cobra.Command{
+		Use:   "add-account ADDRESS|KEY AMOUNT",
+		Short: "Fund an account in genesis.json",
+		Long: `add-account adds a funded account to <home>/config/genesis.json. ADDRESS is a
+pastel1… address or the name of a key in the keyring. AMOUNT is in npsl (base
+units) or with a unit: 1000psl, 2.5psl, 500npsl.`,
+		Example: `  pasteld genesis add-account pastel1… 1000000psl --home ./node`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			home := homeFlag(cmd)
+			addr, err := resolveAddress(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			amt, err := parseAmount(args[1])
+			if err != nil {
+				return err
+			}
+			if err := genesis.AddAccount(filepath.Join(home, "config", "genesis.json"), addr, amt); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Funded %s with %s in genesis\n", addr, formatAmount(amt))
+			return nil
+		},
+	}
+	addKeyringFlags(add)
+	validate := &cobra.Command{
+		Use:   "validate",
+		Short: "Check <home>/config/genesis.json and name the first bad field",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p := filepath.Join(homeFlag(cmd), "config", "genesis.json")
+			if _, _, err := genesis.Load(p); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid\n", p)
+			return nil
+		},
+	}
+	g.AddCommand(add, validate)
+	return g
+}

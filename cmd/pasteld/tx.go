@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pastelchain/pastel/client"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
+	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/bank/bankpb"
+)
+
+// txFlags are the flags every transaction command takes.
+func txFlags(cmd *cobra.Command) {
+	nodeFlag(cmd)
+	addKeyringFlags(cmd)
+	outputFlag(cmd)
+	cmd.Flags().String("fee", "", "fee (npsl or with a unit); default: the chain's minimum for this transaction")
+	cmd.Flags().String("memo", "", "memo to attach (at most 256 bytes)")
+	cmd.Flags().BoolP("yes", "y", false, "do not ask for confirmation")
+	cmd.Flags().Duration("timeout", 60*time.Second, "how long to wait for the transaction to be included")
+}
+
+// sendTx signs msgs with key `from`, asks for confirmation, broadcasts and
+// waits, then prints the result.
+func sendTx(cmd *cobra.Command, from string, summary string, msgs ...*txpb.Msg) (*client.TxResult, error) {
+	kr, err := openKeyring(cmd)
+	if err != nil {
+		return nil, err
+	}
+	key, err := kr.PrivKey(from)
+	if err != nil {
+		return nil, err
+	}
+	return sendTxWithKey(cmd, key, summary, msgs...)
+}
+
+func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, msgs ...*txpb.Msg) (*client.TxResult, error) {
+	c, ctx, cancel, err := dial(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	var fee uint64
+	if f, _ := cmd.Flags().GetString("fee"); f != "" {
+		if fee, err = parseAmount(f); err != nil {
+			return nil, fmt.Errorf("--fee: %w", err)
+		}
+	}
+	memo, _ := cmd.Flags().GetString("memo")
+	raw, err := c.Sign(ctx, key, fee, memo, msgs...)
+	if err != nil {
+		return nil, err
+	}
+	decoded, err := tx.Decode(raw, 0)
+	if err != nil {
+		return nil, err
+	}
+	if y, _ := cmd.Flags().GetBool("yes"); !y {
+		fmt.Fprintf(os.Stderr, "%s\nfrom %s, fee %s, nonce %d. Send? [y/N] ", summary, key.PubKey().Address(), formatAmount(decoded.Body.Fee), decoded.Body.Nonce)
+		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			return nil, fmt.Errorf("not sent")
+		}
+	}
+	timeout, _ := cmd.Flags().GetDuration("timeout")
+	res, err := c.Broadcast(ctx, raw, timeout)
+	if res != nil {
+		printTxResult(cmd, res)
+	}
+	return res, err
+}
+
+func printTxResult(cmd *cobra.Command, r *client.TxResult) {
+	if isJSON(cmd) {
+		_ = printJSON(cmd, r)
+		return
+	}
+	status := "ok"
+	if r.Code != 0 {
+		status = fmt.Sprintf("failed (code %d): %s", r.Code, r.Log)
+	} else if r.Height == 0 {
+		status = "pending"
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "txhash: %s\nheight: %d\nresult: %s\n", r.Hash, r.Height, status)
+}
+
+func newTxCmd() *cobra.Command {
+	txc := &cobra.Command{Use: "tx", Short: "Sign and send transactions"}
+	bankCmd := &cobra.Command{Use: "bank", Short: "Coin transfers"}
+	send := &cobra.Command{
+		Use:   "send FROM TO AMOUNT",
+		Short: "Send coins; waits until the transfer is in a block",
+		Long: `send transfers AMOUNT from the key FROM to TO (an address or a key name).
+AMOUNT is in npsl, or with a unit: 10psl, 0.5psl, 1000npsl. The fee defaults to
+the chain's minimum for the transaction.`,
+		Example: `  pasteld tx bank send alice pastel1… 10psl --home ./node --keyring-backend test --yes`,
+		Args:    cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			to, err := resolveAddress(cmd, args[1])
+			if err != nil {
+				return err
+			}
+			amt, err := parseAmount(args[2])
+			if err != nil {
+				return err
+			}
+			if amt == 0 {
+				return fmt.Errorf("amount must be positive")
+			}
+			m, err := tx.Msg(bank.MsgSendType, &bankpb.MsgSend{To: to.String(), Amount: amt})
+			if err != nil {
+				return err
+			}
+			_, err = sendTx(cmd, args[0], fmt.Sprintf("Send %s to %s", formatAmount(amt), to), m)
+			return err
+		},
+	}
+	txFlags(send)
+	bankCmd.AddCommand(send)
+	txc.AddCommand(bankCmd)
+	return txc
+}

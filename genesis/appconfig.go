@@ -1,0 +1,77 @@
+package genesis
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/BurntSushi/toml"
+)
+
+// AppConfig is config/app.toml: the application's own settings (CometBFT's
+// are in config.toml).
+type AppConfig struct {
+	// PruningKeepRecent keeps the last N versions of state; 0 keeps all.
+	PruningKeepRecent int64 `toml:"pruning-keep-recent"`
+	// PruningInterval prunes every N blocks.
+	PruningInterval int64 `toml:"pruning-interval"`
+	// SnapshotInterval takes a state-sync snapshot every N blocks; 0 = off.
+	SnapshotInterval int64 `toml:"snapshot-interval"`
+	// SnapshotKeepRecent keeps this many snapshots.
+	SnapshotKeepRecent int `toml:"snapshot-keep-recent"`
+	// LogFormat is "text" or "json" for the application's own logs.
+	LogFormat string `toml:"log-format"`
+}
+
+// DefaultAppConfig keeps the last 100,000 versions and a snapshot every
+// 1,000 blocks.
+func DefaultAppConfig() AppConfig {
+	return AppConfig{PruningKeepRecent: 100_000, PruningInterval: 10, SnapshotInterval: 1000, SnapshotKeepRecent: 2, LogFormat: "text"}
+}
+
+const appConfigHeader = `# Pastel application settings. CometBFT's own settings are in config.toml.
+#
+# pruning-keep-recent: versions of state kept for queries (0 = keep all, an archive node)
+# pruning-interval:    prune every this many blocks
+# snapshot-interval:   take a state-sync snapshot every this many blocks (0 = off)
+# snapshot-keep-recent: number of snapshots kept on disk
+# log-format:          "text" or "json"
+
+`
+
+// Save writes <home>/config/app.toml.
+func (c AppConfig) Save(home string) error {
+	f, err := os.Create(filepath.Join(home, "config", "app.toml"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.WriteString(appConfigHeader); err != nil {
+		return err
+	}
+	return toml.NewEncoder(f).Encode(c)
+}
+
+// LoadAppConfig reads <home>/config/app.toml, or the defaults if absent.
+func LoadAppConfig(home string) (AppConfig, error) {
+	c := DefaultAppConfig()
+	p := filepath.Join(home, "config", "app.toml")
+	md, err := toml.DecodeFile(p, &c)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", p, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("%s: unknown setting %q", p, und[0].String())
+	}
+	if c.PruningKeepRecent < 0 || c.PruningInterval <= 0 || c.SnapshotInterval < 0 || c.SnapshotKeepRecent < 0 {
+		return c, fmt.Errorf("%s: pruning and snapshot settings must not be negative (interval > 0)", p)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, fmt.Errorf("%s: log-format must be \"text\" or \"json\", not %q", p, c.LogFormat)
+	}
+	return c, nil
+}

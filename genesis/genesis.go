@@ -1,0 +1,142 @@
+// Package genesis writes and checks genesis documents and node homes: the
+// default parameters of a new chain, validation that names the bad field,
+// and generation of single-node and multi-validator local networks.
+package genesis
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/x/bank"
+)
+
+// Coin is one PSL in base units (npsl).
+const Coin uint64 = 1_000_000_000
+
+// Load reads a genesis document and validates it fully.
+func Load(path string) (*cmttypes.GenesisDoc, app.GenesisState, error) {
+	doc, err := cmttypes.GenesisDocFromFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("genesis %s: %w", path, err)
+	}
+	g, err := Validate(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("genesis %s: %w", path, err)
+	}
+	return doc, g, nil
+}
+
+// Validate checks the CometBFT part and every module section.
+func Validate(doc *cmttypes.GenesisDoc) (app.GenesisState, error) {
+	if err := doc.ValidateAndComplete(); err != nil {
+		return nil, err
+	}
+	var g app.GenesisState
+	if err := json.Unmarshal(doc.AppState, &g); err != nil {
+		return nil, fmt.Errorf("app_state: %w", err)
+	}
+	if err := app.ValidateGenesis(g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// New returns a genesis document with default parameters and no accounts.
+func New(chainID string, vals []cmttypes.GenesisValidator) (*cmttypes.GenesisDoc, error) {
+	st, err := json.Marshal(app.DefaultGenesis())
+	if err != nil {
+		return nil, err
+	}
+	params := cmttypes.DefaultConsensusParams()
+	doc := &cmttypes.GenesisDoc{
+		ChainID:         chainID,
+		GenesisTime:     time.Now().UTC().Truncate(time.Second),
+		InitialHeight:   1,
+		ConsensusParams: params,
+		Validators:      vals,
+		AppState:        st,
+	}
+	return doc, doc.ValidateAndComplete()
+}
+
+// AddAccount funds addr in the genesis file at path.
+func AddAccount(path string, addr secp256k1.Address, amount uint64) error {
+	doc, g, err := Load(path)
+	if err != nil {
+		return err
+	}
+	var bg bank.Genesis
+	if err := json.Unmarshal(g[bank.ModuleName], &bg); err != nil {
+		return err
+	}
+	for _, a := range bg.Accounts {
+		if a.Address == addr.String() {
+			return fmt.Errorf("genesis already funds %s (with %d npsl)", addr, a.Balance)
+		}
+	}
+	bg.Accounts = append(bg.Accounts, bank.GenesisAccount{Address: addr.String(), Balance: amount})
+	if g[bank.ModuleName], err = json.Marshal(bg); err != nil {
+		return err
+	}
+	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
+		return err
+	}
+	if _, err := Validate(doc); err != nil {
+		return err
+	}
+	return doc.SaveAs(path)
+}
+
+// NodeKeys are the files that identify a node.
+type NodeKeys struct {
+	NodeID p2p.ID
+	Val    *privval.FilePV
+}
+
+// InitHome creates config/, data/, node key and validator key under home
+// (keeping any that exist) and returns them. The config file is written by
+// the caller once it has its settings.
+func InitHome(home string) (*cfg.Config, *NodeKeys, error) {
+	conf := cfg.DefaultConfig()
+	conf.SetRoot(home)
+	for _, d := range []string{"config", "data"} {
+		if err := os.MkdirAll(filepath.Join(home, d), 0o700); err != nil {
+			return nil, nil, err
+		}
+	}
+	nk, err := p2p.LoadOrGenNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		return nil, nil, err
+	}
+	pv := privval.LoadOrGenFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	return conf, &NodeKeys{NodeID: nk.ID(), Val: pv}, nil
+}
+
+// DefaultNodeConfig tunes CometBFT's defaults for Pastel: 1 s blocks,
+// kv transaction index (for `query tx`), Prometheus metrics on.
+func DefaultNodeConfig(conf *cfg.Config, moniker string) {
+	conf.Moniker = moniker
+	conf.Consensus.TimeoutCommit = time.Second
+	conf.TxIndex.Indexer = "kv"
+	conf.Instrumentation.Prometheus = true
+	conf.Mempool.Size = 20000
+	conf.Mempool.MaxTxsBytes = 256 << 20
+	conf.RPC.MaxOpenConnections = 1800
+	conf.RPC.MaxSubscriptionClients = 200
+}
+
+// WriteConfig writes config/config.toml and config/app.toml.
+func WriteConfig(conf *cfg.Config, appConf AppConfig) error {
+	cfg.WriteConfigFile(filepath.Join(conf.RootDir, "config", "config.toml"), conf)
+	return appConf.Save(conf.RootDir)
+}

@@ -1,0 +1,178 @@
+package genesis
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/pastelchain/pastel/client/keyring"
+)
+
+// LocalnetOptions describe a network of validators on one machine.
+type LocalnetOptions struct {
+	Dir          string
+	ChainID      string
+	Validators   int
+	StartingPort int // node i uses StartingPort + 10*i + {0: p2p, 1: rpc, 2: metrics}
+	// FundEach gives every validator's key ("validator") this many npsl.
+	FundEach uint64
+	// ExtraAccounts are funded test-keyring keys created in node 0's home.
+	ExtraAccounts map[string]uint64
+	// BlockTime overrides timeout_commit (0 = default).
+	BlockTimeMillis int
+	AppConfig       AppConfig
+}
+
+// NodeInfo describes one generated node.
+type NodeInfo struct {
+	Home    string
+	RPC     string
+	P2P     string
+	NodeID  string
+	Address string // the validator's account address
+}
+
+// Ports returns node i's p2p, rpc and metrics ports.
+func (o LocalnetOptions) Ports(i int) (p2p, rpc, metrics int) {
+	base := o.StartingPort + 10*i
+	return base, base + 1, base + 2
+}
+
+// Localnet writes o.Validators node homes under o.Dir wired to each other on
+// 127.0.0.1, with one shared genesis.
+func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
+	if o.Validators < 1 {
+		return nil, fmt.Errorf("--validators must be at least 1")
+	}
+	if o.StartingPort <= 0 || o.StartingPort+10*o.Validators > 65535 {
+		return nil, fmt.Errorf("--starting-port %d leaves no room for %d nodes", o.StartingPort, o.Validators)
+	}
+	nodes := make([]NodeInfo, o.Validators)
+	var vals []cmttypes.GenesisValidator
+	for i := range nodes {
+		home := filepath.Join(o.Dir, fmt.Sprintf("node%d", i))
+		if _, err := os.Stat(filepath.Join(home, "config", "genesis.json")); err == nil {
+			return nil, fmt.Errorf("%s already holds a node; remove %s first", home, o.Dir)
+		}
+		conf, keys, err := InitHome(home)
+		if err != nil {
+			return nil, err
+		}
+		_ = conf
+		pub, err := keys.Val.GetPubKey()
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprintf("node%d", i)})
+		kr, _ := keyring.Open(home, keyring.BackendTest, nil)
+		rec, err := kr.Add("validator")
+		if err != nil {
+			return nil, err
+		}
+		p2p, rpc, _ := o.Ports(i)
+		nodes[i] = NodeInfo{Home: home, NodeID: string(keys.NodeID), Address: rec.Address,
+			P2P: fmt.Sprintf("127.0.0.1:%d", p2p), RPC: fmt.Sprintf("http://127.0.0.1:%d", rpc)}
+	}
+	doc, err := New(o.ChainID, vals)
+	if err != nil {
+		return nil, err
+	}
+	genPath := filepath.Join(nodes[0].Home, "config", "genesis.json")
+	if err := doc.SaveAs(genPath); err != nil {
+		return nil, err
+	}
+	for _, n := range nodes {
+		if err := fund(genPath, n.Address, o.FundEach); err != nil {
+			return nil, err
+		}
+	}
+	kr0, _ := keyring.Open(nodes[0].Home, keyring.BackendTest, nil)
+	for _, name := range sortedKeys(o.ExtraAccounts) {
+		rec, err := kr0.Add(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := fund(genPath, rec.Address, o.ExtraAccounts[name]); err != nil {
+			return nil, err
+		}
+	}
+	final, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range nodes {
+		conf, _, err := InitHome(n.Home)
+		if err != nil {
+			return nil, err
+		}
+		DefaultNodeConfig(conf, fmt.Sprintf("node%d", i))
+		if o.BlockTimeMillis > 0 {
+			conf.Consensus.TimeoutCommit = timeMillis(o.BlockTimeMillis)
+		}
+		p2p, rpc, metrics := o.Ports(i)
+		conf.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", p2p)
+		conf.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", rpc)
+		conf.Instrumentation.PrometheusListenAddr = fmt.Sprintf("127.0.0.1:%d", metrics)
+		conf.P2P.AllowDuplicateIP = true
+		conf.P2P.AddrBookStrict = false
+		conf.P2P.PexReactor = false
+		var peers []string
+		for j, m := range nodes {
+			if j != i {
+				peers = append(peers, m.NodeID+"@"+m.P2P)
+			}
+		}
+		conf.P2P.PersistentPeers = strings.Join(peers, ",")
+		if err := WriteConfig(conf, o.AppConfig); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(n.Home, "config", "genesis.json"), final, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return nodes, nil
+}
+
+func fund(genPath, bech string, amount uint64) error {
+	if amount == 0 {
+		return nil
+	}
+	addr, err := parseAddr(bech)
+	if err != nil {
+		return err
+	}
+	return AddAccount(genPath, addr, amount)
+}
+
+// FreePortBase finds a starting port with n*10 free ports above it, for
+// tests that start networks.
+func FreePortBase(n int) (int, error) {
+	for try := 0; try < 50; try++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if base+10*n > 65000 {
+			continue
+		}
+		ok := true
+		for p := base; p < base+10*n && ok; p++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return base, nil
+		}
+	}
+	return 0, fmt.Errorf("no free block of %d ports found", n*10)
+}
