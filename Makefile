@@ -1,11 +1,43 @@
-GO ?= go
-BIN := build/pasteld
-PKGS := ./...
+GO      ?= go
+BIN     := build/pasteld
+# Packages whose tests run with the race detector; the e2e tests start real
+# node processes and run without it (the nodes are built without -race).
+FUZZTIME ?= 5s
 
-.PHONY: build test test-long fuzz bench lint proto devnet clean
+.PHONY: build test test-unit test-e2e fuzz bench lint proto devnet devnet-reset clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/pasteld
 
+## test: everything CI runs — vet, unit tests with -race, e2e tests with real processes, short fuzzing
+test: lint test-unit test-e2e fuzz
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test-unit:
+	$(GO) test -race -timeout 20m $$($(GO) list ./... | grep -v /e2e)
+
+test-e2e:
+	$(GO) test -timeout 20m -count=1 ./e2e/...
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+## bench: prints the performance figures (see README "Performance")
+bench:
+	./scripts/bench.sh
+
 proto:
 	protoc -I proto --go_out=. --go_opt=module=github.com/pastelchain/pastel $$(find proto -name '*.proto')
+
+## devnet: build and run a local chain under ./.devnet (reused across runs)
+devnet: build
+	./scripts/devnet.sh
+
+devnet-reset:
+	rm -rf .devnet
+
+clean:
+	rm -rf build

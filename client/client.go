@@ -194,11 +194,11 @@ func (c *Client) Account(ctx context.Context, a types.Address, prove bool) (*ban
 
 // TxResult is the outcome of an included transaction.
 type TxResult struct {
-	Hash   string
-	Height int64
-	Code   uint32
-	Log    string
-	Events []abci.Event
+	Hash   string       `json:"hash"`
+	Height int64        `json:"height"`
+	Code   uint32       `json:"code"`
+	Log    string       `json:"log,omitempty"`
+	Events []abci.Event `json:"events,omitempty"`
 }
 
 // ErrTxFailed wraps a transaction the chain refused or failed.
