@@ -149,22 +149,26 @@ func (d *Decoder) WriteTo(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// shortfall describes the stripes that cannot be rebuilt.
+// shortfall describes the stripes that cannot be rebuilt. Its work is bounded by
+// the chunks held, not by the stripe count a header declares.
 func (d *Decoder) shortfall() error {
+	complete := 0
+	for _, set := range d.pending {
+		if len(set.have) >= set.st.K {
+			complete++
+		}
+	}
+	lacking := d.layout.Stripes() - d.next - complete
 	var parts []string
-	lacking := 0
-	for s := d.next; s < d.layout.Stripes(); s++ {
+	for s := d.next; s < d.layout.Stripes() && len(parts) < 8; s++ {
 		if d.Complete(s) {
 			continue
 		}
-		lacking++
-		if len(parts) < 8 {
-			have := 0
-			if set := d.pending[s]; set != nil {
-				have = len(set.have)
-			}
-			parts = append(parts, fmt.Sprintf("stripe %d has %d of %d needed chunks", s, have, d.layout.Stripe(s).K))
+		have := 0
+		if set := d.pending[s]; set != nil {
+			have = len(set.have)
 		}
+		parts = append(parts, fmt.Sprintf("stripe %d has %d of %d needed chunks", s, have, d.layout.Stripe(s).K))
 	}
 	msg := strings.Join(parts, "; ")
 	if lacking > len(parts) {
@@ -238,12 +242,15 @@ func Decode(m *Manifest, chunks [][]byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	held := 0
 	for _, b := range chunks {
 		_ = d.Add(b) // a rejected chunk is routine; a short stripe is reported below
+		held += len(b)
 	}
 	var out bytes.Buffer
 	if d.known {
-		out.Grow(int(d.layout.Size))
+		// The size comes from a header; only trust it as far as the input goes.
+		out.Grow(int(min(d.layout.Size, int64(held))))
 	}
 	if _, err := d.WriteTo(&out); err != nil {
 		return nil, err

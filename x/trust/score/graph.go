@@ -50,8 +50,9 @@ type Graph struct {
 // It rejects an empty identity (ErrEmptyIdentity), a weight outside
 // [-One, One] (ErrWeightRange), an edge from an identity to itself
 // (ErrSelfEdge) and two edges with the same From and To (ErrDuplicateEdge),
-// whatever their weights. When several edges are bad, the error names the first
-// in (From, To, Weight) order, so the error does not depend on input order.
+// whatever their weights. Range and self-edge errors are reported before
+// duplicates; among several bad edges the error names the first in
+// (From, To, Weight) order, so it does not depend on input order.
 func NewGraph(edges []Edge, identities []string) (*Graph, error) {
 	if len(edges) >= math.MaxInt32 {
 		return nil, fmt.Errorf("%w: %d edges, at most %d", ErrTooLarge, len(edges), math.MaxInt32-1)
