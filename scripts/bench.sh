@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Prints the performance figures of DESIGN.md §10 measured on this machine.
+# Each section runs its baseline in the same process/run, so ratios are fair
+# on a noisy machine. BENCH_QUICK=1 runs a smaller version of each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go build -o build/pasteld ./cmd/pasteld
+TXS=10000
+[ "${BENCH_QUICK:-}" = 1 ] && TXS=2000
+
+echo "######## chain (issue: a working chain) ########"
+go run ./bench/chain -pasteld build/pasteld -txs "$TXS" -clients 16
+
+if [ -x bench/codec.sh ]; then
+  echo
+  echo "######## chunk codec ########"
+  bench/codec.sh
+fi
+
+echo
+echo "######## trust epoch ########"
+go test -run '^$' -bench 'Epoch' -benchtime 3x ./x/trust/score/ | grep -E '^(Benchmark|ok)'
