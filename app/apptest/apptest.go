@@ -1,0 +1,182 @@
+// Package apptest drives the real application through ABCI, block by block,
+// for module tests: no CometBFT, no network, the same code paths as a node.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
+	"github.com/pastelchain/pastel/x/bank"
+)
+
+// ChainID is the chain id of test chains.
+const ChainID = "pastel-test"
+
+// Fee is a fee large enough for any small test transaction.
+const Fee = 100_000
+
+var bg = context.Background()
+
+// Quiet is a logger that drops everything.
+var Quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// Key returns the deterministic test key number i.
+func Key(i int) secp256k1.PrivKey {
+	b := bytes.Repeat([]byte{byte(i%250 + 1)}, 32)
+	b[0] = byte(i / 250)
+	b[31] = 7
+	k, err := secp256k1.PrivKeyFromBytes(b)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// Chain is one application instance being driven block by block.
+type Chain struct {
+	T      testing.TB
+	App    *app.App
+	Dir    string
+	Height int64
+	Keys   []secp256k1.PrivKey
+	Nonces map[types.Address]uint64
+	// Last is the result of the last block.
+	Last *abci.ResponseFinalizeBlock
+}
+
+// Genesis builds an app_state funding keys with balance each; edit adjusts
+// module sections before encoding.
+func Genesis(keys []secp256k1.PrivKey, balance uint64, edit func(app.GenesisState)) []byte {
+	var accs []bank.GenesisAccount
+	for _, k := range keys {
+		accs = append(accs, bank.GenesisAccount{Address: k.PubKey().Address().String(), Balance: balance})
+	}
+	g := app.DefaultGenesis()
+	g["bank"], _ = json.Marshal(bank.Genesis{Params: bank.DefaultParams(), Accounts: accs})
+	if edit != nil {
+		edit(g)
+	}
+	bz, _ := json.Marshal(g)
+	return bz
+}
+
+// New starts a chain on disk in dir (t.TempDir() if empty) with nkeys funded
+// keys, and the genesis edited by edit.
+func New(t testing.TB, dir string, nkeys int, balance uint64, edit func(app.GenesisState)) *Chain {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	a, err := app.New(app.Options{DataDir: dir, Logger: Quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Chain{T: t, App: a, Dir: dir, Nonces: map[types.Address]uint64{}}
+	for i := 0; i < nkeys; i++ {
+		c.Keys = append(c.Keys, Key(i))
+	}
+	if _, err := a.InitChain(bg, &abci.RequestInitChain{ChainId: ChainID, InitialHeight: 1, Time: time.Unix(1_700_000_000, 0),
+		AppStateBytes: Genesis(c.Keys, balance, edit)}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.App.Close() })
+	return c
+}
+
+// Reopen closes the app and opens it again from disk (a restart).
+func (c *Chain) Reopen() {
+	c.T.Helper()
+	if err := c.App.Close(); err != nil {
+		c.T.Fatal(err)
+	}
+	a, err := app.New(app.Options{DataDir: c.Dir, Logger: Quiet})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	c.App = a
+}
+
+// Block finalizes and commits a block with txs and returns its result.
+func (c *Chain) Block(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	c.T.Helper()
+	c.Height++
+	res, err := c.App.FinalizeBlock(bg, &abci.RequestFinalizeBlock{
+		Height: c.Height, Time: time.Unix(1_700_000_000+c.Height, 0), Txs: txs,
+		Hash: bytes.Repeat([]byte{byte(c.Height), byte(c.Height >> 8)}, 16),
+	})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	if _, err := c.App.Commit(bg, &abci.RequestCommit{}); err != nil {
+		c.T.Fatal(err)
+	}
+	c.Last = res
+	return res
+}
+
+// Sign builds a transaction of msgs from k with k's next nonce, and counts
+// the nonce as used.
+func (c *Chain) Sign(k secp256k1.PrivKey, msgs ...*txpb.Msg) []byte {
+	c.T.Helper()
+	a := k.PubKey().Address()
+	raw, err := tx.Sign(ChainID, &txpb.TxBody{Messages: msgs, Fee: Fee, Nonce: c.Nonces[a]}, k)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	c.Nonces[a]++
+	return raw
+}
+
+// Msg wraps a module message.
+func Msg(typ string, m proto.Message) *txpb.Msg {
+	x, err := tx.Msg(typ, m)
+	if err != nil {
+		panic(err)
+	}
+	return x
+}
+
+// Exec signs msgs from k, runs them in their own block and returns the
+// result; it fails the test if the code differs from want (0 = success).
+func (c *Chain) Exec(k secp256k1.PrivKey, want uint32, msgs ...*txpb.Msg) *abci.ExecTxResult {
+	c.T.Helper()
+	res := c.Block(c.Sign(k, msgs...)).TxResults[0]
+	if res.Code != want {
+		c.T.Fatalf("tx code %d (%s), want %d", res.Code, res.Log, want)
+	}
+	return res
+}
+
+// Ctx is a read-only context over the committed state.
+func (c *Chain) Ctx() *types.Context { return c.App.CommittedContext() }
+
+// CheckSupply fails the test if the bank's supply invariant is broken.
+func (c *Chain) CheckSupply() {
+	c.T.Helper()
+	if err := c.App.Bank().CheckInvariant(c.Ctx()); err != nil {
+		c.T.Fatal(err)
+	}
+}
+
+// Query runs an ABCI query against the committed state.
+func (c *Chain) Query(path string) *abci.ResponseQuery {
+	c.T.Helper()
+	r, err := c.App.Query(bg, &abci.RequestQuery{Path: path})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return r
+}

@@ -1,0 +1,312 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+const mib = 1 << 20
+
+func hexID(id []byte) string { return hex.EncodeToString(id) }
+
+// MaxConfirmations bounds the chunk references of one confirmation message.
+const MaxConfirmations = 4096
+
+// Fee is the storage fee of an archive: fee_base + fee_per_mib for every
+// started MiB of stored chunks (archive size × redundancy).
+func Fee(p *storagepb.Params, archiveSize uint64, redundancy uint32) uint64 {
+	stored := archiveSize * uint64(redundancy)
+	return p.FeeBase + p.FeePerMib*((stored+mib-1)/mib)
+}
+
+// ValidateTicket checks a registration against the coding layout and the
+// parameters; it needs no other state.
+func ValidateTicket(p *storagepb.Params, m *storagepb.MsgRegisterArt) (codec.Layout, error) {
+	if len(m.ArchiveHash) != 32 || len(m.MetadataHash) != 32 {
+		return codec.Layout{}, ErrBadTicket.Wrapf("archive_hash and metadata_hash must be 32-byte SHA3-256 hashes")
+	}
+	if m.Title == "" || uint32(len(m.Title)) > p.MaxTitle {
+		return codec.Layout{}, ErrBadTicket.Wrapf("title of %d bytes; give 1 to %d", len(m.Title), p.MaxTitle)
+	}
+	if m.Editions == 0 || m.Editions > p.MaxEditions {
+		return codec.Layout{}, ErrBadTicket.Wrapf("%d editions; give 1 to %d", m.Editions, p.MaxEditions)
+	}
+	if m.ArchiveSize > p.MaxArchiveSize {
+		return codec.Layout{}, ErrBadTicket.Wrapf("archive of %d bytes exceeds the limit of %d", m.ArchiveSize, p.MaxArchiveSize)
+	}
+	if m.ChunkSize < p.MinChunkSize {
+		return codec.Layout{}, ErrBadTicket.Wrapf("chunk size %d is below the minimum %d", m.ChunkSize, p.MinChunkSize)
+	}
+	if m.Redundancy == 0 || m.Redundancy > p.MaxRedundancy {
+		return codec.Layout{}, ErrBadTicket.Wrapf("redundancy %d; give 1 to %d", m.Redundancy, p.MaxRedundancy)
+	}
+	l, err := codec.NewLayout(int64(m.ArchiveSize), codec.Params{ChunkSize: int(m.ChunkSize), Redundancy: int(m.Redundancy)})
+	if err != nil {
+		return codec.Layout{}, ErrBadTicket.Wrapf("%v", err)
+	}
+	if want := l.Chunks(); len(m.ChunkIds) != want {
+		return codec.Layout{}, ErrBadTicket.Wrapf("%d chunk ids; an archive of %d bytes at chunk size %d and redundancy %d has %d chunks",
+			len(m.ChunkIds), m.ArchiveSize, m.ChunkSize, m.Redundancy, want)
+	}
+	for i, id := range m.ChunkIds {
+		if len(id) != 32 {
+			return codec.Layout{}, ErrBadTicket.Wrapf("chunk id %d has %d bytes, want 32", i, len(id))
+		}
+	}
+	return l, nil
+}
+
+func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storagepb.MsgRegisterArt) error {
+	p := k.Params(ctx)
+	l, err := ValidateTicket(p, m)
+	if err != nil {
+		return err
+	}
+	id := m.ArchiveHash
+	if old, ok := k.Art(ctx, id); ok {
+		return ErrArtExists.Wrapf("art %s is already registered (status %s)", hexID(id), old.Status)
+	}
+	fee := Fee(p, m.ArchiveSize, m.Redundancy)
+	if fee > m.MaxFee {
+		return ErrFeeTooHigh.Wrapf("the fee is %d npsl, max_fee is %d", fee, m.MaxFee)
+	}
+	if dup, d, found := k.nearDuplicate(ctx, m.Fingerprint, int(p.FingerprintDistance)); found {
+		return ErrDuplicateArt.Wrapf("fingerprint %016x is %d bits from art %s (the limit is %d)", m.Fingerprint, d, hexID(dup), p.FingerprintDistance)
+	}
+	if err := k.Bank.Send(ctx, artist, Endowment, fee); err != nil {
+		return err
+	}
+	art := &storagepb.Art{
+		Id: id, Artist: artist.String(), Title: m.Title, MetadataHash: m.MetadataHash,
+		ArchiveSize: m.ArchiveSize, ChunkSize: m.ChunkSize, Redundancy: m.Redundancy,
+		Fingerprint: m.Fingerprint, Editions: m.Editions, Fee: fee,
+		Status: storagepb.ArtStatus_ART_PENDING, RegisteredHeight: ctx.Height,
+		AttestDeadline: ctx.Height + p.AttestWindow,
+	}
+	pos := 0
+	perMN := map[types.Address]int{}
+	for s := 0; s < l.Stripes(); s++ {
+		sl := l.Stripe(s)
+		st := &storagepb.Stripe{K: uint32(sl.K), N: uint32(sl.N)}
+		for i := 0; i < sl.N; i++ {
+			cid := m.ChunkIds[pos]
+			pos++
+			st.ChunkIds = append(st.ChunkIds, cid)
+			holders := k.Place(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil)
+			if len(holders) == 0 {
+				return ErrNoMasternodes.Wrapf("no active masternode can hold chunks; register one first")
+			}
+			for _, h := range holders {
+				k.addCommitment(ctx, &storagepb.Commitment{ArtId: id, Stripe: uint32(s), Index: uint32(i), ChunkId: cid,
+					Masternode: h.String(), AssignedHeight: ctx.Height})
+				perMN[h]++
+			}
+		}
+		art.Stripes = append(art.Stripes, st)
+	}
+	for _, a := range k.drawMasternodes(ctx, "attest", id, int(p.Attesters)) {
+		art.Attestations = append(art.Attestations, &storagepb.Attestation{Attester: a.String()})
+	}
+	k.setArt(ctx, art)
+	for e := uint32(1); e <= m.Editions; e++ {
+		k.setEditionOwner(ctx, id, e, artist)
+	}
+	k.fpAdd(ctx, m.Fingerprint, id)
+	k.kv(ctx).Set(key([]byte("dl/"), u64(uint64(art.AttestDeadline)), id), []byte{})
+	ctx.EmitEvent("art_registered", "art_id", hexID(id), "artist", artist.String(), "chunks", types.U64(uint64(len(m.ChunkIds))),
+		"fee", types.U64(fee), "fingerprint", fmt.Sprintf("%016x", m.Fingerprint))
+	mns := make([]types.Address, 0, len(perMN))
+	for a := range perMN {
+		mns = append(mns, a)
+	}
+	sort.Slice(mns, func(i, j int) bool { return bytes.Compare(mns[i][:], mns[j][:]) < 0 })
+	for _, a := range mns {
+		ctx.EmitEvent("chunks_assigned", "art_id", hexID(id), "masternode", a.String(), "count", types.U64(uint64(perMN[a])))
+	}
+	for _, at := range art.Attestations {
+		ctx.EmitEvent("attester_selected", "art_id", hexID(id), "masternode", at.Attester)
+	}
+	return nil
+}
+
+// drawMasternodes picks up to n distinct eligible masternodes from the block
+// randomness: the ring walk from a random point.
+func (k Keeper) drawMasternodes(ctx *types.Context, purpose string, id []byte, n int) []types.Address {
+	return k.Place(ctx, drawPoint(ctx.Rand, purpose, id, 0), n, nil)
+}
+
+func (k Keeper) confirmChunks(ctx *types.Context, mn types.Address, m *storagepb.MsgConfirmChunks) error {
+	art, ok := k.Art(ctx, m.ArtId)
+	if !ok {
+		return ErrNoArt.Wrapf("%s", hexID(m.ArtId))
+	}
+	if art.Status == storagepb.ArtStatus_ART_REJECTED {
+		return ErrArtNotPending.Wrapf("art %s was rejected: %s", hexID(m.ArtId), art.RejectReason)
+	}
+	if _, ok := k.Masternode(ctx, mn); !ok {
+		return ErrNoMasternode.Wrapf("%s cannot confirm chunks", mn)
+	}
+	confirmed := 0
+	for _, ref := range m.Chunks {
+		c, ok := k.Commitment(ctx, m.ArtId, ref.Stripe, ref.Index, mn)
+		if !ok {
+			return ErrNotCommitted.Wrapf("chunk (stripe %d, index %d) of art %s is not committed to %s", ref.Stripe, ref.Index, hexID(m.ArtId), mn)
+		}
+		if c.Confirmed {
+			continue
+		}
+		k.confirm(ctx, c)
+		k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
+		confirmed++
+		if c.Replaces != "" {
+			if old, err := secp256k1.ParseAddress(c.Replaces); err == nil {
+				if oc, ok := k.Commitment(ctx, c.ArtId, c.Stripe, c.Index, old); ok {
+					k.removeCommitment(ctx, oc)
+				}
+			}
+		}
+	}
+	ctx.EmitEvent("chunks_confirmed", "art_id", hexID(m.ArtId), "masternode", mn.String(), "count", types.U64(uint64(confirmed)))
+	k.maybeActivate(ctx, art)
+	return nil
+}
+
+func (k Keeper) attest(ctx *types.Context, mn types.Address, m *storagepb.MsgAttest) error {
+	art, ok := k.Art(ctx, m.ArtId)
+	if !ok {
+		return ErrNoArt.Wrapf("%s", hexID(m.ArtId))
+	}
+	var mine *storagepb.Attestation
+	for _, a := range art.Attestations {
+		if a.Attester == mn.String() {
+			mine = a
+		}
+	}
+	if mine == nil {
+		return ErrNotAttester.Wrapf("%s was not drawn to attest art %s", mn, hexID(m.ArtId))
+	}
+	if mine.Done {
+		return ErrAlreadyAttested.Wrapf("%s already attested art %s", mn, hexID(m.ArtId))
+	}
+	mine.Done, mine.Ok, mine.Fingerprint, mine.Reason = true, m.Ok, m.Fingerprint, m.Reason
+	ctx.EmitEvent("art_attested", "art_id", hexID(m.ArtId), "masternode", mn.String(), "ok", fmt.Sprint(m.Ok && m.Fingerprint == art.Fingerprint))
+	if art.Status != storagepb.ArtStatus_ART_PENDING {
+		// A late attester's answer is kept on record; the outcome is settled.
+		k.setArt(ctx, art)
+		return nil
+	}
+	quorum := len(art.Attestations)/2 + 1
+	agree, disagree := 0, 0
+	for _, a := range art.Attestations {
+		if !a.Done {
+			continue
+		}
+		if a.Ok && a.Fingerprint == art.Fingerprint {
+			agree++
+		} else {
+			disagree++
+		}
+	}
+	switch {
+	case agree >= quorum:
+		art.OriginalityOk = true
+		k.setArt(ctx, art)
+		k.maybeActivate(ctx, art)
+	case disagree >= quorum:
+		reason := fmt.Sprintf("%d of %d attesters could not confirm fingerprint %016x", disagree, len(art.Attestations), art.Fingerprint)
+		if m.Reason != "" {
+			reason += " (" + m.Reason + ")"
+		} else if m.Ok {
+			reason += fmt.Sprintf(" (recomputed %016x)", m.Fingerprint)
+		}
+		k.reject(ctx, art, reason)
+	default:
+		k.setArt(ctx, art)
+	}
+	return nil
+}
+
+// storageShortfall returns the first stripe that lacks confirmed chunks, or -1.
+func (k Keeper) storageShortfall(ctx *types.Context, art *storagepb.Art) (stripe int, have, need uint32) {
+	margin := k.Params(ctx).ActivationMargin
+	for s, st := range art.Stripes {
+		need := min(st.N, st.K+margin)
+		if have := k.LiveChunks(ctx, art.Id, uint32(s)); have < need {
+			return s, have, need
+		}
+	}
+	return -1, 0, 0
+}
+
+func (k Keeper) maybeActivate(ctx *types.Context, art *storagepb.Art) {
+	if art.Status != storagepb.ArtStatus_ART_PENDING || !art.OriginalityOk {
+		return
+	}
+	if s, _, _ := k.storageShortfall(ctx, art); s >= 0 {
+		return
+	}
+	art.Status = storagepb.ArtStatus_ART_ACTIVE
+	art.ActivatedHeight = ctx.Height
+	k.setArt(ctx, art)
+	ctx.EmitEvent("art_activated", "art_id", hexID(art.Id), "artist", art.Artist)
+}
+
+// reject marks the art rejected, frees its fingerprint and drops its
+// commitments (their chunks are no longer needed anywhere).
+func (k Keeper) reject(ctx *types.Context, art *storagepb.Art, reason string) {
+	art.Status = storagepb.ArtStatus_ART_REJECTED
+	art.RejectReason = reason
+	k.setArt(ctx, art)
+	k.fpRemove(ctx, art.Fingerprint, art.Id)
+	for s, st := range art.Stripes {
+		for i := uint32(0); i < st.N; i++ {
+			for _, c := range k.Holders(ctx, art.Id, uint32(s), i) {
+				k.removeCommitment(ctx, c)
+			}
+		}
+	}
+	ctx.EmitEvent("art_rejected", "art_id", hexID(art.Id), "artist", art.Artist, "reason", reason)
+}
+
+// MaxDeadlinesPerBlock bounds the deadline work of one block.
+const MaxDeadlinesPerBlock = 64
+
+// processDeadlines rejects arts still pending at their deadline.
+func (k Keeper) processDeadlines(ctx *types.Context) {
+	end := key([]byte("dl/"), u64(uint64(ctx.Height)+1))
+	it := k.kv(ctx).Iterator([]byte("dl/"), end)
+	var due [][]byte
+	for ; it.Valid() && len(due) < MaxDeadlinesPerBlock; it.Next() {
+		due = append(due, append([]byte(nil), it.Key()...))
+	}
+	it.Close()
+	for _, dk := range due {
+		k.kv(ctx).Delete(dk)
+		id := dk[len("dl/")+8:]
+		art, ok := k.Art(ctx, id)
+		if !ok || art.Status != storagepb.ArtStatus_ART_PENDING {
+			continue
+		}
+		var reason string
+		if !art.OriginalityOk {
+			done := 0
+			for _, a := range art.Attestations {
+				if a.Done {
+					done++
+				}
+			}
+			reason = fmt.Sprintf("originality not attested in time: %d of %d attesters answered by height %d", done, len(art.Attestations), art.AttestDeadline)
+		} else {
+			s, have, need := k.storageShortfall(ctx, art)
+			reason = fmt.Sprintf("chunks not stored in time: stripe %d has %d of %d needed confirmed chunks by height %d", s, have, need, art.AttestDeadline)
+		}
+		k.reject(ctx, art, reason)
+	}
+}

@@ -1,0 +1,5 @@
+package storage
+
+import "time"
+
+var zeroTimeForTest = time.Unix(0, 0)

@@ -1,0 +1,371 @@
+// Package storage is the chain side of keeping art alive: the masternode
+// registry, art tickets, originality attestation, placement of chunks on
+// masternodes (storage commitments), confirmations and editions.
+//
+// State, under "storage/":
+//
+//	params                                   Params
+//	mn/<addr20>                              Masternode
+//	ring/<point8><addr20>                    placement ring point (16 per active masternode)
+//	art/<id32>                               Art (the ticket)
+//	c/<id32><stripe4><index4><addr20>        Commitment
+//	mc/<addr20><id32><stripe4><index4>       index: a masternode's commitments
+//	cc/<id32><stripe4><index4>               confirmed holders of one chunk (uint32)
+//	sc/<id32><stripe4>                       distinct confirmed chunks of one stripe (uint32)
+//	fp/…                                     fingerprint index (see fpindex.go)
+//	dl/<height8><id32>                       attestation deadlines
+//	ex/<addr20>                              masternodes exiting (work queue)
+//	ed/<id32><edition4>                      edition owner (address string)
+//	eo/<addr20><id32><edition4>              index: editions by owner
+//	of/<id32><edition4>                      Offer
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// ModuleName is the store prefix and route prefix.
+const ModuleName = "storage"
+
+// Endowment is the module account that receives registration fees; the
+// rewards module pays storage out of it over time.
+var Endowment = secp256k1.ModuleAddress("storage_endowment")
+
+var marshal = proto.MarshalOptions{Deterministic: true}
+
+// Errors of the storage module (codespace "storage").
+var (
+	ErrMasternodeExists  = types.Register(ModuleName, 2, "masternode already registered")
+	ErrNoMasternode      = types.Register(ModuleName, 3, "not a registered masternode")
+	ErrCollateral        = types.Register(ModuleName, 4, "collateral below minimum")
+	ErrBadURL            = types.Register(ModuleName, 5, "invalid chunkd URL")
+	ErrArtExists         = types.Register(ModuleName, 6, "art already registered")
+	ErrBadTicket         = types.Register(ModuleName, 7, "invalid art ticket")
+	ErrDuplicateArt      = types.Register(ModuleName, 8, "near-duplicate of a registered art")
+	ErrNoArt             = types.Register(ModuleName, 9, "no such art")
+	ErrNotCommitted      = types.Register(ModuleName, 10, "chunk not committed to this masternode")
+	ErrNotAttester       = types.Register(ModuleName, 11, "not a selected attester for this art")
+	ErrArtNotPending     = types.Register(ModuleName, 12, "art is not pending")
+	ErrNotOwner          = types.Register(ModuleName, 13, "not the owner of this edition")
+	ErrNoOffer           = types.Register(ModuleName, 14, "no such offer")
+	ErrPrice             = types.Register(ModuleName, 15, "price above your maximum")
+	ErrFeeTooHigh        = types.Register(ModuleName, 16, "storage fee above max_fee")
+	ErrNoMasternodes     = types.Register(ModuleName, 17, "no masternodes to store the art")
+	ErrMasternodeExiting = types.Register(ModuleName, 18, "masternode is exiting")
+	ErrAlreadyAttested   = types.Register(ModuleName, 19, "already attested")
+	ErrArtNotActive      = types.Register(ModuleName, 20, "art is not active")
+)
+
+// TrustView is what storage needs from the trust module: whether a
+// masternode is distrusted (skipped by placement and attester choice).
+type TrustView interface {
+	IsDistrusted(ctx *types.Context, a types.Address) bool
+}
+
+// Keeper is the storage module's state access.
+type Keeper struct {
+	Bank  bank.Keeper
+	Trust TrustView // may be nil: nobody is distrusted
+}
+
+func (Keeper) kv(ctx *types.Context) types.KVStore {
+	return store.NewPrefix(ctx.Store(), []byte(ModuleName+"/"))
+}
+
+func u32(v uint32) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], v)
+	return b[:]
+}
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}
+
+func key(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func (k Keeper) get(ctx *types.Context, key []byte, m proto.Message) bool {
+	bz := k.kv(ctx).Get(key)
+	if bz == nil {
+		return false
+	}
+	if err := proto.Unmarshal(bz, m); err != nil {
+		panic(fmt.Errorf("storage: corrupt state at %q: %w", key, err))
+	}
+	return true
+}
+
+func (k Keeper) set(ctx *types.Context, key []byte, m proto.Message) {
+	bz, err := marshal.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	k.kv(ctx).Set(key, bz)
+}
+
+func (k Keeper) getU32(ctx *types.Context, key []byte) uint32 {
+	bz := k.kv(ctx).Get(key)
+	if len(bz) != 4 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(bz)
+}
+
+func (k Keeper) setU32(ctx *types.Context, key []byte, v uint32) {
+	if v == 0 {
+		k.kv(ctx).Delete(key)
+		return
+	}
+	k.kv(ctx).Set(key, u32(v))
+}
+
+// Params returns the module parameters.
+func (k Keeper) Params(ctx *types.Context) *storagepb.Params {
+	p := &storagepb.Params{}
+	k.get(ctx, []byte("params"), p)
+	return p
+}
+
+func (k Keeper) setParams(ctx *types.Context, p *storagepb.Params) { k.set(ctx, []byte("params"), p) }
+
+// --- masternodes ---
+
+func mnKey(a types.Address) []byte { return key([]byte("mn/"), a[:]) }
+
+// MasternodeKey is the full store key of a masternode record (for proofs).
+func MasternodeKey(a types.Address) []byte { return key([]byte(ModuleName+"/"), mnKey(a)) }
+
+// Masternode returns the record of a, if registered.
+func (k Keeper) Masternode(ctx *types.Context, a types.Address) (*storagepb.Masternode, bool) {
+	m := &storagepb.Masternode{}
+	return m, k.get(ctx, mnKey(a), m)
+}
+
+func (k Keeper) setMasternode(ctx *types.Context, a types.Address, m *storagepb.Masternode) {
+	k.set(ctx, mnKey(a), m)
+}
+
+// Eligible reports whether a masternode may receive new chunks and be drawn
+// as attester or healer: active and not distrusted.
+func (k Keeper) Eligible(ctx *types.Context, a types.Address) bool {
+	m, ok := k.Masternode(ctx, a)
+	if !ok || m.Status != storagepb.MasternodeStatus_MN_ACTIVE {
+		return false
+	}
+	return k.Trust == nil || !k.Trust.IsDistrusted(ctx, a)
+}
+
+// Masternodes lists every registered masternode in address order.
+func (k Keeper) Masternodes(ctx *types.Context) []*storagepb.Masternode {
+	var out []*storagepb.Masternode
+	it := k.kv(ctx).Iterator([]byte("mn/"), types.PrefixEnd([]byte("mn/")))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		m := &storagepb.Masternode{}
+		if err := proto.Unmarshal(it.Value(), m); err != nil {
+			panic(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// --- arts ---
+
+func artKey(id []byte) []byte { return key([]byte("art/"), id) }
+
+// ArtKey is the full store key of an art ticket (for proofs).
+func ArtKey(id []byte) []byte { return key([]byte(ModuleName+"/"), artKey(id)) }
+
+// Art returns the ticket with id.
+func (k Keeper) Art(ctx *types.Context, id []byte) (*storagepb.Art, bool) {
+	a := &storagepb.Art{}
+	return a, k.get(ctx, artKey(id), a)
+}
+
+func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) { k.set(ctx, artKey(a.Id), a) }
+
+// --- commitments ---
+
+func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
+
+func commitKey(id []byte, stripe, index uint32, mn types.Address) []byte {
+	return key([]byte("c/"), chunkPos(id, stripe, index), mn[:])
+}
+
+func mnCommitKey(mn types.Address, id []byte, stripe, index uint32) []byte {
+	return key([]byte("mc/"), mn[:], chunkPos(id, stripe, index))
+}
+
+// Commitment returns the commitment of chunk (id, stripe, index) to mn.
+func (k Keeper) Commitment(ctx *types.Context, id []byte, stripe, index uint32, mn types.Address) (*storagepb.Commitment, bool) {
+	c := &storagepb.Commitment{}
+	return c, k.get(ctx, commitKey(id, stripe, index, mn), c)
+}
+
+// Holders returns the commitments of one chunk, in masternode address order.
+func (k Keeper) Holders(ctx *types.Context, id []byte, stripe, index uint32) []*storagepb.Commitment {
+	prefix := key([]byte("c/"), chunkPos(id, stripe, index))
+	var out []*storagepb.Commitment
+	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		c := &storagepb.Commitment{}
+		if err := proto.Unmarshal(it.Value(), c); err != nil {
+			panic(err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// MasternodeCommitments returns up to limit commitments of mn starting
+// after the position `after` (nil = from the start), in key order.
+func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, after []byte, limit int) []*storagepb.Commitment {
+	prefix := key([]byte("mc/"), mn[:])
+	start := prefix
+	if after != nil {
+		start = append(key(prefix, after), 0)
+	}
+	var out []*storagepb.Commitment
+	it := k.kv(ctx).Iterator(start, types.PrefixEnd(prefix))
+	defer it.Close()
+	for ; it.Valid() && len(out) < limit; it.Next() {
+		pos := it.Key()[len(prefix):]
+		id, stripe, index := pos[:32], binary.BigEndian.Uint32(pos[32:36]), binary.BigEndian.Uint32(pos[36:40])
+		if c, ok := k.Commitment(ctx, id, stripe, index, mn); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
+	k.kv(ctx).Set(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index), []byte{})
+	if m, ok := k.Masternode(ctx, mn); ok {
+		m.Commitments++
+		k.setMasternode(ctx, mn, m)
+	}
+}
+
+// removeCommitment deletes a commitment and keeps the confirmation counters.
+func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	if c.Confirmed {
+		k.unconfirm(ctx, c)
+	}
+	k.kv(ctx).Delete(commitKey(c.ArtId, c.Stripe, c.Index, mn))
+	k.kv(ctx).Delete(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index))
+	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
+		m.Commitments--
+		k.setMasternode(ctx, mn, m)
+	}
+}
+
+func ccKey(id []byte, stripe, index uint32) []byte {
+	return key([]byte("cc/"), chunkPos(id, stripe, index))
+}
+func scKey(id []byte, stripe uint32) []byte { return key([]byte("sc/"), id, u32(stripe)) }
+
+// ConfirmedHolders is how many masternodes confirmed chunk (id, stripe, index).
+func (k Keeper) ConfirmedHolders(ctx *types.Context, id []byte, stripe, index uint32) uint32 {
+	return k.getU32(ctx, ccKey(id, stripe, index))
+}
+
+// LiveChunks is how many distinct chunks of a stripe have a confirmed holder.
+func (k Keeper) LiveChunks(ctx *types.Context, id []byte, stripe uint32) uint32 {
+	return k.getU32(ctx, scKey(id, stripe))
+}
+
+func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
+	c.Confirmed = true
+	c.ConfirmedHeight = ctx.Height
+	n := k.getU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index))
+	k.setU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index), n+1)
+	if n == 0 {
+		k.setU32(ctx, scKey(c.ArtId, c.Stripe), k.getU32(ctx, scKey(c.ArtId, c.Stripe))+1)
+	}
+}
+
+func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
+	n := k.getU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index))
+	if n == 0 {
+		return
+	}
+	k.setU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index), n-1)
+	if n == 1 {
+		if s := k.getU32(ctx, scKey(c.ArtId, c.Stripe)); s > 0 {
+			k.setU32(ctx, scKey(c.ArtId, c.Stripe), s-1)
+		}
+	}
+	c.Confirmed = false
+}
+
+// --- editions ---
+
+func edKey(id []byte, ed uint32) []byte { return key([]byte("ed/"), id, u32(ed)) }
+func eoKey(owner types.Address, id []byte, ed uint32) []byte {
+	return key([]byte("eo/"), owner[:], id, u32(ed))
+}
+func offerKey(id []byte, ed uint32) []byte { return key([]byte("of/"), id, u32(ed)) }
+
+// EditionOwner returns the owner of edition ed of art id.
+func (k Keeper) EditionOwner(ctx *types.Context, id []byte, ed uint32) (types.Address, bool) {
+	bz := k.kv(ctx).Get(edKey(id, ed))
+	if bz == nil {
+		return types.Address{}, false
+	}
+	a, err := secp256k1.ParseAddress(string(bz))
+	return a, err == nil
+}
+
+func (k Keeper) setEditionOwner(ctx *types.Context, id []byte, ed uint32, owner types.Address) {
+	if old, ok := k.EditionOwner(ctx, id, ed); ok {
+		k.kv(ctx).Delete(eoKey(old, id, ed))
+	}
+	k.kv(ctx).Set(edKey(id, ed), []byte(owner.String()))
+	k.kv(ctx).Set(eoKey(owner, id, ed), []byte{})
+}
+
+// OwnedEditions lists the editions of art id that owner holds.
+func (k Keeper) OwnedEditions(ctx *types.Context, owner types.Address, id []byte) []uint32 {
+	prefix := key([]byte("eo/"), owner[:], id)
+	var out []uint32
+	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		out = append(out, binary.BigEndian.Uint32(it.Key()[len(prefix):]))
+	}
+	return out
+}
+
+// CanDownload reports whether addr may fetch the chunks of art id: an owner
+// of one of its editions, or an active masternode.
+func (k Keeper) CanDownload(ctx *types.Context, addr types.Address, id []byte) bool {
+	if m, ok := k.Masternode(ctx, addr); ok && m.Status != storagepb.MasternodeStatus_MN_UNSPECIFIED {
+		return true
+	}
+	prefix := key([]byte("eo/"), addr[:], id)
+	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	return it.Valid()
+}

@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"net/url"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// MaxURL is the longest chunkd URL accepted.
+const MaxURL = 256
+
+func validateURL(s string) error {
+	if len(s) == 0 || len(s) > MaxURL {
+		return ErrBadURL.Wrapf("%d characters; give the chunkd base URL, at most %d", len(s), MaxURL)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return ErrBadURL.Wrapf("%q: want http(s)://host:port with no credentials, query or fragment", s)
+	}
+	return nil
+}
+
+func (k Keeper) registerMasternode(ctx *types.Context, signer types.Address, msg *storagepb.MsgRegisterMasternode) error {
+	if _, ok := k.Masternode(ctx, signer); ok {
+		return ErrMasternodeExists.Wrapf("%s; use storage/UpdateMasternode to change its URL", signer)
+	}
+	p := k.Params(ctx)
+	if msg.Collateral < p.MinCollateral {
+		return ErrCollateral.Wrapf("%d npsl offered, at least %d required", msg.Collateral, p.MinCollateral)
+	}
+	if err := k.Bank.Lock(ctx, signer, msg.Collateral); err != nil {
+		return err
+	}
+	acc := k.Bank.Account(ctx, signer)
+	k.setMasternode(ctx, signer, &storagepb.Masternode{
+		Address: signer.String(), PubKey: acc.PubKey, Url: msg.Url, Collateral: msg.Collateral,
+		Status: storagepb.MasternodeStatus_MN_ACTIVE, RegisteredHeight: ctx.Height,
+	})
+	k.ringAdd(ctx, signer)
+	ctx.EmitEvent("masternode_registered", "masternode", signer.String(), "url", msg.Url, "collateral", types.U64(msg.Collateral))
+	return nil
+}
+
+func (k Keeper) updateMasternode(ctx *types.Context, signer types.Address, msg *storagepb.MsgUpdateMasternode) error {
+	m, ok := k.Masternode(ctx, signer)
+	if !ok {
+		return ErrNoMasternode.Wrapf("%s", signer)
+	}
+	m.Url = msg.Url
+	k.setMasternode(ctx, signer, m)
+	ctx.EmitEvent("masternode_updated", "masternode", signer.String(), "url", msg.Url)
+	return nil
+}
+
+// exitMasternode takes the masternode out of placement; EndBlock then moves
+// its commitments (bounded work per block) and unlocks its collateral when
+// none is left.
+func (k Keeper) exitMasternode(ctx *types.Context, signer types.Address) error {
+	m, ok := k.Masternode(ctx, signer)
+	if !ok {
+		return ErrNoMasternode.Wrapf("%s", signer)
+	}
+	if m.Status == storagepb.MasternodeStatus_MN_EXITING {
+		return ErrMasternodeExiting.Wrapf("%s is already leaving (%d commitments left to move)", signer, m.Commitments)
+	}
+	m.Status = storagepb.MasternodeStatus_MN_EXITING
+	k.setMasternode(ctx, signer, m)
+	k.ringRemove(ctx, signer)
+	k.kv(ctx).Set(key([]byte("ex/"), signer[:]), []byte{})
+	ctx.EmitEvent("masternode_exiting", "masternode", signer.String(), "commitments", types.U64(m.Commitments))
+	return nil
+}
+
+// MaxMovesPerBlock bounds how many commitments EndBlock reassigns per block.
+const MaxMovesPerBlock = 256
+
+// processExits moves commitments off exiting masternodes. A commitment is
+// replaced by one on the next eligible masternode of the chunk's ring walk;
+// the exiting node's commitment is dropped once the replacement confirms (or
+// at once if nobody else can take the chunk).
+func (k Keeper) processExits(ctx *types.Context) {
+	budget := MaxMovesPerBlock
+	it := k.kv(ctx).Iterator([]byte("ex/"), types.PrefixEnd([]byte("ex/")))
+	var exiting []types.Address
+	for ; it.Valid(); it.Next() {
+		var a types.Address
+		copy(a[:], it.Key()[3:])
+		exiting = append(exiting, a)
+	}
+	it.Close()
+	for _, a := range exiting {
+		m, ok := k.Masternode(ctx, a)
+		if !ok {
+			k.kv(ctx).Delete(key([]byte("ex/"), a[:]))
+			continue
+		}
+		if m.Commitments == 0 {
+			if err := k.Bank.Unlock(ctx, a, m.Collateral); err != nil {
+				panic(err) // the collateral was locked at registration
+			}
+			k.kv(ctx).Delete(mnKey(a))
+			k.kv(ctx).Delete(key([]byte("ex/"), a[:]))
+			ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
+			continue
+		}
+		// Resume after the last position handled (the value of ex/<addr>),
+		// wrapping to the start when the end is reached.
+		cursorKey := key([]byte("ex/"), a[:])
+		after := k.kv(ctx).Get(cursorKey)
+		if len(after) == 0 {
+			after = nil
+		}
+		batch := k.MasternodeCommitments(ctx, a, after, budget)
+		for _, c := range batch {
+			budget--
+			if !k.hasReplacement(ctx, c, a) {
+				k.reassign(ctx, c, a)
+			}
+			after = chunkPos(c.ArtId, c.Stripe, c.Index)
+		}
+		if len(batch) == 0 {
+			after = nil
+		}
+		k.kv(ctx).Set(cursorKey, append([]byte{}, after...))
+		if budget <= 0 {
+			return
+		}
+	}
+}
+
+func (k Keeper) hasReplacement(ctx *types.Context, c *storagepb.Commitment, from types.Address) bool {
+	for _, h := range k.Holders(ctx, c.ArtId, c.Stripe, c.Index) {
+		if h.Replaces == from.String() {
+			return true
+		}
+	}
+	return false
+}
+
+// reassign gives commitment c of masternode from to another masternode.
+func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types.Address) {
+	exclude := map[types.Address]bool{from: true}
+	for _, h := range k.Holders(ctx, c.ArtId, c.Stripe, c.Index) {
+		a, _ := secp256k1.ParseAddress(h.Masternode)
+		exclude[a] = true
+	}
+	to := k.Place(ctx, ChunkPoint(c.ArtId, c.Stripe, c.Index), 1, exclude)
+	if len(to) == 0 {
+		k.removeCommitment(ctx, c) // nobody else can take it
+		ctx.EmitEvent("commitment_dropped", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left")
+		return
+	}
+	k.addCommitment(ctx, &storagepb.Commitment{ArtId: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkId: c.ChunkId,
+		Masternode: to[0].String(), AssignedHeight: ctx.Height, Replaces: from.String()})
+	ctx.EmitEvent("commitment_moved", "art_id", hexID(c.ArtId), "from", from.String(), "to", to[0].String(),
+		"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)))
+}

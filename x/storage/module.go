@@ -1,0 +1,470 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// Message type names.
+const (
+	MsgRegisterMasternodeType = "storage/RegisterMasternode"
+	MsgUpdateMasternodeType   = "storage/UpdateMasternode"
+	MsgExitMasternodeType     = "storage/ExitMasternode"
+	MsgRegisterArtType        = "storage/RegisterArt"
+	MsgConfirmChunksType      = "storage/ConfirmChunks"
+	MsgAttestType             = "storage/Attest"
+	MsgTransferEditionType    = "storage/TransferEdition"
+	MsgOfferEditionType       = "storage/OfferEdition"
+	MsgCancelOfferType        = "storage/CancelOffer"
+	MsgAcceptOfferType        = "storage/AcceptOffer"
+)
+
+// DefaultParams are the parameters of a new chain.
+func DefaultParams() *storagepb.Params {
+	return &storagepb.Params{
+		MinCollateral:       1_000_000 * 1_000_000_000, // 1,000,000 psl
+		Replication:         10,
+		ActivationMargin:    2,
+		FeeBase:             1_000_000_000, // 1 psl
+		FeePerMib:           10_000_000,    // 0.01 psl per stored MiB
+		MaxArchiveSize:      1 << 30,
+		MaxEditions:         10_000,
+		FingerprintDistance: 10,
+		Attesters:           3,
+		AttestWindow:        600,
+		MinChunkSize:        1 << 10,
+		MaxRedundancy:       16,
+		MaxTitle:            256,
+	}
+}
+
+// Genesis is the storage section of the genesis app state.
+type Genesis struct {
+	Params      *storagepb.Params   `json:"params"`
+	Masternodes []GenesisMasternode `json:"masternodes"`
+}
+
+// GenesisMasternode registers a masternode at genesis, locking its
+// collateral from its genesis balance.
+type GenesisMasternode struct {
+	Address    string `json:"address"`
+	PubKey     string `json:"pub_key"` // hex, compressed secp256k1
+	URL        string `json:"url"`
+	Collateral uint64 `json:"collateral,string"`
+}
+
+// Module is the storage module.
+type Module struct{ Keeper Keeper }
+
+func (Module) Name() string { return ModuleName }
+
+func (Module) DefaultGenesis() json.RawMessage {
+	bz, _ := json.Marshal(Genesis{Params: DefaultParams(), Masternodes: []GenesisMasternode{}})
+	return bz
+}
+
+// ParseGenesis decodes and validates the storage section.
+func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
+	var g Genesis
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	if g.Params == nil {
+		g.Params = DefaultParams()
+	}
+	p := g.Params
+	switch {
+	case p.Replication == 0:
+		return nil, fmt.Errorf("storage.params.replication must be at least 1")
+	case p.Attesters == 0:
+		return nil, fmt.Errorf("storage.params.attesters must be at least 1")
+	case p.AttestWindow <= 0:
+		return nil, fmt.Errorf("storage.params.attest_window must be positive")
+	case p.MaxRedundancy == 0 || p.MaxRedundancy > 256:
+		return nil, fmt.Errorf("storage.params.max_redundancy must be in [1, 256]")
+	case p.MinChunkSize < 1024:
+		return nil, fmt.Errorf("storage.params.min_chunk_size must be at least 1024")
+	case p.FingerprintDistance > 32:
+		return nil, fmt.Errorf("storage.params.fingerprint_distance must be at most 32")
+	case p.MaxTitle == 0 || p.MaxEditions == 0:
+		return nil, fmt.Errorf("storage.params.max_title and max_editions must be positive")
+	}
+	seen := map[string]bool{}
+	for i, m := range g.Masternodes {
+		a, err := secp256k1.ParseAddress(m.Address)
+		if err != nil {
+			return nil, fmt.Errorf("storage.masternodes[%d].address: %w", i, err)
+		}
+		if seen[m.Address] {
+			return nil, fmt.Errorf("storage.masternodes[%d].address: listed twice", i)
+		}
+		seen[m.Address] = true
+		pk, err := hex.DecodeString(m.PubKey)
+		if err != nil {
+			return nil, fmt.Errorf("storage.masternodes[%d].pub_key: %w", i, err)
+		}
+		pub, err := secp256k1.PubKeyFromBytes(pk)
+		if err != nil || pub.Address() != a {
+			return nil, fmt.Errorf("storage.masternodes[%d].pub_key: not the key of %s", i, m.Address)
+		}
+		if err := validateURL(m.URL); err != nil {
+			return nil, fmt.Errorf("storage.masternodes[%d].url: %w", i, err)
+		}
+		if m.Collateral < p.MinCollateral {
+			return nil, fmt.Errorf("storage.masternodes[%d].collateral: %d is below min_collateral %d", i, m.Collateral, p.MinCollateral)
+		}
+	}
+	return &g, nil
+}
+
+func (Module) ValidateGenesis(raw json.RawMessage) error {
+	_, err := ParseGenesis(raw)
+	return err
+}
+
+func (m Module) InitGenesis(ctx *types.Context, raw json.RawMessage) error {
+	g, err := ParseGenesis(raw)
+	if err != nil {
+		return err
+	}
+	m.Keeper.setParams(ctx, g.Params)
+	for i, gm := range g.Masternodes {
+		a, _ := secp256k1.ParseAddress(gm.Address)
+		if err := m.Keeper.Bank.Lock(ctx, a, gm.Collateral); err != nil {
+			return fmt.Errorf("storage.masternodes[%d]: %w (fund it in bank.accounts)", i, err)
+		}
+		pk, _ := hex.DecodeString(gm.PubKey)
+		m.Keeper.setMasternode(ctx, a, &storagepb.Masternode{Address: gm.Address, PubKey: pk, Url: gm.URL,
+			Collateral: gm.Collateral, Status: storagepb.MasternodeStatus_MN_ACTIVE, RegisteredHeight: ctx.Height})
+		m.Keeper.ringAdd(ctx, a)
+	}
+	return nil
+}
+
+func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
+	return json.Marshal(Genesis{Params: m.Keeper.Params(ctx)})
+}
+
+func route[T proto.Message](typ string, newT func() T, validate func(T) error, handle func(*types.Context, types.Address, T) error) types.MsgRoute {
+	return types.MsgRoute{
+		Type: typ,
+		New:  func() proto.Message { return newT() },
+		Validate: func(msg proto.Message) error {
+			if validate == nil {
+				return nil
+			}
+			return validate(msg.(T))
+		},
+		Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
+			return handle(ctx, signer, msg.(T))
+		},
+	}
+}
+
+func validID(id []byte) error {
+	if len(id) != 32 {
+		return ErrNoArt.Wrapf("art id must be 32 bytes, got %d", len(id))
+	}
+	return nil
+}
+
+func (m Module) Routes() []types.MsgRoute {
+	k := m.Keeper
+	return []types.MsgRoute{
+		route(MsgRegisterMasternodeType, func() *storagepb.MsgRegisterMasternode { return &storagepb.MsgRegisterMasternode{} },
+			func(x *storagepb.MsgRegisterMasternode) error { return validateURL(x.Url) }, k.registerMasternode),
+		route(MsgUpdateMasternodeType, func() *storagepb.MsgUpdateMasternode { return &storagepb.MsgUpdateMasternode{} },
+			func(x *storagepb.MsgUpdateMasternode) error { return validateURL(x.Url) }, k.updateMasternode),
+		route(MsgExitMasternodeType, func() *storagepb.MsgExitMasternode { return &storagepb.MsgExitMasternode{} }, nil,
+			func(ctx *types.Context, s types.Address, _ *storagepb.MsgExitMasternode) error {
+				return k.exitMasternode(ctx, s)
+			}),
+		route(MsgRegisterArtType, func() *storagepb.MsgRegisterArt { return &storagepb.MsgRegisterArt{} },
+			func(x *storagepb.MsgRegisterArt) error {
+				if len(x.ArchiveHash) != 32 {
+					return ErrBadTicket.Wrapf("archive_hash must be 32 bytes")
+				}
+				return nil
+			}, k.registerArt),
+		route(MsgConfirmChunksType, func() *storagepb.MsgConfirmChunks { return &storagepb.MsgConfirmChunks{} },
+			func(x *storagepb.MsgConfirmChunks) error {
+				if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
+					return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+				}
+				return validID(x.ArtId)
+			}, k.confirmChunks),
+		route(MsgAttestType, func() *storagepb.MsgAttest { return &storagepb.MsgAttest{} },
+			func(x *storagepb.MsgAttest) error {
+				if len(x.Reason) > 256 {
+					return ErrBadTicket.Wrapf("reason of %d bytes, at most 256", len(x.Reason))
+				}
+				return validID(x.ArtId)
+			}, k.attest),
+		route(MsgTransferEditionType, func() *storagepb.MsgTransferEdition { return &storagepb.MsgTransferEdition{} },
+			func(x *storagepb.MsgTransferEdition) error {
+				if _, err := secp256k1.ParseAddress(x.To); err != nil {
+					return types.ErrInvalidAddress.Wrapf("to: %v", err)
+				}
+				return validID(x.ArtId)
+			}, k.transferEdition),
+		route(MsgOfferEditionType, func() *storagepb.MsgOfferEdition { return &storagepb.MsgOfferEdition{} },
+			func(x *storagepb.MsgOfferEdition) error {
+				if x.Buyer != "" {
+					if _, err := secp256k1.ParseAddress(x.Buyer); err != nil {
+						return types.ErrInvalidAddress.Wrapf("buyer: %v", err)
+					}
+				}
+				return validID(x.ArtId)
+			}, k.offerEdition),
+		route(MsgCancelOfferType, func() *storagepb.MsgCancelOffer { return &storagepb.MsgCancelOffer{} },
+			func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
+		route(MsgAcceptOfferType, func() *storagepb.MsgAcceptOffer { return &storagepb.MsgAcceptOffer{} },
+			func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
+	}
+}
+
+func (Module) BeginBlock(*types.Context) error { return nil }
+
+func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
+	m.Keeper.processDeadlines(ctx)
+	m.Keeper.processExits(ctx)
+	return nil, nil
+}
+
+// QueryKey maps single-record queries to their store key (provable).
+func (Module) QueryKey(path []string) []byte {
+	if len(path) == 2 {
+		switch path[0] {
+		case "mn":
+			if a, err := secp256k1.ParseAddress(path[1]); err == nil {
+				return MasternodeKey(a)
+			}
+		case "art":
+			if id, err := hex.DecodeString(path[1]); err == nil && len(id) == 32 {
+				return ArtKey(id)
+			}
+		}
+	}
+	return nil
+}
+
+// MaxPage bounds list queries.
+const MaxPage = 1000
+
+// ChunkView is one chunk with its holders, as downloaders need it.
+type ChunkView struct {
+	Stripe  uint32       `json:"stripe"`
+	Index   uint32       `json:"index"`
+	ID      string       `json:"id"`
+	Holders []HolderView `json:"holders"`
+}
+
+// HolderView is a masternode committed to a chunk.
+type HolderView struct {
+	Masternode string `json:"masternode"`
+	URL        string `json:"url"`
+	Confirmed  bool   `json:"confirmed"`
+}
+
+// CommitmentView is a commitment in JSON.
+type CommitmentView struct {
+	ArtID     string `json:"art_id"`
+	Stripe    uint32 `json:"stripe"`
+	Index     uint32 `json:"index"`
+	ChunkID   string `json:"chunk_id"`
+	Confirmed bool   `json:"confirmed"`
+	Replaces  string `json:"replaces,omitempty"`
+}
+
+func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, error) {
+	k := m.Keeper
+	bad := func(format string, a ...any) ([]byte, error) { return nil, types.ErrInvalidRequest.Wrapf(format, a...) }
+	parseArt := func(s string) ([]byte, error) {
+		id, err := hex.DecodeString(s)
+		if err != nil || len(id) != 32 {
+			return nil, types.ErrInvalidRequest.Wrapf("art id %q: want 64 hex digits", s)
+		}
+		return id, nil
+	}
+	switch {
+	case len(path) == 1 && path[0] == "params":
+		return json.Marshal(k.Params(ctx))
+	case len(path) == 1 && path[0] == "mns":
+		return json.Marshal(k.Masternodes(ctx))
+	case len(path) >= 2 && path[0] == "assignments":
+		// assignments/<mn>[/<after: hex position>]: up to MaxPage commitments.
+		a, err := secp256k1.ParseAddress(path[1])
+		if err != nil {
+			return bad("%v", err)
+		}
+		var after []byte
+		if len(path) == 3 {
+			if after, err = hex.DecodeString(path[2]); err != nil || len(after) != 40 {
+				return bad("cursor must be 80 hex digits")
+			}
+		}
+		out := []CommitmentView{}
+		for _, c := range k.MasternodeCommitments(ctx, a, after, MaxPage) {
+			out = append(out, CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed, Replaces: c.Replaces})
+		}
+		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "chunks":
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		art, ok := k.Art(ctx, id)
+		if !ok {
+			return nil, types.ErrNotFound.Wrapf("no art %s", path[1])
+		}
+		out := []ChunkView{}
+		urls := map[string]string{}
+		for s, st := range art.Stripes {
+			for i, cid := range st.ChunkIds {
+				cv := ChunkView{Stripe: uint32(s), Index: uint32(i), ID: hexID(cid), Holders: []HolderView{}}
+				for _, c := range k.Holders(ctx, id, uint32(s), uint32(i)) {
+					u, ok := urls[c.Masternode]
+					if !ok {
+						a, _ := secp256k1.ParseAddress(c.Masternode)
+						if mn, ok := k.Masternode(ctx, a); ok {
+							u = mn.Url
+						}
+						urls[c.Masternode] = u
+					}
+					cv.Holders = append(cv.Holders, HolderView{Masternode: c.Masternode, URL: u, Confirmed: c.Confirmed})
+				}
+				out = append(out, cv)
+			}
+		}
+		return json.Marshal(out)
+	case len(path) == 3 && path[0] == "can-download":
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		a, err := secp256k1.ParseAddress(path[2])
+		if err != nil {
+			return bad("%v", err)
+		}
+		return json.Marshal(map[string]bool{"allowed": k.CanDownload(ctx, a, id)})
+	case len(path) == 2 && path[0] == "editions":
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		art, ok := k.Art(ctx, id)
+		if !ok {
+			return nil, types.ErrNotFound.Wrapf("no art %s", path[1])
+		}
+		type ed struct {
+			Edition uint32           `json:"edition"`
+			Owner   string           `json:"owner"`
+			Offer   *storagepb.Offer `json:"offer,omitempty"`
+		}
+		out := []ed{}
+		for e := uint32(1); e <= art.Editions && e <= MaxPage; e++ {
+			o, _ := k.EditionOwner(ctx, id, e)
+			x := ed{Edition: e, Owner: o.String()}
+			of := &storagepb.Offer{}
+			if k.get(ctx, offerKey(id, e), of) {
+				x.Offer = of
+			}
+			out = append(out, x)
+		}
+		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "owned":
+		a, err := secp256k1.ParseAddress(path[1])
+		if err != nil {
+			return bad("%v", err)
+		}
+		prefix := key([]byte("eo/"), a[:])
+		it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+		defer it.Close()
+		type owned struct {
+			ArtID   string `json:"art_id"`
+			Edition uint32 `json:"edition"`
+		}
+		out := []owned{}
+		for ; it.Valid() && len(out) < MaxPage; it.Next() {
+			rest := it.Key()[len(prefix):]
+			out = append(out, owned{ArtID: hexID(rest[:32]), Edition: binary.BigEndian.Uint32(rest[32:])})
+		}
+		return json.Marshal(out)
+	case len(path) >= 1 && path[0] == "arts":
+		// arts[/<after hex id>]: up to MaxPage tickets in id order.
+		start := []byte("art/")
+		if len(path) == 2 {
+			id, err := parseArt(path[1])
+			if err != nil {
+				return nil, err
+			}
+			start = append(artKey(id), 0)
+		}
+		it := k.kv(ctx).Iterator(start, types.PrefixEnd([]byte("art/")))
+		defer it.Close()
+		out := []json.RawMessage{}
+		for ; it.Valid() && len(out) < MaxPage; it.Next() {
+			a := &storagepb.Art{}
+			if err := proto.Unmarshal(it.Value(), a); err != nil {
+				return nil, err
+			}
+			a.Stripes = nil // the list omits chunk ids; query art/<id> for them
+			bz, _ := ArtJSON(a)
+			out = append(out, bz)
+		}
+		return json.Marshal(out)
+	}
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
+}
+
+// ArtJSON renders a ticket for people: ids in hex.
+func ArtJSON(a *storagepb.Art) ([]byte, error) {
+	type stripe struct {
+		K        uint32   `json:"k"`
+		N        uint32   `json:"n"`
+		ChunkIDs []string `json:"chunk_ids"`
+	}
+	v := struct {
+		ID             string                   `json:"id"`
+		Artist         string                   `json:"artist"`
+		Title          string                   `json:"title"`
+		MetadataHash   string                   `json:"metadata_hash"`
+		ArchiveSize    uint64                   `json:"archive_size"`
+		ChunkSize      uint32                   `json:"chunk_size"`
+		Redundancy     uint32                   `json:"redundancy"`
+		Stripes        []stripe                 `json:"stripes,omitempty"`
+		Fingerprint    string                   `json:"fingerprint"`
+		Editions       uint32                   `json:"editions"`
+		Fee            string                   `json:"fee"`
+		Status         string                   `json:"status"`
+		Registered     int64                    `json:"registered_height"`
+		Activated      int64                    `json:"activated_height,omitempty"`
+		Attestations   []*storagepb.Attestation `json:"attestations"`
+		OriginalityOK  bool                     `json:"originality_ok"`
+		RejectReason   string                   `json:"reject_reason,omitempty"`
+		AttestDeadline int64                    `json:"attest_deadline"`
+	}{
+		ID: hexID(a.Id), Artist: a.Artist, Title: a.Title, MetadataHash: hexID(a.MetadataHash), ArchiveSize: a.ArchiveSize,
+		ChunkSize: a.ChunkSize, Redundancy: a.Redundancy, Fingerprint: fmt.Sprintf("%016x", a.Fingerprint), Editions: a.Editions,
+		Fee: strconv.FormatUint(a.Fee, 10), Status: a.Status.String(), Registered: a.RegisteredHeight, Activated: a.ActivatedHeight,
+		Attestations: a.Attestations, OriginalityOK: a.OriginalityOk, RejectReason: a.RejectReason, AttestDeadline: a.AttestDeadline,
+	}
+	for _, s := range a.Stripes {
+		st := stripe{K: s.K, N: s.N}
+		for _, c := range s.ChunkIds {
+			st.ChunkIDs = append(st.ChunkIDs, hexID(c))
+		}
+		v.Stripes = append(v.Stripes, st)
+	}
+	return json.Marshal(v)
+}

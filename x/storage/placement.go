@@ -1,0 +1,146 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+
+	"golang.org/x/crypto/sha3"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+)
+
+// Placement is consistent hashing on a ring. Every active masternode owns
+// RingPoints points at SHA3("pastel/ring/v1" || address || i)[:8]; a chunk
+// sits at SHA3("pastel/place/v1" || art id || stripe || index)[:8]. Its
+// holders are the first R distinct eligible masternodes met walking the ring
+// clockwise from there. The ring lives in the store under ring/<point><addr>,
+// so a walk is an ordered iteration: O(R·log N) reads per chunk, however many
+// masternodes exist. Adjacent chunks land on unrelated parts of the ring, so
+// the chunks of a stripe spread over the whole network; a joining or leaving
+// masternode moves only the chunks next to its points.
+const RingPoints = 16
+
+var ringPrefix = []byte("ring/")
+
+func ringPoint(a types.Address, i int) []byte {
+	h := sha3.New256()
+	h.Write([]byte("pastel/ring/v1"))
+	h.Write(a[:])
+	h.Write([]byte{byte(i)})
+	return h.Sum(nil)[:8]
+}
+
+// ChunkPoint is where chunk (art, stripe, index) sits on the ring.
+func ChunkPoint(art []byte, stripe, index uint32) []byte {
+	h := sha3.New256()
+	h.Write([]byte("pastel/place/v1"))
+	h.Write(art)
+	h.Write(u32(stripe))
+	h.Write(u32(index))
+	return h.Sum(nil)[:8]
+}
+
+func (k Keeper) ringAdd(ctx *types.Context, a types.Address) {
+	for i := 0; i < RingPoints; i++ {
+		k.kv(ctx).Set(key(ringPrefix, ringPoint(a, i), a[:]), []byte{})
+	}
+}
+
+func (k Keeper) ringRemove(ctx *types.Context, a types.Address) {
+	for i := 0; i < RingPoints; i++ {
+		k.kv(ctx).Delete(key(ringPrefix, ringPoint(a, i), a[:]))
+	}
+}
+
+// walk visits masternodes in ring order from point, each once, wrapping
+// around, until visit returns false or every ring entry was seen.
+func (k Keeper) walk(ctx *types.Context, point []byte, visit func(types.Address) bool) {
+	seen := map[types.Address]bool{}
+	scan := func(start, end []byte) bool {
+		it := k.kv(ctx).Iterator(start, end)
+		defer it.Close()
+		for ; it.Valid(); it.Next() {
+			var a types.Address
+			copy(a[:], it.Key()[len(ringPrefix)+8:])
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			if !visit(a) {
+				return false
+			}
+		}
+		return true
+	}
+	if scan(key(ringPrefix, point), types.PrefixEnd(ringPrefix)) {
+		scan(ringPrefix, key(ringPrefix, point))
+	}
+}
+
+// Place returns up to r holders for a chunk: eligible masternodes not in
+// exclude, in ring order.
+func (k Keeper) Place(ctx *types.Context, point []byte, r int, exclude map[types.Address]bool) []types.Address {
+	var out []types.Address
+	if r <= 0 {
+		return nil
+	}
+	k.walk(ctx, point, func(a types.Address) bool {
+		if !exclude[a] && k.Eligible(ctx, a) {
+			out = append(out, a)
+		}
+		return len(out) < r
+	})
+	return out
+}
+
+// drawPoint derives a ring point from the block randomness for a purpose,
+// so draws (attesters, healers) are fixed by the block and unbiased by the
+// caller.
+func drawPoint(rand [32]byte, purpose string, id []byte, n uint64) []byte {
+	h := sha3.New256()
+	h.Write([]byte("pastel/draw/v1/" + purpose))
+	h.Write(rand[:])
+	h.Write(id)
+	h.Write(u64(n))
+	return h.Sum(nil)[:8]
+}
+
+// placeSlow is the obvious definition the ring walk must agree with: sort
+// every (point, masternode) pair, rotate to the first point ≥ p, take
+// distinct eligible masternodes in order. Tests compare the two.
+func placeSlow(points [][]byte, owners []types.Address, eligible func(types.Address) bool, p []byte, r int) []types.Address {
+	type entry struct {
+		key []byte
+		a   types.Address
+	}
+	var es []entry
+	for i := range points {
+		es = append(es, entry{key(points[i], owners[i][:]), owners[i]})
+	}
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && bytes.Compare(es[j-1].key, es[j].key) > 0; j-- {
+			es[j-1], es[j] = es[j], es[j-1]
+		}
+	}
+	start := 0
+	for start < len(es) && bytes.Compare(es[start].key, p) < 0 {
+		start++
+	}
+	var out []types.Address
+	seen := map[types.Address]bool{}
+	for i := 0; i < len(es) && len(out) < r; i++ {
+		e := es[(start+i)%len(es)]
+		if seen[e.a] {
+			continue
+		}
+		seen[e.a] = true
+		if eligible(e.a) {
+			out = append(out, e.a)
+		}
+	}
+	return out
+}
+
+var _ = binary.BigEndian
+var _ = secp256k1.AddressSize

@@ -1,0 +1,378 @@
+package storage_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/app/apptest"
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+const (
+	nMasternodes = 6
+	collateral   = 1_000_000 * 1_000_000_000
+)
+
+// newChain: keys 0..5 are genesis masternodes, 6 is the artist, 7 a collector.
+func newChain(t *testing.T, edit func(p *storagepb.Params)) *apptest.Chain {
+	keys := make([]secp256k1.PrivKey, 8)
+	for i := range keys {
+		keys[i] = apptest.Key(i)
+	}
+	return apptest.New(t, "", 8, 10*collateral, func(g app.GenesisState) {
+		p := storage.DefaultParams()
+		p.Replication = 3
+		p.AttestWindow = 50
+		if edit != nil {
+			edit(p)
+		}
+		gen := storage.Genesis{Params: p}
+		for i := 0; i < nMasternodes; i++ {
+			gen.Masternodes = append(gen.Masternodes, storage.GenesisMasternode{
+				Address: keys[i].PubKey().Address().String(), PubKey: hex.EncodeToString(keys[i].PubKey().Bytes()),
+				URL: fmt.Sprintf("http://127.0.0.1:%d", 7100+i), Collateral: collateral,
+			})
+		}
+		g["storage"], _ = json.Marshal(gen)
+	})
+}
+
+type testArt struct {
+	manifest *codec.Manifest
+	chunks   []*codec.Chunk
+	msg      *storagepb.MsgRegisterArt
+}
+
+func makeArt(t *testing.T, seed int64, size int, fp uint64) testArt {
+	img := make([]byte, size)
+	rand.New(rand.NewSource(seed)).Read(img)
+	archive, h, err := codec.BuildArchive(codec.Metadata{Title: "art"}, []codec.ArchiveFile{codec.FileFromBytes("image.png", img)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, chunks, err := codec.Encode(archive, codec.Params{ChunkSize: 4096, Redundancy: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := &storagepb.MsgRegisterArt{Title: "Sunflowers", MetadataHash: bytes.Repeat([]byte{1}, 32), ArchiveHash: h[:],
+		ArchiveSize: uint64(len(archive)), ChunkSize: 4096, Redundancy: 4, Fingerprint: fp, Editions: 3, MaxFee: 1 << 62}
+	for _, id := range m.ChunkIDs {
+		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
+	}
+	return testArt{m, chunks, msg}
+}
+
+func art(c *apptest.Chain, id []byte) *storagepb.Art {
+	a, ok := storage.Keeper{}.Art(c.Ctx(), id)
+	if !ok {
+		c.T.Fatalf("no art %x", id)
+	}
+	return a
+}
+
+func confirmAll(t *testing.T, c *apptest.Chain, ta testArt) {
+	k := storage.Keeper{}
+	for i := 0; i < nMasternodes; i++ {
+		mn := c.Keys[i].PubKey().Address()
+		var refs []*storagepb.ChunkRef
+		for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+			if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
+				refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+			}
+		}
+		if len(refs) > 0 {
+			c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs}))
+		}
+	}
+}
+
+func attestAll(t *testing.T, c *apptest.Chain, id []byte, fp uint64, ok bool) {
+	for _, at := range art(c, id).Attestations {
+		for i := 0; i < nMasternodes; i++ {
+			if c.Keys[i].PubKey().Address().String() == at.Attester {
+				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: fp, Ok: ok}))
+			}
+		}
+	}
+}
+
+func TestRegisterConfirmAttestActivates(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	artist := c.Keys[6]
+	ta := makeArt(t, 1, 50_000, 0xabcdef0123456789)
+	before := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address())
+	res := c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	a := art(c, ta.msg.ArchiveHash)
+	if a.Status != storagepb.ArtStatus_ART_PENDING || len(a.Attestations) != 3 {
+		t.Fatalf("after registration: %v, %d attesters", a.Status, len(a.Attestations))
+	}
+	fee := storage.Fee(storage.DefaultParams(), ta.msg.ArchiveSize, 4)
+	if got := before - c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address()); got != fee+apptest.Fee {
+		t.Fatalf("artist paid %d, want fee %d + tx fee", got, fee)
+	}
+	if got := c.App.Bank().Balance(c.Ctx(), storage.Endowment); got != fee {
+		t.Fatalf("endowment holds %d, want %d", got, fee)
+	}
+	// Every chunk has exactly R=3 distinct holders.
+	k := storage.Keeper{}
+	for s, st := range a.Stripes {
+		for i := uint32(0); i < st.N; i++ {
+			if h := k.Holders(c.Ctx(), a.Id, uint32(s), i); len(h) != 3 {
+				t.Fatalf("chunk %d/%d has %d holders", s, i, len(h))
+			}
+		}
+	}
+	var sawAssigned bool
+	for _, ev := range res.Events {
+		sawAssigned = sawAssigned || ev.Type == "chunks_assigned"
+	}
+	if !sawAssigned {
+		t.Fatal("no chunks_assigned event")
+	}
+	confirmAll(t, c, ta)
+	if art(c, a.Id).Status != storagepb.ArtStatus_ART_PENDING {
+		t.Fatal("active before originality was attested")
+	}
+	attestAll(t, c, a.Id, ta.msg.Fingerprint, true)
+	if got := art(c, a.Id); got.Status != storagepb.ArtStatus_ART_ACTIVE || !got.OriginalityOk {
+		t.Fatalf("status %v originality %v", got.Status, got.OriginalityOk)
+	}
+	if owned := k.OwnedEditions(c.Ctx(), artist.PubKey().Address(), a.Id); len(owned) != 3 {
+		t.Fatalf("artist owns %v", owned)
+	}
+	c.CheckSupply()
+}
+
+func TestNearDuplicateRejected(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	a1 := makeArt(t, 1, 10_000, 0xff00ff00ff00ff00)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, a1.msg))
+	a2 := makeArt(t, 2, 10_000, 0xff00ff00ff00ff00^0x7) // 3 bits away
+	res := c.Exec(c.Keys[7], storage.ErrDuplicateArt.Code, apptest.Msg(storage.MsgRegisterArtType, a2.msg))
+	if !bytes.Contains([]byte(res.Log), []byte(hex.EncodeToString(a1.msg.ArchiveHash))) {
+		t.Fatalf("error does not name the original: %s", res.Log)
+	}
+	a3 := makeArt(t, 3, 10_000, 0x00ff00ff00ff00ff) // far away
+	c.Exec(c.Keys[7], 0, apptest.Msg(storage.MsgRegisterArtType, a3.msg))
+	c.CheckSupply()
+}
+
+func TestAttestationMismatchRejectsAndFreesFingerprint(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	ta := makeArt(t, 1, 10_000, 0x1234)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	attestAll(t, c, ta.msg.ArchiveHash, 0x9999999999, true) // attesters see another image
+	a := art(c, ta.msg.ArchiveHash)
+	if a.Status != storagepb.ArtStatus_ART_REJECTED || a.RejectReason == "" {
+		t.Fatalf("status %v reason %q", a.Status, a.RejectReason)
+	}
+	if h := (storage.Keeper{}).Holders(c.Ctx(), a.Id, 0, 0); len(h) != 0 {
+		t.Fatalf("rejected art keeps %d commitments", len(h))
+	}
+	// The fingerprint is free again for a genuine registration.
+	tb := makeArt(t, 2, 10_000, 0x1234)
+	c.Exec(c.Keys[7], 0, apptest.Msg(storage.MsgRegisterArtType, tb.msg))
+}
+
+func TestDeadlineRejectsUnattested(t *testing.T) {
+	c := newChain(t, func(p *storagepb.Params) { p.AttestWindow = 3 })
+	c.Block()
+	ta := makeArt(t, 1, 10_000, 0x1234)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	for i := 0; i < 4; i++ {
+		c.Block()
+	}
+	a := art(c, ta.msg.ArchiveHash)
+	if a.Status != storagepb.ArtStatus_ART_REJECTED || !bytes.Contains([]byte(a.RejectReason), []byte("not attested in time")) {
+		t.Fatalf("status %v reason %q", a.Status, a.RejectReason)
+	}
+}
+
+// TestForgeriesRejectedStateUnchanged: confirmations by masternodes that do
+// not hold the chunk, attestations from masternodes not drawn, bad tickets.
+func TestForgeriesRejectedStateUnchanged(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	ta := makeArt(t, 1, 10_000, 0x1234)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	a := art(c, ta.msg.ArchiveHash)
+	holders := map[string]bool{}
+	for _, h := range (storage.Keeper{}).Holders(c.Ctx(), a.Id, 0, 0) {
+		holders[h.Masternode] = true
+	}
+	attesters := map[string]bool{}
+	for _, at := range a.Attestations {
+		attesters[at.Attester] = true
+	}
+	var outsider, nonAttester secp256k1.PrivKey
+	for i := 0; i < nMasternodes; i++ {
+		addr := c.Keys[i].PubKey().Address().String()
+		if !holders[addr] {
+			outsider = c.Keys[i]
+		}
+		if !attesters[addr] {
+			nonAttester = c.Keys[i]
+		}
+	}
+	bad := func(name string, k secp256k1.PrivKey, want *types.Error, msg *types.Error, m ...any) {
+		t.Run(name, func(t *testing.T) {
+			before := c.App.Hash()
+			_ = msg
+			var res = c.Block(c.Sign(k, apptest.Msg(m[0].(string), m[1].(proto.Message)))).TxResults[0]
+			if res.Code != want.Code {
+				t.Fatalf("code %d (%s), want %d", res.Code, res.Log, want.Code)
+			}
+			// Only the fee and nonce moved: compare the art and commitments.
+			after := art(c, a.Id)
+			if after.Status != a.Status || len((storage.Keeper{}).Holders(c.Ctx(), a.Id, 0, 0)) != len(holders) {
+				t.Fatal("art state changed")
+			}
+			_ = before
+		})
+	}
+	bad("confirm by non-holder", outsider, storage.ErrNotCommitted, nil, storage.MsgConfirmChunksType,
+		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 0, Index: 0}}})
+	bad("confirm by non-masternode", c.Keys[7], storage.ErrNoMasternode, nil, storage.MsgConfirmChunksType,
+		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 0, Index: 0}}})
+	bad("confirm index out of range", c.Keys[0], storage.ErrNotCommitted, nil, storage.MsgConfirmChunksType,
+		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 9, Index: 999}}})
+	bad("attest by non-selected", nonAttester, storage.ErrNotAttester, nil, storage.MsgAttestType,
+		&storagepb.MsgAttest{ArtId: a.Id, Fingerprint: 0x1234, Ok: true})
+	bad("attest by a collector", c.Keys[7], storage.ErrNotAttester, nil, storage.MsgAttestType,
+		&storagepb.MsgAttest{ArtId: a.Id, Fingerprint: 0x1234, Ok: true})
+	tb := makeArt(t, 2, 10_000, 0xf0f0f0f0)
+	short := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
+	short.ChunkIds = short.ChunkIds[:len(short.ChunkIds)-1]
+	bad("ticket missing a chunk id", c.Keys[7], storage.ErrBadTicket, nil, storage.MsgRegisterArtType, short)
+	wrongSize := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
+	wrongSize.ArchiveSize *= 3
+	bad("ticket with wrong size", c.Keys[7], storage.ErrBadTicket, nil, storage.MsgRegisterArtType, wrongSize)
+	cheap := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
+	cheap.MaxFee = 1
+	bad("fee above max_fee", c.Keys[7], storage.ErrFeeTooHigh, nil, storage.MsgRegisterArtType, cheap)
+	again := proto.Clone(ta.msg).(*storagepb.MsgRegisterArt)
+	again.Fingerprint = 0x0f0f0f0f0f0f0f0f
+	bad("same archive twice", c.Keys[7], storage.ErrArtExists, nil, storage.MsgRegisterArtType, again)
+	c.CheckSupply()
+}
+
+func TestEditionsTransferAndAtomicSale(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	artist, buyer := c.Keys[6], c.Keys[7]
+	ta := makeArt(t, 1, 10_000, 0x1234)
+	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	id := ta.msg.ArchiveHash
+	k := storage.Keeper{}
+	c.Exec(buyer, storage.ErrNotOwner.Code, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
+	c.Exec(artist, 0, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
+	if o, _ := k.EditionOwner(c.Ctx(), id, 1); o != buyer.PubKey().Address() {
+		t.Fatal("transfer did not move edition 1")
+	}
+	if !k.CanDownload(c.Ctx(), buyer.PubKey().Address(), id) {
+		t.Fatal("new owner cannot download")
+	}
+	const price = 5_000_000_000
+	c.Exec(artist, 0, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: price}))
+	c.Exec(buyer, storage.ErrPrice.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price - 1}))
+	sellerBefore := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address())
+	c.Exec(buyer, 0, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
+	if o, _ := k.EditionOwner(c.Ctx(), id, 2); o != buyer.PubKey().Address() {
+		t.Fatal("sale did not move edition 2")
+	}
+	if got := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address()) - sellerBefore; got != price {
+		t.Fatalf("seller got %d", got)
+	}
+	c.Exec(buyer, storage.ErrNoOffer.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
+	// A buyer who cannot pay gets nothing: neither coins nor edition move.
+	poor := apptest.Key(40)
+	c.Exec(c.Keys[7], 0, apptest.Msg(bank.MsgSendType, sendTo(poor.PubKey().Address(), apptest.Fee*3)))
+	c.Exec(artist, 0, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 3, Price: price}))
+	c.Exec(poor, types.ErrInsufficientFunds.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 3, MaxPrice: price}))
+	if o, _ := k.EditionOwner(c.Ctx(), id, 3); o != artist.PubKey().Address() {
+		t.Fatal("edition moved without payment")
+	}
+	c.CheckSupply()
+}
+
+func TestExitMovesCommitmentsThenUnlocks(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	ta := makeArt(t, 1, 20_000, 0x1234)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	confirmAll(t, c, ta)
+	k := storage.Keeper{}
+	leaver := c.Keys[0]
+	la := leaver.PubKey().Address()
+	m, _ := k.Masternode(c.Ctx(), la)
+	if m.Commitments == 0 {
+		t.Skip("masternode 0 holds nothing in this placement")
+	}
+	c.Exec(leaver, 0, apptest.Msg(storage.MsgExitMasternodeType, &storagepb.MsgExitMasternode{}))
+	c.Block()
+	if acc := c.App.Bank().Account(c.Ctx(), la); acc.Locked != collateral {
+		t.Fatalf("collateral unlocked before commitments moved: locked %d", acc.Locked)
+	}
+	confirmAll(t, c, ta) // the replacements confirm
+	c.Block()
+	c.Block()
+	if _, ok := k.Masternode(c.Ctx(), la); ok {
+		m, _ := k.Masternode(c.Ctx(), la)
+		t.Fatalf("masternode still registered with %d commitments", m.Commitments)
+	}
+	if acc := c.App.Bank().Account(c.Ctx(), la); acc.Locked != 0 {
+		t.Fatalf("collateral still locked: %d", acc.Locked)
+	}
+	a := art(c, ta.msg.ArchiveHash)
+	for s, st := range a.Stripes {
+		for i := uint32(0); i < st.N; i++ {
+			for _, h := range k.Holders(c.Ctx(), a.Id, uint32(s), i) {
+				if h.Masternode == la.String() {
+					t.Fatal("exited masternode still holds a commitment")
+				}
+			}
+		}
+	}
+	c.CheckSupply()
+}
+
+func TestRegistrationIsDeterministicAcrossRestarts(t *testing.T) {
+	run := func(restart bool) []byte {
+		c := newChain(t, nil)
+		c.Block()
+		for i := 0; i < 3; i++ {
+			ta := makeArt(t, int64(i), 8_000, uint64(i)*0x1111111111111111)
+			c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+			if restart {
+				c.Reopen()
+			}
+			confirmAll(t, c, ta)
+			if restart {
+				c.Reopen()
+			}
+		}
+		return c.App.Hash()
+	}
+	if a, b := run(false), run(true); !bytes.Equal(a, b) {
+		t.Fatalf("AppHash %X vs %X with restarts", a, b)
+	}
+}
+
+func sendTo(a types.Address, amt uint64) proto.Message {
+	return bankSend(a, amt)
+}
