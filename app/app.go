@@ -25,6 +25,7 @@ import (
 	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/channels"
 )
 
 // Version is reported through Info.
@@ -82,6 +83,7 @@ type App struct {
 func Modules() []types.Module {
 	return []types.Module{
 		bank.Module{},
+		channels.NewModule(),
 	}
 }
 

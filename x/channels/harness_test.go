@@ -1,0 +1,296 @@
+package channels_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
+	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/bank/bankpb"
+	"github.com/pastelchain/pastel/x/channels"
+	pb "github.com/pastelchain/pastel/x/channels/channelspb"
+	"github.com/pastelchain/pastel/x/channels/state"
+)
+
+const (
+	chainID = "pastel-chan-test"
+	fee     = 50_000
+	funds   = 1_000_000_000_000
+	window  = 5 // dispute window of the test chain, in blocks
+	delta   = 3 // min expiry delta of the test chain
+)
+
+var (
+	bg    = context.Background()
+	quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+)
+
+// chain drives the real app through ABCI, one block per call, and checks
+// the bank's supply invariant and the channels escrow invariant after every
+// block.
+type chain struct {
+	t      testing.TB
+	app    *app.App
+	height int64
+	keys   []secp256k1.PrivKey
+	supply uint64
+}
+
+func keyN(i int) secp256k1.PrivKey {
+	k, err := secp256k1.PrivKeyFromBytes(bytes.Repeat([]byte{byte(i + 1)}, 32))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func addr(k secp256k1.PrivKey) types.Address { return k.PubKey().Address() }
+
+func newChain(t testing.TB, nkeys int) *chain {
+	t.Helper()
+	a, err := app.New(app.Options{DataDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	c := &chain{t: t, app: a}
+	var accs []bank.GenesisAccount
+	for i := 0; i < nkeys; i++ {
+		k := keyN(i)
+		c.keys = append(c.keys, k)
+		accs = append(accs, bank.GenesisAccount{Address: addr(k).String(), Balance: funds})
+	}
+	g := app.DefaultGenesis()
+	g["bank"], _ = json.Marshal(bank.Genesis{Params: bank.DefaultParams(), Accounts: accs})
+	g["channels"], _ = json.Marshal(channels.Genesis{Params: channels.GenesisParams{
+		DisputeWindow: window, MinExpiryDelta: delta, MaxLocks: 4, MaxBets: 2, OracleUnbondDelay: 5}})
+	raw, _ := json.Marshal(g)
+	if _, err := a.InitChain(bg, &abci.RequestInitChain{ChainId: chainID, InitialHeight: 1, Time: time.Unix(1_700_000_000, 0), AppStateBytes: raw}); err != nil {
+		t.Fatal(err)
+	}
+	c.block()
+	c.supply = c.bank().Supply(c.ctx())
+	return c
+}
+
+func (c *chain) ctx() *types.Context { return c.app.CommittedContext() }
+func (c *chain) bank() bank.Keeper   { return c.app.Bank() }
+func (c *chain) keeper() channels.Keeper {
+	return channels.NewModule().Keeper
+}
+
+func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
+	c.t.Helper()
+	c.height++
+	res, err := c.app.FinalizeBlock(bg, &abci.RequestFinalizeBlock{
+		Height: c.height, Time: time.Unix(1_700_000_000+c.height, 0), Txs: txs,
+		Hash: bytes.Repeat([]byte{byte(c.height)}, 32),
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := c.app.Commit(bg, &abci.RequestCommit{}); err != nil {
+		c.t.Fatal(err)
+	}
+	c.checkInvariants()
+	return res
+}
+
+// checkInvariants: supply conserved, balances + locked = supply, and every
+// channel's escrow matches what it owes.
+func (c *chain) checkInvariants() {
+	c.t.Helper()
+	ctx := c.ctx()
+	if err := c.bank().CheckInvariant(ctx); err != nil {
+		c.t.Fatalf("height %d: %v", c.height, err)
+	}
+	if c.supply != 0 && c.bank().Supply(ctx) != c.supply {
+		c.t.Fatalf("height %d: supply %d, want %d", c.height, c.bank().Supply(ctx), c.supply)
+	}
+	if err := c.keeper().CheckInvariant(ctx); err != nil {
+		c.t.Fatalf("height %d: %v", c.height, err)
+	}
+}
+
+// advanceTo commits empty blocks until the last committed height is h.
+func (c *chain) advanceTo(h int64) {
+	c.t.Helper()
+	for c.height < h {
+		c.block()
+	}
+}
+
+func msg(typ string, m proto.Message) *txpb.Msg {
+	x, err := tx.Msg(typ, m)
+	if err != nil {
+		panic(err)
+	}
+	return x
+}
+
+// deliver puts one transaction from k with msgs in the next block and
+// returns its result.
+func (c *chain) deliver(k secp256k1.PrivKey, msgs ...*txpb.Msg) *abci.ExecTxResult {
+	c.t.Helper()
+	nonce := c.bank().Account(c.ctx(), addr(k)).Nonce
+	raw, err := tx.Sign(chainID, &txpb.TxBody{Messages: msgs, Fee: fee * uint64(len(msgs)), Nonce: nonce}, k)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.block(raw).TxResults[0]
+}
+
+func (c *chain) ok(r *abci.ExecTxResult) {
+	c.t.Helper()
+	if r.Code != 0 {
+		c.t.Fatalf("height %d: tx failed: code %d: %s", c.height, r.Code, r.Log)
+	}
+}
+
+// refused requires r to have failed with want's code and a message.
+func (c *chain) refused(r *abci.ExecTxResult, want *types.Error) {
+	c.t.Helper()
+	if r.Code != want.Code || r.Codespace != want.Codespace {
+		c.t.Fatalf("height %d: got code %s/%d (%s), want %s/%d (%s)", c.height, r.Codespace, r.Code, r.Log, want.Codespace, want.Code, want.Msg)
+	}
+	if r.Log == "" {
+		c.t.Fatal("refusal without a message")
+	}
+}
+
+func (c *chain) account(k secp256k1.PrivKey) *bankpb.Account {
+	return c.bank().Account(c.ctx(), addr(k))
+}
+
+func (c *chain) channel(id []byte) *pb.Channel {
+	ch := c.keeper().Channel(c.ctx(), id)
+	if ch == nil {
+		c.t.Fatalf("channel %x not found", id)
+	}
+	return ch
+}
+
+// wallet is one party's off-chain view of a channel: the latest co-signed
+// state, built with the same state package wallets use.
+type pair struct {
+	c      *chain
+	id     []byte
+	a, b   secp256k1.PrivKey
+	latest *pb.SignedState
+	states []*pb.SignedState // every co-signed version, oldest first
+}
+
+func (c *chain) env() state.Env {
+	return state.Env{ChainID: chainID, Height: uint64(c.height), Limits: state.Limits{MaxLocks: 4, MaxBets: 2}}
+}
+
+// open opens a channel between a (opener) and b through the real MsgOpen.
+func (c *chain) open(a, b secp256k1.PrivKey, depA, depB uint64) *pair {
+	c.t.Helper()
+	r, id := c.tryOpen(a, b, depA, depB)
+	c.ok(r)
+	p := &pair{c: c, id: id, a: a, b: b}
+	p.latest = &pb.SignedState{State: state.Initial(id, depA, depB)}
+	return p
+}
+
+func (c *chain) openMsg(a, b secp256k1.PrivKey, depA, depB uint64, counter uint64) (*pb.MsgOpen, []byte) {
+	id := state.ChannelID(chainID, addr(a), addr(b), counter)
+	terms := &pb.OpenTerms{PartyA: addr(a).String(), PartyB: addr(b).String(), DepositA: depA, DepositB: depB, Counter: counter}
+	sig := b.Sign(state.OpenSignBytes(chainID, id, terms))
+	return &pb.MsgOpen{CounterpartyPubKey: b.PubKey().Bytes(), Deposit: depA, CounterpartyDeposit: depB, Counter: counter, CounterpartySig: sig}, id
+}
+
+func (c *chain) tryOpen(a, b secp256k1.PrivKey, depA, depB uint64) (*abci.ExecTxResult, []byte) {
+	counter := c.keeper().NextCounter(c.ctx(), addr(a), addr(b))
+	m, id := c.openMsg(a, b, depA, depB, counter)
+	return c.deliver(a, msg(channels.MsgOpenType, m)), id
+}
+
+// sign co-signs st.
+func (p *pair) sign(st *pb.State) *pb.SignedState {
+	return &pb.SignedState{State: st, SigA: state.SignState(chainID, p.a, st), SigB: state.SignState(chainID, p.b, st)}
+}
+
+// update applies op off-chain, co-signs and remembers the result.
+func (p *pair) update(op *pb.Op) *pb.SignedState {
+	p.c.t.Helper()
+	env := p.c.env()
+	ch := p.c.channel(p.id)
+	env.DepositA, env.DepositB = ch.DepositA, ch.DepositB
+	st, err := state.Apply(p.latest.State, op, env)
+	if err != nil {
+		p.c.t.Fatalf("off-chain %s: %v", op.Kind, err)
+	}
+	p.latest = p.sign(st)
+	p.states = append(p.states, p.latest)
+	return p.latest
+}
+
+func (p *pair) pay(from pb.Party, amount uint64) *pb.SignedState {
+	return p.update(&pb.Op{Kind: state.OpPay, Party: from, Amount: amount})
+}
+
+func closeMsg(id []byte, s *pb.SignedState) *txpb.Msg {
+	return msg(channels.MsgCloseType, &pb.MsgClose{ChannelId: id, State: s})
+}
+func disputeMsg(s *pb.SignedState) *txpb.Msg {
+	return msg(channels.MsgDisputeType, &pb.MsgDispute{State: s})
+}
+func settleMsg(id []byte) *txpb.Msg { return msg(channels.MsgSettleType, &pb.MsgSettle{ChannelId: id}) }
+func coopMsg(s *pb.SignedState) *txpb.Msg {
+	return msg(channels.MsgCooperativeCloseType, &pb.MsgCooperativeClose{State: s})
+}
+func preimageMsg(p []byte) *txpb.Msg {
+	return msg(channels.MsgRegisterPreimageType, &pb.MsgRegisterPreimage{Preimage: p})
+}
+func unlockMsg(id, hash []byte) *txpb.Msg {
+	return msg(channels.MsgUnlockType, &pb.MsgUnlock{ChannelId: id, Hash: hash})
+}
+
+func secret(i int) []byte { return bytes.Repeat([]byte{0xA0 + byte(i)}, 32) }
+
+// snapshot is every key and value of the channels module plus every
+// account's locked coins: what a refused message must not change.
+func (c *chain) snapshot() []byte {
+	var out []byte
+	st := c.ctx().Store()
+	it := st.Iterator([]byte("channels/"), types.PrefixEnd([]byte("channels/")))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		out = append(out, it.Key()...)
+		out = append(out, it.Value()...)
+	}
+	for _, k := range c.keys {
+		out = append(out, []byte(types.U64(c.account(k).Locked))...)
+	}
+	return out
+}
+
+// expectRefused sends msgs from k and requires the want error and no change
+// besides the fee and nonce.
+func (c *chain) expectRefused(k secp256k1.PrivKey, want *types.Error, msgs ...*txpb.Msg) string {
+	c.t.Helper()
+	before := c.snapshot()
+	r := c.deliver(k, msgs...)
+	c.refused(r, want)
+	if !bytes.Equal(before, c.snapshot()) {
+		c.t.Fatalf("refused message (%s) changed the channels state or locked coins", r.Log)
+	}
+	return r.Log
+}
+
+var _ = errors.Is
