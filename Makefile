@@ -7,6 +7,7 @@ FUZZTIME ?= 5s
 .PHONY: build test test-unit test-e2e fuzz bench lint proto devnet devnet-reset clean
 
 build:
+	$(GO) build -o build/chunkd ./chunkd/cmd/chunkd
 	$(GO) build -o $(BIN) ./cmd/pasteld
 
 ## test: everything CI runs — vet, unit tests with -race, e2e tests with real processes, short fuzzing

@@ -26,6 +26,7 @@ import (
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/channels"
+	"github.com/pastelchain/pastel/x/storage"
 )
 
 // Version is reported through Info.
@@ -84,6 +85,7 @@ func Modules() []types.Module {
 	return []types.Module{
 		bank.Module{},
 		channels.NewModule(),
+		storage.Module{Keeper: storage.Keeper{Bank: bank.Keeper{}}},
 	}
 }
 

@@ -120,6 +120,21 @@ units) or with a unit: 1000psl, 2.5psl, 500npsl.`,
 			return nil
 		},
 	}
-	g.AddCommand(add, validate)
+	setParam := &cobra.Command{
+		Use:   "set-param MODULE.params.FIELD VALUE",
+		Short: "Change one module parameter in genesis.json (before the first start)",
+		Example: `  pasteld genesis set-param storage.params.replication 3 --home ./node
+  pasteld genesis set-param bank.params.min_fee 500 --home ./node`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p := filepath.Join(homeFlag(cmd), "config", "genesis.json")
+			if err := genesis.SetParam(p, args[0], args[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s = %s\n", args[0], args[1])
+			return nil
+		},
+	}
+	g.AddCommand(add, validate, setParam)
 	return g
 }

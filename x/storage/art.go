@@ -113,6 +113,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 	}
 	for _, a := range k.drawMasternodes(ctx, "attest", id, int(p.Attesters)) {
 		art.Attestations = append(art.Attestations, &storagepb.Attestation{Attester: a.String()})
+		k.kv(ctx).Set(attestingKey(a, id), []byte{})
 	}
 	k.setArt(ctx, art)
 	for e := uint32(1); e <= m.Editions; e++ {
@@ -196,6 +197,7 @@ func (k Keeper) attest(ctx *types.Context, mn types.Address, m *storagepb.MsgAtt
 		return ErrAlreadyAttested.Wrapf("%s already attested art %s", mn, hexID(m.ArtId))
 	}
 	mine.Done, mine.Ok, mine.Fingerprint, mine.Reason = true, m.Ok, m.Fingerprint, m.Reason
+	k.kv(ctx).Delete(attestingKey(mn, m.ArtId))
 	ctx.EmitEvent("art_attested", "art_id", hexID(m.ArtId), "masternode", mn.String(), "ok", fmt.Sprint(m.Ok && m.Fingerprint == art.Fingerprint))
 	if art.Status != storagepb.ArtStatus_ART_PENDING {
 		// A late attester's answer is kept on record; the outcome is settled.
@@ -255,6 +257,7 @@ func (k Keeper) maybeActivate(ctx *types.Context, art *storagepb.Art) {
 	art.Status = storagepb.ArtStatus_ART_ACTIVE
 	art.ActivatedHeight = ctx.Height
 	k.setArt(ctx, art)
+	k.clearAttesting(ctx, art)
 	ctx.EmitEvent("art_activated", "art_id", hexID(art.Id), "artist", art.Artist)
 }
 
@@ -264,6 +267,7 @@ func (k Keeper) reject(ctx *types.Context, art *storagepb.Art, reason string) {
 	art.Status = storagepb.ArtStatus_ART_REJECTED
 	art.RejectReason = reason
 	k.setArt(ctx, art)
+	k.clearAttesting(ctx, art)
 	k.fpRemove(ctx, art.Fingerprint, art.Id)
 	for s, st := range art.Stripes {
 		for i := uint32(0); i < st.N; i++ {
@@ -309,4 +313,28 @@ func (k Keeper) processDeadlines(ctx *types.Context) {
 		}
 		k.reject(ctx, art, reason)
 	}
+}
+
+// attestingKey indexes the open attestation tasks of a masternode, so its
+// chunkd can find them: at/<mn20><art32>.
+func attestingKey(mn types.Address, id []byte) []byte { return key([]byte("at/"), mn[:], id) }
+
+func (k Keeper) clearAttesting(ctx *types.Context, art *storagepb.Art) {
+	for _, a := range art.Attestations {
+		if addr, err := secp256k1.ParseAddress(a.Attester); err == nil {
+			k.kv(ctx).Delete(attestingKey(addr, art.Id))
+		}
+	}
+}
+
+// Attesting lists the arts mn is drawn to attest and has not yet.
+func (k Keeper) Attesting(ctx *types.Context, mn types.Address, limit int) [][]byte {
+	prefix := key([]byte("at/"), mn[:])
+	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	var out [][]byte
+	for ; it.Valid() && len(out) < limit; it.Next() {
+		out = append(out, append([]byte(nil), it.Key()[len(prefix):]...))
+	}
+	return out
 }

@@ -14,6 +14,7 @@
 //	sc/<id32><stripe4>                       distinct confirmed chunks of one stripe (uint32)
 //	fp/…                                     fingerprint index (see fpindex.go)
 //	dl/<height8><id32>                       attestation deadlines
+//	at/<addr20><id32>                        open attestation tasks of a masternode
 //	ex/<addr20>                              masternodes exiting (work queue)
 //	ed/<id32><edition4>                      edition owner (address string)
 //	eo/<addr20><id32><edition4>              index: editions by owner

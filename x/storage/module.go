@@ -318,6 +318,16 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			out = append(out, CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed, Replaces: c.Replaces})
 		}
 		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "attesting":
+		a, err := secp256k1.ParseAddress(path[1])
+		if err != nil {
+			return bad("%v", err)
+		}
+		out := []string{}
+		for _, id := range k.Attesting(ctx, a, MaxPage) {
+			out = append(out, hexID(id))
+		}
+		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "chunks":
 		id, err := parseArt(path[1])
 		if err != nil {
@@ -424,7 +434,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	}
-	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
 }
 
 // ArtJSON renders a ticket for people: ids in hex.

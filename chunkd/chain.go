@@ -1,0 +1,153 @@
+package chunkd
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/client"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// Chain is chunkd's read view of the chain, with short-lived caches so a
+// burst of requests about one art costs one query.
+type Chain struct {
+	C   *client.Client
+	TTL time.Duration
+
+	mu       sync.Mutex
+	tickets  map[string]cached[*storagepb.Art]
+	chunks   map[string]cached[[]storage.ChunkView]
+	download map[string]cached[bool]
+	mns      map[string]cached[*storagepb.Masternode]
+}
+
+type cached[T any] struct {
+	v  T
+	at time.Time
+}
+
+// NewChain wraps a node client.
+func NewChain(c *client.Client) *Chain {
+	return &Chain{C: c, TTL: 3 * time.Second, tickets: map[string]cached[*storagepb.Art]{},
+		chunks: map[string]cached[[]storage.ChunkView]{}, download: map[string]cached[bool]{}, mns: map[string]cached[*storagepb.Masternode]{}}
+}
+
+func lookup[T any](ch *Chain, m map[string]cached[T], k string, maxAge time.Duration, load func() (T, error)) (T, error) {
+	ch.mu.Lock()
+	e, ok := m[k]
+	ch.mu.Unlock()
+	if ok && time.Since(e.at) < maxAge {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	ch.mu.Lock()
+	if len(m) > 10_000 {
+		for kk := range m {
+			delete(m, kk)
+		}
+	}
+	m[k] = cached[T]{v, time.Now()}
+	ch.mu.Unlock()
+	return v, nil
+}
+
+// Art returns the ticket of art id (nil if there is none).
+func (ch *Chain) Art(ctx context.Context, id []byte, maxAge time.Duration) (*storagepb.Art, error) {
+	return lookup(ch, ch.tickets, string(id), maxAge, func() (*storagepb.Art, error) {
+		r, err := ch.C.Query(ctx, "/storage/art/"+hex.EncodeToString(id), 0, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Value) == 0 {
+			return nil, nil
+		}
+		a := &storagepb.Art{}
+		return a, proto.Unmarshal(r.Value, a)
+	})
+}
+
+// Chunks returns every chunk of art id with its holders.
+func (ch *Chain) Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storage.ChunkView, error) {
+	return lookup(ch, ch.chunks, string(id), maxAge, func() ([]storage.ChunkView, error) {
+		var out []storage.ChunkView
+		return out, ch.queryJSON(ctx, "/storage/chunks/"+hex.EncodeToString(id), &out)
+	})
+}
+
+// CanDownload asks the chain whether addr may fetch art id's chunks.
+func (ch *Chain) CanDownload(ctx context.Context, id []byte, addr secp256k1.Address) (bool, error) {
+	return lookup(ch, ch.download, string(id)+addr.String(), ch.TTL, func() (bool, error) {
+		var out struct {
+			Allowed bool `json:"allowed"`
+		}
+		err := ch.queryJSON(ctx, fmt.Sprintf("/storage/can-download/%x/%s", id, addr), &out)
+		return out.Allowed, err
+	})
+}
+
+// Masternode returns the record of addr (nil if it is not one).
+func (ch *Chain) Masternode(ctx context.Context, addr secp256k1.Address) (*storagepb.Masternode, error) {
+	return lookup(ch, ch.mns, addr.String(), ch.TTL, func() (*storagepb.Masternode, error) {
+		r, err := ch.C.Query(ctx, "/storage/mn/"+addr.String(), 0, false)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Value) == 0 {
+			return nil, nil
+		}
+		m := &storagepb.Masternode{}
+		return m, proto.Unmarshal(r.Value, m)
+	})
+}
+
+// Assignments lists every commitment of mn.
+func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storage.CommitmentView, error) {
+	var all []storage.CommitmentView
+	cursor := ""
+	for {
+		var page []storage.CommitmentView
+		if err := ch.queryJSON(ctx, "/storage/assignments/"+mn.String()+cursor, &page); err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < storage.MaxPage {
+			return all, nil
+		}
+		last := page[len(page)-1]
+		art, _ := hex.DecodeString(last.ArtID)
+		cursor = fmt.Sprintf("/%x%08x%08x", art, last.Stripe, last.Index)
+	}
+}
+
+// Attesting lists the arts mn must attest.
+func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]string, error) {
+	var out []string
+	return out, ch.queryJSON(ctx, "/storage/attesting/"+mn.String(), &out)
+}
+
+func (ch *Chain) queryJSON(ctx context.Context, path string, v any) error {
+	r, err := ch.C.Query(ctx, path, 0, false)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(r.Value, v)
+}
+
+// Forget drops cached facts about art id (after a change we caused).
+func (ch *Chain) Forget(id []byte) {
+	ch.mu.Lock()
+	delete(ch.tickets, string(id))
+	delete(ch.chunks, string(id))
+	ch.mu.Unlock()
+}

@@ -1,0 +1,169 @@
+package chunkd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/pastelchain/pastel/chunkd/auth"
+	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/client"
+	"github.com/pastelchain/pastel/client/keyring"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+)
+
+// Config is <home>/config/chunkd.toml.
+type Config struct {
+	// Listen is the address the HTTP API binds, e.g. 127.0.0.1:7100.
+	Listen string `toml:"listen"`
+	// PublicURL is how peers and wallets reach this chunkd (registered on-chain).
+	PublicURL string `toml:"public-url"`
+	// Node is the RPC address of a pasteld node.
+	Node string `toml:"node"`
+	// Key is the masternode key's name in <home>/keyring-<backend>.
+	Key            string `toml:"key"`
+	KeyringBackend string `toml:"keyring-backend"`
+	// MaxConcurrent bounds simultaneous HTTP requests (each holds at most one chunk).
+	MaxConcurrent int `toml:"max-concurrent"`
+	// PullConcurrency bounds simultaneous chunk fetches from peers.
+	PullConcurrency int `toml:"pull-concurrency"`
+	// PollInterval is how often the chain is polled for new blocks.
+	PollInterval string `toml:"poll-interval"`
+	// LogFormat is "text" or "json".
+	LogFormat string `toml:"log-format"`
+}
+
+// DefaultConfig is written by `chunkd init`.
+func DefaultConfig() Config {
+	return Config{Listen: "127.0.0.1:7100", PublicURL: "http://127.0.0.1:7100", Node: "http://127.0.0.1:26657",
+		Key: "masternode", KeyringBackend: "test", MaxConcurrent: 32, PullConcurrency: 4, PollInterval: "500ms", LogFormat: "text"}
+}
+
+// ConfigPath is where a home keeps its configuration.
+func ConfigPath(home string) string { return filepath.Join(home, "config", "chunkd.toml") }
+
+// LoadConfig reads and checks <home>/config/chunkd.toml.
+func LoadConfig(home string) (Config, error) {
+	c := DefaultConfig()
+	md, err := toml.DecodeFile(ConfigPath(home), &c)
+	if err != nil {
+		return c, fmt.Errorf("chunkd config: %w (create one with `chunkd init --home %s`)", err, home)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("chunkd config: unknown setting %q", und[0].String())
+	}
+	if _, err := time.ParseDuration(c.PollInterval); err != nil {
+		return c, fmt.Errorf("chunkd config: poll-interval: %w", err)
+	}
+	if c.MaxConcurrent <= 0 || c.PullConcurrency <= 0 {
+		return c, fmt.Errorf("chunkd config: max-concurrent and pull-concurrency must be positive")
+	}
+	return c, nil
+}
+
+// SaveConfig writes c to home.
+func SaveConfig(home string, c Config) error {
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o700); err != nil {
+		return err
+	}
+	f, err := os.Create(ConfigPath(home))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintln(f, "# chunkd settings; see `chunkd --help`.")
+	return toml.NewEncoder(f).Encode(c)
+}
+
+// Daemon is one running chunkd.
+type Daemon struct {
+	cfg      Config
+	home     string
+	log      *slog.Logger
+	key      secp256k1.PrivKey
+	addr     secp256k1.Address
+	store    *store.Store
+	client   *client.Client
+	chain    *Chain
+	peers    *peer.Client
+	verifier *auth.Verifier
+	metrics  *metrics
+	slots    chan struct{}
+	wake     chan struct{}
+	height   atomic.Int64
+	poll     time.Duration
+
+	attested map[string]bool
+}
+
+// New opens the store and key of home.
+func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (string, error)) (*Daemon, error) {
+	kr, err := keyring.Open(home, cfg.KeyringBackend, passphrase)
+	if err != nil {
+		return nil, err
+	}
+	key, err := kr.PrivKey(cfg.Key)
+	if err != nil {
+		return nil, fmt.Errorf("masternode key: %w", err)
+	}
+	st, err := store.Open(filepath.Join(home, "chunks"))
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg.Node)
+	if err != nil {
+		return nil, err
+	}
+	poll, _ := time.ParseDuration(cfg.PollInterval)
+	addr := key.PubKey().Address()
+	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, client: c, chain: NewChain(c),
+		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
+		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{}}
+	return d, nil
+}
+
+// Address is the masternode this chunkd serves.
+func (d *Daemon) Address() secp256k1.Address { return d.addr }
+
+func (d *Daemon) kick() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run serves the API and follows the chain until ctx ends.
+func (d *Daemon) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", d.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("chunkd: listen on %s: %w", d.cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: d.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	d.log.Info("chunkd started", "masternode", d.addr.String(), "listen", ln.Addr().String(), "node", d.cfg.Node, "store", d.store.Dir())
+	go d.follow(ctx)
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	d.log.Info("chunkd stopped")
+	return nil
+}

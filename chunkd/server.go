@@ -1,0 +1,285 @@
+package chunkd
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pastelchain/pastel/chunkd/auth"
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+type metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	bytesIn   prometheus.Counter
+	bytesOut  prometheus.Counter
+	corrupt   prometheus.CounterFunc
+	confirmed prometheus.Counter
+	pulled    prometheus.Counter
+	attested  prometheus.Counter
+}
+
+func newMetrics(st *store.Store) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Name: "requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
+	m.bytesIn = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "stored_bytes_total", Help: "Chunk bytes accepted."})
+	m.bytesOut = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "served_bytes_total", Help: "Chunk bytes served."})
+	m.corrupt = prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "corrupt_chunks_total", Help: "Stored chunks that failed verification on read and were quarantined."},
+		func() float64 { return float64(st.Corrupt.Load()) })
+	m.confirmed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "confirmed_chunks_total", Help: "Chunks confirmed on-chain."})
+	m.pulled = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "pulled_chunks_total", Help: "Chunks fetched from peers."})
+	m.attested = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "attestations_total", Help: "Originality attestations submitted."})
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested)
+	return m
+}
+
+// httpError is an error with an HTTP status and a message for the caller.
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func fail(code int, format string, a ...any) error {
+	return &httpError{code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+// handler returns the HTTP API.
+func (d *Daemon) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("PUT /v1/arts/{art}/chunks/{stripe}/{index}", d.route("put", d.handlePut))
+	mux.Handle("GET /v1/arts/{art}/chunks/{id}", d.route("get", d.handleGet))
+	mux.Handle("GET /v1/arts/{art}/chunks", d.route("list", d.handleList))
+	mux.HandleFunc("GET /healthz", d.handleHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// route reads the bounded body, checks the signature, limits concurrency
+// and turns errors into statuses.
+func (d *Daemon) route(name string, h func(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, body []byte) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := http.StatusOK
+		defer func() { d.metrics.requests.WithLabelValues(name, strconv.Itoa(code)).Inc() }()
+		select {
+		case d.slots <- struct{}{}:
+			defer func() { <-d.slots }()
+		default:
+			code = http.StatusServiceUnavailable
+			http.Error(w, "chunkd: too many concurrent requests; retry shortly", code)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, store.MaxChunkBytes+1))
+		if err != nil {
+			code = http.StatusBadRequest
+			http.Error(w, "chunkd: reading body: "+err.Error(), code)
+			return
+		}
+		if len(body) > store.MaxChunkBytes {
+			code = http.StatusRequestEntityTooLarge
+			http.Error(w, fmt.Sprintf("chunkd: body over %d bytes", store.MaxChunkBytes), code)
+			return
+		}
+		signer, err := d.verifier.Verify(r, body, time.Now())
+		if err != nil {
+			code = http.StatusUnauthorized
+			http.Error(w, err.Error(), code)
+			return
+		}
+		if err := h(w, r, signer, body); err != nil {
+			code = http.StatusInternalServerError
+			var he *httpError
+			if errors.As(err, &he) {
+				code = he.code
+			}
+			if code >= 500 {
+				d.log.Warn("request failed", "route", name, "signer", signer.String(), "err", err)
+			}
+			http.Error(w, err.Error(), code)
+		}
+	})
+}
+
+func parseArtID(s string) ([]byte, error) {
+	id, err := hex.DecodeString(s)
+	if err != nil || len(id) != 32 {
+		return nil, fail(http.StatusBadRequest, "art id must be 64 hex digits")
+	}
+	return id, nil
+}
+
+func (d *Daemon) handlePut(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, body []byte) error {
+	art, err := parseArtID(r.PathValue("art"))
+	if err != nil {
+		return err
+	}
+	stripe, err1 := strconv.ParseUint(r.PathValue("stripe"), 10, 32)
+	index, err2 := strconv.ParseUint(r.PathValue("index"), 10, 32)
+	if err1 != nil || err2 != nil {
+		return fail(http.StatusBadRequest, "stripe and index must be numbers")
+	}
+	ctx := r.Context()
+	ticket, err := d.chain.Art(ctx, art, d.chain.TTL)
+	if err != nil {
+		return fail(http.StatusBadGateway, "chain: %v", err)
+	}
+	if ticket == nil || ticket.Status == storagepb.ArtStatus_ART_REJECTED {
+		return fail(http.StatusNotFound, "art %x is not registered (or was rejected)", art)
+	}
+	if signer.String() != ticket.Artist {
+		mn, err := d.chain.Masternode(ctx, signer)
+		if err != nil {
+			return fail(http.StatusBadGateway, "chain: %v", err)
+		}
+		if mn == nil {
+			return fail(http.StatusForbidden, "only the artist or a masternode may upload chunks of art %x", art)
+		}
+	}
+	if int(stripe) >= len(ticket.Stripes) || int(index) >= len(ticket.Stripes[stripe].ChunkIds) {
+		return fail(http.StatusBadRequest, "art %x has no chunk (stripe %d, index %d)", art, stripe, index)
+	}
+	var want codec.ID
+	copy(want[:], ticket.Stripes[stripe].ChunkIds[index])
+	if !d.committed(r, art, uint32(stripe), uint32(index)) {
+		return fail(http.StatusForbidden, "chunk (stripe %d, index %d) of art %x is not committed to masternode %s", stripe, index, art, d.addr)
+	}
+	if err := d.store.Put(want, body); err != nil {
+		return fail(http.StatusUnprocessableEntity, "chunk rejected: %v", err)
+	}
+	d.metrics.bytesIn.Add(float64(len(body)))
+	d.kick()
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// committed reports whether (art, stripe, index) is committed to this node,
+// refreshing the cached placement once if it says no.
+func (d *Daemon) committed(r *http.Request, art []byte, stripe, index uint32) bool {
+	for attempt := 0; attempt < 2; attempt++ {
+		age := d.chain.TTL
+		if attempt == 1 {
+			age = 0
+		}
+		chunks, err := d.chain.Chunks(r.Context(), art, age)
+		if err != nil {
+			return false
+		}
+		for _, c := range chunks {
+			if c.Stripe == stripe && c.Index == index {
+				for _, h := range c.Holders {
+					if h.Masternode == d.addr.String() {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (d *Daemon) mayDownload(r *http.Request, art []byte, signer secp256k1.Address) error {
+	ok, err := d.chain.CanDownload(r.Context(), art, signer)
+	if err != nil {
+		return fail(http.StatusBadGateway, "chain: %v", err)
+	}
+	if !ok {
+		return fail(http.StatusForbidden, "%s owns no edition of art %x and is not a masternode", signer, art)
+	}
+	return nil
+}
+
+func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, _ []byte) error {
+	art, err := parseArtID(r.PathValue("art"))
+	if err != nil {
+		return err
+	}
+	id, err := codec.ParseID(r.PathValue("id"))
+	if err != nil {
+		return fail(http.StatusBadRequest, "chunk id must be 64 hex digits")
+	}
+	if err := d.mayDownload(r, art, signer); err != nil {
+		return err
+	}
+	ticket, err := d.chain.Art(r.Context(), art, time.Hour)
+	if err != nil || ticket == nil {
+		return fail(http.StatusNotFound, "art %x not found", art)
+	}
+	if !ticketHas(ticket, id) {
+		return fail(http.StatusNotFound, "chunk %s is not part of art %x", id, art)
+	}
+	b, err := d.store.Get(id)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrCorrupt) {
+		if errors.Is(err, store.ErrCorrupt) {
+			d.log.Error("corrupt chunk quarantined", "chunk", id.String(), "art", hex.EncodeToString(art))
+			d.kick() // re-fetch it
+		}
+		return fail(http.StatusNotFound, "chunk %s not held here", id)
+	}
+	if err != nil {
+		return err
+	}
+	d.metrics.bytesOut.Add(float64(len(b)))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, err = io.Copy(w, bytes.NewReader(b))
+	return err
+}
+
+func ticketHas(t *storagepb.Art, id codec.ID) bool {
+	for _, s := range t.Stripes {
+		for _, c := range s.ChunkIds {
+			if bytes.Equal(c, id[:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (d *Daemon) handleList(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, _ []byte) error {
+	art, err := parseArtID(r.PathValue("art"))
+	if err != nil {
+		return err
+	}
+	if err := d.mayDownload(r, art, signer); err != nil {
+		return err
+	}
+	ticket, err := d.chain.Art(r.Context(), art, time.Hour)
+	if err != nil || ticket == nil {
+		return fail(http.StatusNotFound, "art %x not found", art)
+	}
+	out := []codec.ID{}
+	for _, s := range ticket.Stripes {
+		for _, c := range s.ChunkIds {
+			var id codec.ID
+			copy(id[:], c)
+			if d.store.Has(id) {
+				out = append(out, id)
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(out)
+}
+
+func (d *Daemon) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"masternode": d.addr.String(), "height": d.height.Load(), "url": d.cfg.PublicURL})
+}
+
+var _ = slog.Default
+var _ = auth.HeaderPubkey

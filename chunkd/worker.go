@@ -1,0 +1,172 @@
+package chunkd
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// follow polls the chain and, on every new block or local event, works
+// through the node's commitments and attestation tasks.
+func (d *Daemon) follow(ctx context.Context) {
+	t := time.NewTicker(d.poll)
+	defer t.Stop()
+	var last int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.wake:
+		}
+		st, err := d.client.Status(ctx)
+		if err != nil {
+			d.log.Warn("chain unreachable", "err", err)
+			continue
+		}
+		h := st.SyncInfo.LatestBlockHeight
+		d.height.Store(h)
+		_ = last
+		last = h
+		if err := d.syncCommitments(ctx); err != nil {
+			d.log.Warn("commitment sync", "err", err)
+		}
+		if err := d.attestPending(ctx); err != nil {
+			d.log.Warn("attestation", "err", err)
+		}
+	}
+}
+
+// syncCommitments confirms commitments whose chunk is stored and pulls the
+// others from peers (bounded per round).
+func (d *Daemon) syncCommitments(ctx context.Context) error {
+	as, err := d.chain.Assignments(ctx, d.addr)
+	if err != nil {
+		return err
+	}
+	ready := map[string][]*storagepb.ChunkRef{}
+	var missing []storage.CommitmentView
+	for _, a := range as {
+		if a.Confirmed {
+			continue
+		}
+		id, err := codec.ParseID(a.ChunkID)
+		if err != nil {
+			continue
+		}
+		if d.store.Has(id) {
+			ready[a.ArtID] = append(ready[a.ArtID], &storagepb.ChunkRef{Stripe: a.Stripe, Index: a.Index})
+		} else {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) > 0 {
+		const perRound = 64
+		if len(missing) > perRound {
+			missing = missing[:perRound]
+		}
+		for _, got := range d.pull(ctx, missing) {
+			ready[got.ArtID] = append(ready[got.ArtID], &storagepb.ChunkRef{Stripe: got.Stripe, Index: got.Index})
+		}
+	}
+	arts := make([]string, 0, len(ready))
+	for a := range ready {
+		arts = append(arts, a)
+	}
+	sort.Strings(arts)
+	for _, a := range arts {
+		refs := ready[a]
+		art, _ := hex.DecodeString(a)
+		for len(refs) > 0 {
+			n := min(len(refs), storage.MaxConfirmations)
+			if err := d.submit(ctx, storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
+				return fmt.Errorf("confirm %d chunks of %s: %w", n, a, err)
+			}
+			d.metrics.confirmed.Add(float64(n))
+			d.log.Info("chunks confirmed", "art", a, "count", n)
+			refs = refs[n:]
+		}
+		d.chain.Forget(art)
+	}
+	return nil
+}
+
+// pull fetches missing chunks from confirmed holders, verifying each.
+func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) []storage.CommitmentView {
+	var (
+		mu  sync.Mutex
+		got []storage.CommitmentView
+		wg  sync.WaitGroup
+	)
+	sem := make(chan struct{}, d.cfg.PullConcurrency)
+	for _, m := range missing {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(m storage.CommitmentView) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if d.fetchOne(ctx, m) {
+				mu.Lock()
+				got = append(got, m)
+				mu.Unlock()
+			}
+		}(m)
+	}
+	wg.Wait()
+	return got
+}
+
+func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
+	art, _ := hex.DecodeString(m.ArtID)
+	id, _ := codec.ParseID(m.ChunkID)
+	chunks, err := d.chain.Chunks(ctx, art, d.chain.TTL)
+	if err != nil {
+		return false
+	}
+	for _, c := range chunks {
+		if c.Stripe != m.Stripe || c.Index != m.Index {
+			continue
+		}
+		// Confirmed holders first; anyone else may have it too.
+		hs := append([]storage.HolderView(nil), c.Holders...)
+		sort.SliceStable(hs, func(i, j int) bool { return hs[i].Confirmed && !hs[j].Confirmed })
+		for _, h := range hs {
+			if h.Masternode == d.addr.String() || h.URL == "" {
+				continue
+			}
+			b, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, id)
+			if err != nil {
+				continue
+			}
+			if err := d.store.Put(id, b); err != nil {
+				continue
+			}
+			d.metrics.pulled.Inc()
+			return true
+		}
+	}
+	return false
+}
+
+// submit signs and sends one message from the masternode key and waits
+// for it to be committed.
+func (d *Daemon) submit(ctx context.Context, typ string, m proto.Message) error {
+	msg, err := tx.Msg(typ, m)
+	if err != nil {
+		return err
+	}
+	_, err = d.client.SignAndBroadcast(ctx, d.key, 0, "", []*txpb.Msg{msg}...)
+	return err
+}

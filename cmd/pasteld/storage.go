@@ -1,0 +1,586 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/crypto/sha3"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/chunkd"
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/client"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+func init() { extraCommands = append(extraCommands, newMnCmd, newArtCmd) }
+
+func newMnCmd() *cobra.Command {
+	mn := &cobra.Command{Use: "mn", Short: "Masternodes: register, update, exit, list"}
+	reg := &cobra.Command{
+		Use:   "register --url URL --collateral AMOUNT --from KEY",
+		Short: "Register the key as a masternode, locking collateral",
+		Long: `register makes the --from key a masternode whose chunkd is reachable at --url.
+The collateral (at least the chain's min_collateral) is locked until the
+masternode exits and its chunks have moved to others. Run chunkd with the same
+key.`,
+		Example: "  pasteld mn register --url http://127.0.0.1:7101 --collateral 1000000psl --from masternode --home ./mn1 --keyring-backend test --yes",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			from, _ := cmd.Flags().GetString("from")
+			url, _ := cmd.Flags().GetString("url")
+			c, _ := cmd.Flags().GetString("collateral")
+			amt, err := parseAmount(c)
+			if err != nil {
+				return fmt.Errorf("--collateral: %w", err)
+			}
+			m, err := tx.Msg(storage.MsgRegisterMasternodeType, &storagepb.MsgRegisterMasternode{Url: url, Collateral: amt})
+			if err != nil {
+				return err
+			}
+			_, err = sendTx(cmd, from, fmt.Sprintf("Register masternode at %s locking %s", url, formatAmount(amt)), m)
+			return err
+		},
+	}
+	reg.Flags().String("url", "", "public URL of this masternode's chunkd")
+	reg.Flags().String("collateral", "1000000psl", "collateral to lock")
+	upd := &cobra.Command{
+		Use:   "update --url URL --from KEY",
+		Short: "Change the chunkd URL of a masternode",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			from, _ := cmd.Flags().GetString("from")
+			url, _ := cmd.Flags().GetString("url")
+			m, _ := tx.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{Url: url})
+			_, err := sendTx(cmd, from, "Change chunkd URL to "+url, m)
+			return err
+		},
+	}
+	upd.Flags().String("url", "", "new public URL")
+	exit := &cobra.Command{
+		Use:   "exit --from KEY",
+		Short: "Leave: commitments move to other masternodes, then the collateral unlocks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			from, _ := cmd.Flags().GetString("from")
+			m, _ := tx.Msg(storage.MsgExitMasternodeType, &storagepb.MsgExitMasternode{})
+			_, err := sendTx(cmd, from, "Exit as masternode (keep chunkd running until its chunks have moved)", m)
+			return err
+		},
+	}
+	for _, c := range []*cobra.Command{reg, upd, exit} {
+		txFlags(c)
+		c.Flags().String("from", "", "key that signs")
+		mn.AddCommand(c)
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List masternodes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			r, err := c.Query(ctx, "/storage/mns", 0, false)
+			if err != nil {
+				return err
+			}
+			var mns []*storagepb.Masternode
+			if err := json.Unmarshal(r.Value, &mns); err != nil {
+				return err
+			}
+			if isJSON(cmd) {
+				return printJSON(cmd, mns)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ADDRESS\tSTATUS\tURL\tCOLLATERAL\tCOMMITMENTS")
+			for _, m := range mns {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", m.Address, strings.TrimPrefix(m.Status.String(), "MN_"), m.Url, formatAmount(m.Collateral), m.Commitments)
+			}
+			return w.Flush()
+		},
+	}
+	show := &cobra.Command{
+		Use:   "show ADDRESS|KEY",
+		Short: "Show one masternode (verified with --prove)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			prove, _ := cmd.Flags().GetBool("prove")
+			r, err := c.Query(ctx, "/storage/mn/"+addr.String(), 0, prove)
+			if err != nil {
+				return err
+			}
+			if len(r.Value) == 0 {
+				return fmt.Errorf("%s is not a masternode", addr)
+			}
+			m := &storagepb.Masternode{}
+			if err := proto.Unmarshal(r.Value, m); err != nil {
+				return err
+			}
+			return printJSON(cmd, m)
+		},
+	}
+	show.Flags().Bool("prove", false, "verify against the signed AppHash")
+	for _, c := range []*cobra.Command{list, show} {
+		nodeFlag(c)
+		outputFlag(c)
+		addKeyringFlags(c)
+		mn.AddCommand(c)
+	}
+	return mn
+}
+
+func parseArtArg(s string) ([]byte, error) {
+	id, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(id) != 32 {
+		return nil, fmt.Errorf("%q is not an art id (64 hex digits, as printed by `pasteld art register`)", s)
+	}
+	return id, nil
+}
+
+// fetchTicket reads an art ticket, verified against the chain when prove.
+func fetchTicket(ctx context.Context, c *client.Client, id []byte, prove bool) (*storagepb.Art, error) {
+	r, err := c.Query(ctx, "/storage/art/"+hex.EncodeToString(id), 0, prove)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Value) == 0 {
+		return nil, fmt.Errorf("no art %x on this chain", id)
+	}
+	a := &storagepb.Art{}
+	return a, proto.Unmarshal(r.Value, a)
+}
+
+func fetchChunks(ctx context.Context, c *client.Client, id []byte) ([]storage.ChunkView, error) {
+	r, err := c.Query(ctx, "/storage/chunks/"+hex.EncodeToString(id), 0, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []storage.ChunkView
+	return out, json.Unmarshal(r.Value, &out)
+}
+
+func parseSize(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	mult := 1
+	for _, u := range []struct {
+		suf string
+		m   int
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suf) {
+			s, mult = strings.TrimSuffix(s, u.suf), u.m
+			break
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("size %q: use bytes or a unit, e.g. 2MiB, 512KiB", s)
+	}
+	return n * mult, nil
+}
+
+// step times the phases of a registration for the closing report.
+type step struct {
+	name string
+	d    time.Duration
+}
+
+func newArtCmd() *cobra.Command {
+	art := &cobra.Command{Use: "art", Short: "Register, download, trade and inspect art"}
+
+	register := &cobra.Command{
+		Use:   "register IMAGE --title T --editions N --from KEY",
+		Short: "Archive, fingerprint, encode, register and upload an image; wait until it is active",
+		Long: `register turns IMAGE into a deterministic archive (the image plus a metadata
+ticket), computes its perceptual fingerprint, erasure-codes the archive into
+chunks, registers the ticket on-chain (paying the storage fee into the
+endowment), uploads every chunk to a masternode the chain assigned it to, and
+waits until three drawn masternodes have attested the fingerprint and enough
+chunks are confirmed. It prints the art id; you own all N editions.`,
+		Example: `  pasteld art register sunflowers.png --title "Sunflowers" --editions 10 --from alice --home .devnet/node --keyring-backend test --yes`,
+		Args:    cobra.ExactArgs(1),
+		RunE:    runArtRegister,
+	}
+	txFlags(register)
+	register.Flags().String("from", "", "artist key")
+	register.Flags().String("title", "", "title of the work (required)")
+	register.Flags().String("description", "", "description stored in the metadata ticket")
+	register.Flags().Uint32("editions", 1, "number of editions")
+	register.Flags().String("chunk-size", "2MiB", "chunk size")
+	register.Flags().Int("redundancy", codec.DefaultRedundancy, "chunks per source piece (n/k)")
+	register.Flags().String("max-fee", "", "refuse if the storage fee is higher (default: the current fee)")
+	register.Flags().Bool("no-wait", false, "return after uploading, without waiting for activation")
+	register.Flags().Duration("activation-timeout", 10*time.Minute, "how long to wait for activation")
+	register.Flags().Bool("quiet", false, "no progress output")
+
+	get := &cobra.Command{
+		Use:   "get ART_ID -o DIR --from KEY",
+		Short: "Download an art you own: verified chunks from any holders, rebuilt, written to DIR",
+		Args:  cobra.ExactArgs(1),
+		RunE:  runArtGet,
+	}
+	nodeFlag(get)
+	addKeyringFlags(get)
+	get.Flags().StringP("output-dir", "o", ".", "directory to write the image and metadata.json into")
+	get.Flags().String("from", "", "key that owns an edition (or a masternode key)")
+	get.Flags().Bool("quiet", false, "no progress output")
+
+	show := &cobra.Command{
+		Use:   "show ART_ID",
+		Short: "Show an art ticket (verified against the chain with --prove)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseArtArg(args[0])
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			prove, _ := cmd.Flags().GetBool("prove")
+			a, err := fetchTicket(ctx, c, id, prove)
+			if err != nil {
+				return err
+			}
+			full, _ := cmd.Flags().GetBool("chunks")
+			if !full {
+				a.Stripes = nil
+			}
+			bz, _ := storage.ArtJSON(a)
+			var v any
+			_ = json.Unmarshal(bz, &v)
+			return printJSON(cmd, v)
+		},
+	}
+	show.Flags().Bool("prove", false, "verify against the signed AppHash")
+	show.Flags().Bool("chunks", false, "include every chunk id")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List registered art (1,000 per page; --after ID for the next)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			path := "/storage/arts"
+			if after, _ := cmd.Flags().GetString("after"); after != "" {
+				path += "/" + after
+			}
+			r, err := c.Query(ctx, path, 0, false)
+			if err != nil {
+				return err
+			}
+			var arts []map[string]any
+			if err := json.Unmarshal(r.Value, &arts); err != nil {
+				return err
+			}
+			if isJSON(cmd) {
+				return printJSON(cmd, arts)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tSTATUS\tTITLE\tARTIST\tEDITIONS")
+			for _, a := range arts {
+				fmt.Fprintf(w, "%v\t%v\t%v\t%v\t%v\n", a["id"], strings.TrimPrefix(fmt.Sprint(a["status"]), "ART_"), a["title"], a["artist"], a["editions"])
+			}
+			return w.Flush()
+		},
+	}
+	list.Flags().String("after", "", "list after this art id")
+	editions := &cobra.Command{
+		Use:   "editions ART_ID",
+		Short: "Show who owns each edition and open offers",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseArtArg(args[0])
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			r, err := c.Query(ctx, "/storage/editions/"+hex.EncodeToString(id), 0, false)
+			if err != nil {
+				return err
+			}
+			var v any
+			_ = json.Unmarshal(r.Value, &v)
+			return printJSON(cmd, v)
+		},
+	}
+	for _, c := range []*cobra.Command{show, list, editions} {
+		nodeFlag(c)
+		outputFlag(c)
+		art.AddCommand(c)
+	}
+
+	transfer := &cobra.Command{
+		Use:   "transfer ART_ID EDITION TO --from KEY",
+		Short: "Give an edition to another address",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, ed, err := artEdition(args[0], args[1])
+			if err != nil {
+				return err
+			}
+			to, err := resolveAddress(cmd, args[2])
+			if err != nil {
+				return err
+			}
+			m, _ := tx.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: ed, To: to.String()})
+			from, _ := cmd.Flags().GetString("from")
+			_, err = sendTx(cmd, from, fmt.Sprintf("Transfer edition %d of %x to %s", ed, id, to), m)
+			return err
+		},
+	}
+	offer := &cobra.Command{
+		Use:   "offer ART_ID EDITION PRICE --from KEY [--buyer ADDR]",
+		Short: "Offer an edition for sale; the buyer's accept pays and transfers atomically",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, ed, err := artEdition(args[0], args[1])
+			if err != nil {
+				return err
+			}
+			price, err := parseAmount(args[2])
+			if err != nil {
+				return err
+			}
+			buyer, _ := cmd.Flags().GetString("buyer")
+			if buyer != "" {
+				a, err := resolveAddress(cmd, buyer)
+				if err != nil {
+					return err
+				}
+				buyer = a.String()
+			}
+			m, _ := tx.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: ed, Price: price, Buyer: buyer})
+			from, _ := cmd.Flags().GetString("from")
+			_, err = sendTx(cmd, from, fmt.Sprintf("Offer edition %d of %x for %s", ed, id, formatAmount(price)), m)
+			return err
+		},
+	}
+	offer.Flags().String("buyer", "", "reserve the offer for one address")
+	cancelOffer := &cobra.Command{
+		Use:   "cancel-offer ART_ID EDITION --from KEY",
+		Short: "Withdraw an offer",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, ed, err := artEdition(args[0], args[1])
+			if err != nil {
+				return err
+			}
+			m, _ := tx.Msg(storage.MsgCancelOfferType, &storagepb.MsgCancelOffer{ArtId: id, Edition: ed})
+			from, _ := cmd.Flags().GetString("from")
+			_, err = sendTx(cmd, from, fmt.Sprintf("Cancel the offer on edition %d of %x", ed, id), m)
+			return err
+		},
+	}
+	accept := &cobra.Command{
+		Use:   "accept ART_ID EDITION --max-price P --from KEY",
+		Short: "Buy an offered edition: pays the seller and takes the edition in one transaction",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, ed, err := artEdition(args[0], args[1])
+			if err != nil {
+				return err
+			}
+			mp, _ := cmd.Flags().GetString("max-price")
+			price, err := parseAmount(mp)
+			if err != nil {
+				return fmt.Errorf("--max-price: %w", err)
+			}
+			m, _ := tx.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: ed, MaxPrice: price})
+			from, _ := cmd.Flags().GetString("from")
+			_, err = sendTx(cmd, from, fmt.Sprintf("Buy edition %d of %x for at most %s", ed, id, formatAmount(price)), m)
+			return err
+		},
+	}
+	accept.Flags().String("max-price", "", "the most you pay (required)")
+	for _, c := range []*cobra.Command{transfer, offer, cancelOffer, accept} {
+		txFlags(c)
+		c.Flags().String("from", "", "key that signs")
+		art.AddCommand(c)
+	}
+	art.AddCommand(register, get)
+	return art
+}
+
+func artEdition(a, e string) ([]byte, uint32, error) {
+	id, err := parseArtArg(a)
+	if err != nil {
+		return nil, 0, err
+	}
+	ed, err := strconv.ParseUint(e, 10, 32)
+	if err != nil || ed == 0 {
+		return nil, 0, fmt.Errorf("edition %q: editions are numbered from 1", e)
+	}
+	return id, uint32(ed), nil
+}
+
+func runArtRegister(cmd *cobra.Command, args []string) error {
+	from, _ := cmd.Flags().GetString("from")
+	title, _ := cmd.Flags().GetString("title")
+	if title == "" {
+		return fmt.Errorf("--title is required")
+	}
+	if from == "" {
+		return fmt.Errorf("--from is required (the artist's key)")
+	}
+	quiet, _ := cmd.Flags().GetBool("quiet")
+	editions, _ := cmd.Flags().GetUint32("editions")
+	desc, _ := cmd.Flags().GetString("description")
+	csz, _ := cmd.Flags().GetString("chunk-size")
+	chunkSize, err := parseSize(csz)
+	if err != nil {
+		return fmt.Errorf("--chunk-size: %w", err)
+	}
+	redundancy, _ := cmd.Flags().GetInt("redundancy")
+	kr, err := openKeyring(cmd)
+	if err != nil {
+		return err
+	}
+	key, err := kr.PrivKey(from)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(args[0]); err != nil {
+		return err
+	}
+	var steps []step
+	t0 := time.Now()
+	say := func(format string, a ...any) {
+		if !quiet {
+			fmt.Fprintf(os.Stderr, format+"\n", a...)
+		}
+	}
+
+	archive, hash, err := codec.BuildArchive(codec.Metadata{Title: title, Creator: key.PubKey().Address().String(), Description: desc},
+		[]codec.ArchiveFile{codec.FileFromPath(args[0])})
+	if err != nil {
+		return err
+	}
+	steps = append(steps, step{"archive", time.Since(t0)})
+	say("archive: %d bytes, id %s", len(archive), hash)
+
+	t := time.Now()
+	fp, err := chunkd.FingerprintArchive(archive)
+	if err != nil {
+		return fmt.Errorf("%s: %w (register PNG, JPEG, GIF, WebP, BMP or TIFF images)", args[0], err)
+	}
+	steps = append(steps, step{"fingerprint", time.Since(t)})
+	say("fingerprint: %016x", fp)
+
+	t = time.Now()
+	manifest, chunks, err := codec.Encode(archive, codec.Params{ChunkSize: chunkSize, Redundancy: redundancy})
+	if err != nil {
+		return err
+	}
+	meta, _, err := codec.ExtractArchive(archive, codec.ExtractLimits{})
+	if err != nil {
+		return err
+	}
+	metaJSON, _ := json.Marshal(meta)
+	metaHash := sha3.Sum256(metaJSON)
+	steps = append(steps, step{"encode", time.Since(t)})
+	say("encoded: %d chunks of up to %d bytes at redundancy %d", len(chunks), chunkSize, redundancy)
+
+	c, ctx, cancel, err := dial(cmd)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	ctx, cancel2 := context.WithTimeout(context.Background(), 60*time.Minute)
+	defer cancel2()
+	maxFee := uint64(0)
+	if mf, _ := cmd.Flags().GetString("max-fee"); mf != "" {
+		if maxFee, err = parseAmount(mf); err != nil {
+			return fmt.Errorf("--max-fee: %w", err)
+		}
+	} else {
+		r, err := c.Query(ctx, "/storage/params", 0, false)
+		if err != nil {
+			return err
+		}
+		var p storagepb.Params
+		if err := json.Unmarshal(r.Value, &p); err != nil {
+			return err
+		}
+		maxFee = storage.Fee(&p, uint64(len(archive)), uint32(redundancy))
+	}
+	msg := &storagepb.MsgRegisterArt{Title: title, MetadataHash: metaHash[:], ArchiveHash: hash[:], ArchiveSize: uint64(len(archive)),
+		ChunkSize: uint32(chunkSize), Redundancy: uint32(redundancy), Fingerprint: fp, Editions: editions, MaxFee: maxFee}
+	for _, id := range manifest.ChunkIDs {
+		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
+	}
+	m, err := tx.Msg(storage.MsgRegisterArtType, msg)
+	if err != nil {
+		return err
+	}
+	t = time.Now()
+	if _, err := sendTxWithKey(cmd, key, fmt.Sprintf("Register %q (%d bytes, %d chunks, %d editions), storage fee %s", title, len(archive), len(chunks), editions, formatAmount(maxFee)), m); err != nil {
+		return err
+	}
+	steps = append(steps, step{"submit", time.Since(t)})
+
+	t = time.Now()
+	views, err := fetchChunks(ctx, c, hash[:])
+	if err != nil {
+		return err
+	}
+	if err := uploadChunks(ctx, key, hash[:], chunks, views, quiet); err != nil {
+		return err
+	}
+	steps = append(steps, step{"upload", time.Since(t)})
+
+	if nw, _ := cmd.Flags().GetBool("no-wait"); !nw {
+		t = time.Now()
+		timeout, _ := cmd.Flags().GetDuration("activation-timeout")
+		if err := waitActive(ctx, c, hash[:], timeout, say); err != nil {
+			return err
+		}
+		steps = append(steps, step{"activation", time.Since(t)})
+	}
+	if isJSON(cmd) {
+		out := map[string]any{"art_id": hash.String(), "fingerprint": fmt.Sprintf("%016x", fp), "chunks": len(chunks), "fee": fmt.Sprint(maxFee)}
+		tm := map[string]float64{}
+		for _, s := range steps {
+			tm[s.name] = s.d.Seconds()
+		}
+		tm["total"] = time.Since(t0).Seconds()
+		out["seconds"] = tm
+		return printJSON(cmd, out)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "art id: %s\n", hash)
+	for _, s := range steps {
+		fmt.Fprintf(cmd.OutOrStdout(), "  %-12s %s\n", s.name, s.d.Round(time.Millisecond))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "  %-12s %s\n", "total", time.Since(t0).Round(time.Millisecond))
+	return nil
+}
