@@ -27,6 +27,7 @@ import (
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/channels"
 	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/trust"
 )
 
 // Version is reported through Info.
@@ -86,6 +87,7 @@ func Modules() []types.Module {
 		bank.Module{},
 		channels.NewModule(),
 		storage.Module{Keeper: storage.Keeper{Bank: bank.Keeper{}}},
+		trust.Module{},
 	}
 }
 
