@@ -18,7 +18,7 @@ import (
 	"github.com/pastelchain/pastel/genesis"
 )
 
-var pasteld string
+var pasteld, chunkdBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pastel-e2e-bin-")
@@ -30,6 +30,13 @@ func TestMain(m *testing.M) {
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building pasteld failed:", err)
+		os.Exit(1)
+	}
+	chunkdBin = filepath.Join(dir, "chunkd")
+	build = exec.Command("go", "build", "-o", chunkdBin, "../chunkd/cmd/chunkd")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building chunkd failed:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -46,6 +53,9 @@ type node struct {
 	cmd  *exec.Cmd
 	log  *os.File
 	done chan struct{}
+	// bin and args start the process (default: pasteld start --home <home>).
+	bin  string
+	args []string
 }
 
 // network is a set of node homes written by `pasteld testnet`.
@@ -102,7 +112,11 @@ func (n *node) start() {
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	cmd := exec.Command(pasteld, "start", "--home", n.home)
+	bin, args := pasteld, []string{"start", "--home", n.home}
+	if n.bin != "" {
+		bin, args = n.bin, n.args
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		n.t.Fatal(err)
