@@ -17,8 +17,8 @@ const UpdatePath = "/channels/update"
 
 // Handler serves POST UpdatePath: the body is an Update proposal (JSON),
 // the answer the countersigned Update, or 4xx with the reason. envFn reads
-// the chain's view for each request.
-func Handler(w *Wallet, key secp256k1.PrivKey, envFn func(ctx context.Context) (Env, error), pol Policy) http.Handler {
+// the chain's view of the update's channel for each request.
+func Handler(w *Wallet, key secp256k1.PrivKey, envFn func(ctx context.Context, channelID []byte) (Env, error), pol Policy) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(UpdatePath, func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -35,7 +35,7 @@ func Handler(w *Wallet, key secp256k1.PrivKey, envFn func(ctx context.Context) (
 			http.Error(rw, err.Error(), http.StatusBadRequest)
 			return
 		}
-		env, err := envFn(r.Context())
+		env, err := envFn(r.Context(), upd.ChannelId)
 		if err != nil {
 			http.Error(rw, "chain view: "+err.Error(), http.StatusServiceUnavailable)
 			return

@@ -300,7 +300,7 @@ func TestHashLockRoundTripOffChain(t *testing.T) {
 
 func TestHTTPEndpoint(t *testing.T) {
 	d := newDuo(t, 1000, 1000)
-	srv := httptest.NewServer(offchain.Handler(d.wb, d.kb, func(context.Context) (offchain.Env, error) { return d.env, nil }, offchain.Policy{}))
+	srv := httptest.NewServer(offchain.Handler(d.wb, d.kb, func(context.Context, []byte) (offchain.Env, error) { return d.env, nil }, offchain.Policy{}))
 	defer srv.Close()
 	for i := 0; i < 3; i++ {
 		upd, err := d.wa.Propose(d.id, d.ka, &pb.Op{Kind: state.OpPay, Party: A, Amount: 3}, d.env)
