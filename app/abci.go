@@ -203,6 +203,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	root := store.Tree{T: a.tree}
 	ctx := types.NewContext(root, a.chainID, req.Height, req.Time)
 	ctx.Rand = BlockRandomness(req.Height, req.Hash, a.tree.Hash())
+	ctx.Votes = req.DecidedLastCommit.Votes
+	ctx.Proposer = req.ProposerAddress
 	for _, m := range a.modules {
 		if err := m.BeginBlock(ctx); err != nil {
 			return nil, fmt.Errorf("app: begin block %d, module %s: %w", req.Height, m.Name(), err)

@@ -22,7 +22,12 @@ type Context struct {
 	// CheckTx is true while validating for the mempool: handlers must not
 	// do expensive work that is not needed to decide admissibility.
 	CheckTx bool
-	events  *[]abci.Event
+	// Votes are the validators of the previous block and whether they
+	// signed it (from the block's DecidedLastCommit); empty outside blocks.
+	Votes []abci.VoteInfo
+	// Proposer is the CometBFT address of the block's proposer.
+	Proposer []byte
+	events   *[]abci.Event
 }
 
 // NewContext builds a context over store.
