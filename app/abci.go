@@ -44,9 +44,9 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("app: genesis app_state is not valid JSON: %w", err)
 		}
 	} else {
-		g = DefaultGenesis()
+		g = DefaultGenesisOf(a.modules)
 	}
-	if err := ValidateGenesis(g); err != nil {
+	if err := validateGenesis(a.modules, g); err != nil {
 		return nil, fmt.Errorf("app: invalid genesis: %w", err)
 	}
 	a.chainID = req.ChainId

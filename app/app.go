@@ -52,6 +52,10 @@ type Options struct {
 	// CacheSize is the IAVL node cache size (default 100,000 nodes).
 	CacheSize int
 	Logger    *slog.Logger
+	// Modules replaces Modules() when set: tests run a module in the real
+	// app against stand-ins for the modules it depends on. Genesis sections
+	// are then those of these modules.
+	Modules []types.Module
 }
 
 // App is the Pastel state machine.
@@ -128,7 +132,10 @@ func New(opts Options) (*App, error) {
 	if _, err := a.tree.Load(); err != nil {
 		return nil, fmt.Errorf("app: load state: %w", err)
 	}
-	a.modules = Modules()
+	a.modules = opts.Modules
+	if a.modules == nil {
+		a.modules = Modules()
+	}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
 			if _, dup := a.routes[r.Type]; dup {
@@ -197,18 +204,23 @@ func (a *App) CommittedContext() *types.Context {
 type GenesisState map[string]json.RawMessage
 
 // DefaultGenesis returns every module's default section.
-func DefaultGenesis() GenesisState {
+func DefaultGenesis() GenesisState { return DefaultGenesisOf(Modules()) }
+
+// DefaultGenesisOf returns the default sections of mods.
+func DefaultGenesisOf(mods []types.Module) GenesisState {
 	g := GenesisState{}
-	for _, m := range Modules() {
+	for _, m := range mods {
 		g[m.Name()] = m.DefaultGenesis()
 	}
 	return g
 }
 
 // ValidateGenesis checks every section and refuses unknown ones.
-func ValidateGenesis(g GenesisState) error {
+func ValidateGenesis(g GenesisState) error { return validateGenesis(Modules(), g) }
+
+func validateGenesis(mods []types.Module, g GenesisState) error {
 	known := map[string]bool{}
-	for _, m := range Modules() {
+	for _, m := range mods {
 		known[m.Name()] = true
 		raw, ok := g[m.Name()]
 		if !ok {

@@ -55,16 +55,26 @@ type Chain struct {
 	Nonces map[types.Address]uint64
 	// Last is the result of the last block.
 	Last *abci.ResponseFinalizeBlock
+	// Modules, when set, replace app.Modules() (see NewWithModules).
+	Modules []types.Module
+	// Votes are passed to every following block as its DecidedLastCommit
+	// (which validators signed the previous block); nil means none.
+	Votes []abci.VoteInfo
 }
 
 // Genesis builds an app_state funding keys with balance each; edit adjusts
 // module sections before encoding.
 func Genesis(keys []secp256k1.PrivKey, balance uint64, edit func(app.GenesisState)) []byte {
+	return GenesisOf(app.Modules(), keys, balance, edit)
+}
+
+// GenesisOf is Genesis for a chain running mods.
+func GenesisOf(mods []types.Module, keys []secp256k1.PrivKey, balance uint64, edit func(app.GenesisState)) []byte {
 	var accs []bank.GenesisAccount
 	for _, k := range keys {
 		accs = append(accs, bank.GenesisAccount{Address: k.PubKey().Address().String(), Balance: balance})
 	}
-	g := app.DefaultGenesis()
+	g := app.DefaultGenesisOf(mods)
 	g["bank"], _ = json.Marshal(bank.Genesis{Params: bank.DefaultParams(), Accounts: accs})
 	if edit != nil {
 		edit(g)
@@ -77,19 +87,30 @@ func Genesis(keys []secp256k1.PrivKey, balance uint64, edit func(app.GenesisStat
 // keys, and the genesis edited by edit.
 func New(t testing.TB, dir string, nkeys int, balance uint64, edit func(app.GenesisState)) *Chain {
 	t.Helper()
+	return NewWithModules(t, dir, nkeys, balance, nil, edit)
+}
+
+// NewWithModules is New for an app running mods instead of app.Modules()
+// (nil = app.Modules()), e.g. a module wired to stand-ins for the modules it
+// depends on. Reopen keeps the same modules.
+func NewWithModules(t testing.TB, dir string, nkeys int, balance uint64, mods []types.Module, edit func(app.GenesisState)) *Chain {
+	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	a, err := app.New(app.Options{DataDir: dir, Logger: Quiet})
+	a, err := app.New(app.Options{DataDir: dir, Logger: Quiet, Modules: mods})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Chain{T: t, App: a, Dir: dir, Nonces: map[types.Address]uint64{}}
+	c := &Chain{T: t, App: a, Dir: dir, Nonces: map[types.Address]uint64{}, Modules: mods}
+	if mods == nil {
+		mods = app.Modules()
+	}
 	for i := 0; i < nkeys; i++ {
 		c.Keys = append(c.Keys, Key(i))
 	}
 	if _, err := a.InitChain(bg, &abci.RequestInitChain{ChainId: ChainID, InitialHeight: 1, Time: time.Unix(1_700_000_000, 0),
-		AppStateBytes: Genesis(c.Keys, balance, edit)}); err != nil {
+		AppStateBytes: GenesisOf(mods, c.Keys, balance, edit)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.App.Close() })
@@ -102,7 +123,7 @@ func (c *Chain) Reopen() {
 	if err := c.App.Close(); err != nil {
 		c.T.Fatal(err)
 	}
-	a, err := app.New(app.Options{DataDir: c.Dir, Logger: Quiet})
+	a, err := app.New(app.Options{DataDir: c.Dir, Logger: Quiet, Modules: c.Modules})
 	if err != nil {
 		c.T.Fatal(err)
 	}
@@ -115,7 +136,8 @@ func (c *Chain) Block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	c.Height++
 	res, err := c.App.FinalizeBlock(bg, &abci.RequestFinalizeBlock{
 		Height: c.Height, Time: time.Unix(1_700_000_000+c.Height, 0), Txs: txs,
-		Hash: bytes.Repeat([]byte{byte(c.Height), byte(c.Height >> 8)}, 16),
+		Hash:              bytes.Repeat([]byte{byte(c.Height), byte(c.Height >> 8)}, 16),
+		DecidedLastCommit: abci.CommitInfo{Votes: c.Votes},
 	})
 	if err != nil {
 		c.T.Fatal(err)
