@@ -20,3 +20,7 @@ fi
 echo
 echo "######## trust epoch ########"
 go test -run '^$' -bench 'Epoch' -benchtime 3x ./x/trust/score/ | grep -E '^(Benchmark|ok)'
+
+echo
+echo "######## payment channels (off-chain updates/s between two wallets; on-chain bytes and fee per step) ########"
+go test -run '^$' -bench 'Update|SignVerify|OnChainCost' -benchtime 1s ./channels/offchain/ ./x/channels/ | grep -E '^(Benchmark|ok)'
