@@ -283,14 +283,21 @@ func (w *Wallet) Complete(ack *pb.Update) error {
 		if ack.State == nil || !proto.Equal(ack.State.State, wc.Pending.State) {
 			return fmt.Errorf("%w: the answer is not the state we proposed (version %d)", ErrMismatch, wc.Pending.State.Version)
 		}
+		// Our own signature is the one we stored; only theirs needs checking.
 		pa, pbk, err := keys(wc)
 		if err != nil {
 			return err
 		}
-		if err := state.VerifyState(wc.ChainId, ack.State, pa, pbk); err != nil {
-			return err
+		s := &pb.SignedState{State: wc.Pending.State, SigA: wc.Pending.SigA, SigB: ack.State.SigB}
+		theirs, sig := pbk, ack.State.SigB
+		if wc.Me == pb.Party_PARTY_B {
+			s.SigA, s.SigB = ack.State.SigA, wc.Pending.SigB
+			theirs, sig = pa, ack.State.SigA
 		}
-		wc.Latest = &pb.SignedState{State: wc.Pending.State, SigA: ack.State.SigA, SigB: ack.State.SigB}
+		if err := theirs.Verify(state.StateSignBytes(wc.ChainId, s.State), sig); err != nil {
+			return state.ErrBadSignature.Wrapf("counterparty signature on version %d: %v", s.State.Version, err)
+		}
+		wc.Latest = s
 		wc.Pending, wc.PendingOp = nil, nil
 		return nil
 	})
