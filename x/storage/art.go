@@ -105,7 +105,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 			}
 			for _, h := range holders {
 				k.addCommitment(ctx, &storagepb.Commitment{ArtId: id, Stripe: uint32(s), Index: uint32(i), ChunkId: cid,
-					Masternode: h.String(), AssignedHeight: ctx.Height})
+					Masternode: h.String(), AssignedHeight: ctx.Height, PayloadLen: uint32(sl.ShardSize)})
 				perMN[h]++
 			}
 		}
@@ -274,7 +274,9 @@ func (k Keeper) reject(ctx *types.Context, art *storagepb.Art, reason string) {
 			for _, c := range k.Holders(ctx, art.Id, uint32(s), i) {
 				k.removeCommitment(ctx, c)
 			}
+			k.kv(ctx).Delete(hmKey(art.Id, uint32(s), i))
 		}
+		k.kv(ctx).Delete(htKey(art.Id, uint32(s)))
 	}
 	ctx.EmitEvent("art_rejected", "art_id", hexID(art.Id), "artist", art.Artist, "reason", reason)
 }
@@ -337,4 +339,14 @@ func (k Keeper) Attesting(ctx *types.Context, mn types.Address, limit int) [][]b
 		out = append(out, append([]byte(nil), it.Key()[len(prefix):]...))
 	}
 	return out
+}
+
+// ManifestLayout is the coding layout a ticket describes (validated at
+// registration, so it cannot fail for a stored ticket).
+func ManifestLayout(a *storagepb.Art) codec.Layout {
+	l, err := codec.NewLayout(int64(a.ArchiveSize), codec.Params{ChunkSize: int(a.ChunkSize), Redundancy: int(a.Redundancy)})
+	if err != nil {
+		panic(fmt.Errorf("storage: stored ticket %x has an invalid layout: %w", a.Id, err))
+	}
+	return l
 }

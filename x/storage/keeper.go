@@ -67,10 +67,17 @@ var (
 )
 
 // TrustView is what storage needs from the trust module: whether a
-// masternode is distrusted (skipped by placement and attester choice).
+// masternode is distrusted (skipped by placement, attester and healer
+// choice), and a sink for challenge outcomes, recorded as automatic edges
+// from the challenge system's identity (Challenger) to the masternode.
 type TrustView interface {
 	IsDistrusted(ctx *types.Context, a types.Address) bool
+	RecordOutcome(ctx *types.Context, from, to types.Address, good bool)
 }
+
+// Challenger is the identity challenge outcomes are recorded under in the
+// trust graph.
+var Challenger = secp256k1.ModuleAddress("storage_challenger")
 
 // Keeper is the storage module's state access.
 type Keeper struct {
@@ -297,6 +304,9 @@ func (k Keeper) LiveChunks(ctx *types.Context, id []byte, stripe uint32) uint32 
 	return k.getU32(ctx, scKey(id, stripe))
 }
 
+// confirm marks c confirmed and keeps the counters: holders of the chunk,
+// live chunks of the stripe, confirmed commitments overall, proven bytes of
+// the masternode, and the healing marker of the chunk.
 func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	c.Confirmed = true
 	c.ConfirmedHeight = ctx.Height
@@ -304,7 +314,10 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	k.setU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index), n+1)
 	if n == 0 {
 		k.setU32(ctx, scKey(c.ArtId, c.Stripe), k.getU32(ctx, scKey(c.ArtId, c.Stripe))+1)
+		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
 	}
+	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+1)
+	k.addProvenBytes(ctx, c.Masternode, int64(c.PayloadLen))
 }
 
 func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
@@ -317,8 +330,30 @@ func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
 		if s := k.getU32(ctx, scKey(c.ArtId, c.Stripe)); s > 0 {
 			k.setU32(ctx, scKey(c.ArtId, c.Stripe), s-1)
 		}
+		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), []byte{})
 	}
+	if t := k.counter(ctx, tcKey()); t > 0 {
+		k.setCounter(ctx, tcKey(), t-1)
+	}
+	k.addProvenBytes(ctx, c.Masternode, -int64(c.PayloadLen))
 	c.Confirmed = false
+}
+
+func (k Keeper) addProvenBytes(ctx *types.Context, mnStr string, delta int64) {
+	mn, err := secp256k1.ParseAddress(mnStr)
+	if err != nil {
+		return
+	}
+	m, ok := k.Masternode(ctx, mn)
+	if !ok {
+		return
+	}
+	if delta < 0 && uint64(-delta) > m.ProvenBytes {
+		m.ProvenBytes = 0
+	} else {
+		m.ProvenBytes = uint64(int64(m.ProvenBytes) + delta)
+	}
+	k.setMasternode(ctx, mn, m)
 }
 
 // --- editions ---

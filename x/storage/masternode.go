@@ -76,56 +76,70 @@ func (k Keeper) exitMasternode(ctx *types.Context, signer types.Address) error {
 // MaxMovesPerBlock bounds how many commitments EndBlock reassigns per block.
 const MaxMovesPerBlock = 256
 
-// processExits moves commitments off exiting masternodes. A commitment is
-// replaced by one on the next eligible masternode of the chunk's ring walk;
-// the exiting node's commitment is dropped once the replacement confirms (or
-// at once if nobody else can take the chunk).
-func (k Keeper) processExits(ctx *types.Context) {
+// processMoves moves commitments off masternodes that leave. Two queues:
+//   - ex/<addr>: graceful exit. Each commitment gets a replacement on the next
+//     eligible masternode of the chunk's ring walk; the leaving node's own
+//     commitment is dropped once the replacement confirms. When none is left
+//     the masternode is removed and its collateral unlocked.
+//   - ra/<addr>: forced (F failed challenges, or jailed). A replacement is
+//     created and the failing node's commitment dropped at once: its copy is
+//     not trusted. The masternode stays registered.
+//
+// The value of each queue entry is the position handled last, so the work
+// resumes where it stopped; at most MaxMovesPerBlock commitments per block.
+func (k Keeper) processMoves(ctx *types.Context) {
 	budget := MaxMovesPerBlock
-	it := k.kv(ctx).Iterator([]byte("ex/"), types.PrefixEnd([]byte("ex/")))
-	var exiting []types.Address
-	for ; it.Valid(); it.Next() {
-		var a types.Address
-		copy(a[:], it.Key()[3:])
-		exiting = append(exiting, a)
-	}
-	it.Close()
-	for _, a := range exiting {
-		m, ok := k.Masternode(ctx, a)
-		if !ok {
-			k.kv(ctx).Delete(key([]byte("ex/"), a[:]))
-			continue
+	for _, q := range []string{"ex/", "ra/"} {
+		it := k.kv(ctx).Iterator([]byte(q), types.PrefixEnd([]byte(q)))
+		var queued []types.Address
+		for ; it.Valid(); it.Next() {
+			var a types.Address
+			copy(a[:], it.Key()[3:])
+			queued = append(queued, a)
 		}
-		if m.Commitments == 0 {
-			if err := k.Bank.Unlock(ctx, a, m.Collateral); err != nil {
-				panic(err) // the collateral was locked at registration
+		it.Close()
+		for _, a := range queued {
+			qk := key([]byte(q), a[:])
+			m, ok := k.Masternode(ctx, a)
+			if !ok {
+				k.kv(ctx).Delete(qk)
+				continue
 			}
-			k.kv(ctx).Delete(mnKey(a))
-			k.kv(ctx).Delete(key([]byte("ex/"), a[:]))
-			ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
-			continue
-		}
-		// Resume after the last position handled (the value of ex/<addr>),
-		// wrapping to the start when the end is reached.
-		cursorKey := key([]byte("ex/"), a[:])
-		after := k.kv(ctx).Get(cursorKey)
-		if len(after) == 0 {
-			after = nil
-		}
-		batch := k.MasternodeCommitments(ctx, a, after, budget)
-		for _, c := range batch {
-			budget--
-			if !k.hasReplacement(ctx, c, a) {
-				k.reassign(ctx, c, a)
+			if m.Commitments == 0 {
+				k.kv(ctx).Delete(qk)
+				if q == "ex/" {
+					if err := k.Bank.Unlock(ctx, a, m.Collateral); err != nil {
+						panic(err) // the collateral was locked at registration
+					}
+					k.kv(ctx).Delete(mnKey(a))
+					ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
+				}
+				continue
 			}
-			after = chunkPos(c.ArtId, c.Stripe, c.Index)
-		}
-		if len(batch) == 0 {
-			after = nil
-		}
-		k.kv(ctx).Set(cursorKey, append([]byte{}, after...))
-		if budget <= 0 {
-			return
+			after := k.kv(ctx).Get(qk)
+			if len(after) == 0 {
+				after = nil
+			}
+			batch := k.MasternodeCommitments(ctx, a, after, budget)
+			for _, c := range batch {
+				budget--
+				if q == "ra/" {
+					k.reassign(ctx, c, a)
+					k.removeCommitment(ctx, c)
+					continue
+				}
+				if !k.hasReplacement(ctx, c, a) && !k.reassign(ctx, c, a) {
+					k.removeCommitment(ctx, c) // nobody else can take it
+				}
+				after = chunkPos(c.ArtId, c.Stripe, c.Index)
+			}
+			if len(batch) == 0 || q == "ra/" {
+				after = nil
+			}
+			k.kv(ctx).Set(qk, append([]byte{}, after...))
+			if budget <= 0 {
+				return
+			}
 		}
 	}
 }
@@ -139,8 +153,10 @@ func (k Keeper) hasReplacement(ctx *types.Context, c *storagepb.Commitment, from
 	return false
 }
 
-// reassign gives commitment c of masternode from to another masternode.
-func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types.Address) {
+// reassign creates a replacement of commitment c (held by from) on the next
+// eligible masternode of the chunk's ring walk that does not hold it yet. It
+// reports whether one was found; the caller decides what happens to c.
+func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types.Address) bool {
 	exclude := map[types.Address]bool{from: true}
 	for _, h := range k.Holders(ctx, c.ArtId, c.Stripe, c.Index) {
 		a, _ := secp256k1.ParseAddress(h.Masternode)
@@ -148,12 +164,12 @@ func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types
 	}
 	to := k.Place(ctx, ChunkPoint(c.ArtId, c.Stripe, c.Index), 1, exclude)
 	if len(to) == 0 {
-		k.removeCommitment(ctx, c) // nobody else can take it
-		ctx.EmitEvent("commitment_dropped", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left")
-		return
+		ctx.EmitEvent("commitment_unplaced", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left to take the chunk")
+		return false
 	}
 	k.addCommitment(ctx, &storagepb.Commitment{ArtId: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkId: c.ChunkId,
-		Masternode: to[0].String(), AssignedHeight: ctx.Height, Replaces: from.String()})
+		Masternode: to[0].String(), AssignedHeight: ctx.Height, Replaces: from.String(), PayloadLen: c.PayloadLen})
 	ctx.EmitEvent("commitment_moved", "art_id", hexID(c.ArtId), "from", from.String(), "to", to[0].String(),
 		"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)))
+	return true
 }

@@ -27,6 +27,9 @@ const (
 	MsgOfferEditionType       = "storage/OfferEdition"
 	MsgCancelOfferType        = "storage/CancelOffer"
 	MsgAcceptOfferType        = "storage/AcceptOffer"
+	MsgProveChunksType        = "storage/ProveChunks"
+	MsgRequestChallengeType   = "storage/RequestChallenge"
+	MsgUnjailType             = "storage/Unjail"
 )
 
 // DefaultParams are the parameters of a new chain.
@@ -45,6 +48,19 @@ func DefaultParams() *storagepb.Params {
 		MinChunkSize:        1 << 10,
 		MaxRedundancy:       16,
 		MaxTitle:            256,
+
+		ChallengeInterval:     1000,
+		MaxChallengesPerBlock: 16,
+		ChallengeDeadline:     20,
+		ChallengeLeaves:       4,
+		ChallengeFee:          100_000_000, // 0.1 psl
+		WithholdBlocks:        100,
+		FailureWindow:         1000,
+		ReassignFailures:      3,
+		JailFailures:          5,
+		JailBlocks:            1000,
+		MaxHealsPerBlock:      64,
+		HealDeadline:          50,
 	}
 }
 
@@ -98,6 +114,16 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		return nil, fmt.Errorf("storage.params.fingerprint_distance must be at most 32")
 	case p.MaxTitle == 0 || p.MaxEditions == 0:
 		return nil, fmt.Errorf("storage.params.max_title and max_editions must be positive")
+	case p.ChallengeInterval <= 0 || p.ChallengeDeadline <= 0:
+		return nil, fmt.Errorf("storage.params.challenge_interval and challenge_deadline must be positive")
+	case p.ChallengeLeaves == 0 || p.ChallengeLeaves > 16:
+		return nil, fmt.Errorf("storage.params.challenge_leaves must be in [1, 16]")
+	case p.ReassignFailures == 0 || p.JailFailures < p.ReassignFailures:
+		return nil, fmt.Errorf("storage.params.jail_failures must be at least reassign_failures, which must be positive")
+	case p.FailureWindow <= 0 || p.WithholdBlocks < 0 || p.JailBlocks < 0:
+		return nil, fmt.Errorf("storage.params.failure_window must be positive, withhold_blocks and jail_blocks not negative")
+	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
+		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
 	}
 	seen := map[string]bool{}
 	for i, m := range g.Masternodes {
@@ -230,6 +256,27 @@ func (m Module) Routes() []types.MsgRoute {
 			func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
 		route(MsgAcceptOfferType, func() *storagepb.MsgAcceptOffer { return &storagepb.MsgAcceptOffer{} },
 			func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
+		route(MsgProveChunksType, func() *storagepb.MsgProveChunks { return &storagepb.MsgProveChunks{} },
+			func(x *storagepb.MsgProveChunks) error {
+				if len(x.Proofs) == 0 || len(x.Proofs) > MaxProofsPerMsg {
+					return ErrBadTicket.Wrapf("answer 1 to %d challenges per message, not %d", MaxProofsPerMsg, len(x.Proofs))
+				}
+				seen := map[uint64]bool{}
+				for _, p := range x.Proofs {
+					if seen[p.ChallengeId] {
+						return ErrBadTicket.Wrapf("challenge %d answered twice in one message", p.ChallengeId)
+					}
+					seen[p.ChallengeId] = true
+					if len(p.Leaves) > 16*1024 || len(p.Proof) > 2048 {
+						return ErrBadTicket.Wrapf("proof of challenge %d is too large", p.ChallengeId)
+					}
+				}
+				return nil
+			}, k.proveChunks),
+		route(MsgRequestChallengeType, func() *storagepb.MsgRequestChallenge { return &storagepb.MsgRequestChallenge{} },
+			func(x *storagepb.MsgRequestChallenge) error { return validID(x.ArtId) }, k.requestChallenge),
+		route(MsgUnjailType, func() *storagepb.MsgUnjail { return &storagepb.MsgUnjail{} }, nil,
+			func(ctx *types.Context, s types.Address, _ *storagepb.MsgUnjail) error { return k.unjail(ctx, s) }),
 	}
 }
 
@@ -237,7 +284,10 @@ func (Module) BeginBlock(*types.Context) error { return nil }
 
 func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.processDeadlines(ctx)
-	m.Keeper.processExits(ctx)
+	m.Keeper.expireChallenges(ctx)
+	m.Keeper.processMoves(ctx)
+	m.Keeper.processHealing(ctx)
+	m.Keeper.drawChallenges(ctx)
 	return nil, nil
 }
 
@@ -316,6 +366,71 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		out := []CommitmentView{}
 		for _, c := range k.MasternodeCommitments(ctx, a, after, MaxPage) {
 			out = append(out, CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed, Replaces: c.Replaces})
+		}
+		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "challenges":
+		// challenges/<mn>: its open challenges.
+		a, err := secp256k1.ParseAddress(path[1])
+		if err != nil {
+			return bad("%v", err)
+		}
+		out := k.OpenChallenges(ctx, a, MaxProofsPerMsg)
+		if out == nil {
+			out = []*storagepb.Challenge{}
+		}
+		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "challenge":
+		id, err := strconv.ParseUint(path[1], 10, 64)
+		if err != nil {
+			return bad("challenge id must be a number")
+		}
+		ch, ok := k.Challenge(ctx, id)
+		if !ok {
+			return nil, ErrNoChallenge.Wrapf("%d", id)
+		}
+		return json.Marshal(ch)
+	case len(path) == 3 && path[0] == "history":
+		// history/mn/<addr> or history/art/<id>: latest 100 challenges.
+		var prefix []byte
+		switch path[1] {
+		case "mn":
+			a, err := secp256k1.ParseAddress(path[2])
+			if err != nil {
+				return bad("%v", err)
+			}
+			prefix = key([]byte("cx/"), a[:])
+		case "art":
+			id, err := parseArt(path[2])
+			if err != nil {
+				return nil, err
+			}
+			prefix = key([]byte("ca/"), id)
+		default:
+			return bad("history/mn/ADDR or history/art/ID")
+		}
+		out := k.RecentChallenges(ctx, prefix, 100)
+		if out == nil {
+			out = []*storagepb.Challenge{}
+		}
+		return json.Marshal(out)
+	case len(path) == 2 && path[0] == "health":
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		art, ok := k.Art(ctx, id)
+		if !ok {
+			return nil, types.ErrNotFound.Wrapf("no art %s", path[1])
+		}
+		return json.Marshal(k.ArtHealth(ctx, art))
+	case len(path) == 2 && path[0] == "healing":
+		a, err := secp256k1.ParseAddress(path[1])
+		if err != nil {
+			return bad("%v", err)
+		}
+		out := k.HealTasksOf(ctx, a, 64)
+		if out == nil {
+			out = []HealView{}
 		}
 		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "attesting":
@@ -434,7 +549,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	}
-	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
 }
 
 // ArtJSON renders a ticket for people: ids in hex.

@@ -24,6 +24,58 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type ChallengeStatus int32
+
+const (
+	ChallengeStatus_CH_UNSPECIFIED ChallengeStatus = 0
+	ChallengeStatus_CH_OPEN        ChallengeStatus = 1
+	ChallengeStatus_CH_PASSED      ChallengeStatus = 2
+	ChallengeStatus_CH_FAILED      ChallengeStatus = 3
+)
+
+// Enum value maps for ChallengeStatus.
+var (
+	ChallengeStatus_name = map[int32]string{
+		0: "CH_UNSPECIFIED",
+		1: "CH_OPEN",
+		2: "CH_PASSED",
+		3: "CH_FAILED",
+	}
+	ChallengeStatus_value = map[string]int32{
+		"CH_UNSPECIFIED": 0,
+		"CH_OPEN":        1,
+		"CH_PASSED":      2,
+		"CH_FAILED":      3,
+	}
+)
+
+func (x ChallengeStatus) Enum() *ChallengeStatus {
+	p := new(ChallengeStatus)
+	*p = x
+	return p
+}
+
+func (x ChallengeStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ChallengeStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_pastel_storage_v1_storage_proto_enumTypes[0].Descriptor()
+}
+
+func (ChallengeStatus) Type() protoreflect.EnumType {
+	return &file_pastel_storage_v1_storage_proto_enumTypes[0]
+}
+
+func (x ChallengeStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ChallengeStatus.Descriptor instead.
+func (ChallengeStatus) EnumDescriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{0}
+}
+
 type MasternodeStatus int32
 
 const (
@@ -60,11 +112,11 @@ func (x MasternodeStatus) String() string {
 }
 
 func (MasternodeStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_pastel_storage_v1_storage_proto_enumTypes[0].Descriptor()
+	return file_pastel_storage_v1_storage_proto_enumTypes[1].Descriptor()
 }
 
 func (MasternodeStatus) Type() protoreflect.EnumType {
-	return &file_pastel_storage_v1_storage_proto_enumTypes[0]
+	return &file_pastel_storage_v1_storage_proto_enumTypes[1]
 }
 
 func (x MasternodeStatus) Number() protoreflect.EnumNumber {
@@ -73,7 +125,7 @@ func (x MasternodeStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MasternodeStatus.Descriptor instead.
 func (MasternodeStatus) EnumDescriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{0}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{1}
 }
 
 type ArtStatus int32
@@ -112,11 +164,11 @@ func (x ArtStatus) String() string {
 }
 
 func (ArtStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_pastel_storage_v1_storage_proto_enumTypes[1].Descriptor()
+	return file_pastel_storage_v1_storage_proto_enumTypes[2].Descriptor()
 }
 
 func (ArtStatus) Type() protoreflect.EnumType {
-	return &file_pastel_storage_v1_storage_proto_enumTypes[1]
+	return &file_pastel_storage_v1_storage_proto_enumTypes[2]
 }
 
 func (x ArtStatus) Number() protoreflect.EnumNumber {
@@ -125,7 +177,7 @@ func (x ArtStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ArtStatus.Descriptor instead.
 func (ArtStatus) EnumDescriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{1}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{2}
 }
 
 // MsgRegisterMasternode "storage/RegisterMasternode": the signer becomes a
@@ -866,6 +918,369 @@ func (x *MsgAcceptOffer) GetMaxPrice() uint64 {
 	return 0
 }
 
+// MsgProveChunks "storage/ProveChunks": a masternode answers open
+// challenges with the challenged leaves and their Merkle range proofs.
+type MsgProveChunks struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Proofs        []*ChunkProof          `protobuf:"bytes,1,rep,name=proofs,proto3" json:"proofs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgProveChunks) Reset() {
+	*x = MsgProveChunks{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgProveChunks) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgProveChunks) ProtoMessage() {}
+
+func (x *MsgProveChunks) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgProveChunks.ProtoReflect.Descriptor instead.
+func (*MsgProveChunks) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MsgProveChunks) GetProofs() []*ChunkProof {
+	if x != nil {
+		return x.Proofs
+	}
+	return nil
+}
+
+type ChunkProof struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChallengeId   uint64                 `protobuf:"varint,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	Nonce         []byte                 `protobuf:"bytes,2,opt,name=nonce,proto3" json:"nonce,omitempty"`   // must echo the challenge's nonce
+	Leaves        []byte                 `protobuf:"bytes,3,opt,name=leaves,proto3" json:"leaves,omitempty"` // the payload bytes of the challenged leaf range
+	Proof         []byte                 `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`   // codec range proof (codec.Proof binary encoding)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChunkProof) Reset() {
+	*x = ChunkProof{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChunkProof) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChunkProof) ProtoMessage() {}
+
+func (x *ChunkProof) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChunkProof.ProtoReflect.Descriptor instead.
+func (*ChunkProof) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ChunkProof) GetChallengeId() uint64 {
+	if x != nil {
+		return x.ChallengeId
+	}
+	return 0
+}
+
+func (x *ChunkProof) GetNonce() []byte {
+	if x != nil {
+		return x.Nonce
+	}
+	return nil
+}
+
+func (x *ChunkProof) GetLeaves() []byte {
+	if x != nil {
+		return x.Leaves
+	}
+	return nil
+}
+
+func (x *ChunkProof) GetProof() []byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
+// MsgRequestChallenge "storage/RequestChallenge": any account pays
+// challenge_fee to have the chain challenge a holder of the art; the chain
+// draws which chunk, which holder and which range.
+type MsgRequestChallenge struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgRequestChallenge) Reset() {
+	*x = MsgRequestChallenge{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgRequestChallenge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgRequestChallenge) ProtoMessage() {}
+
+func (x *MsgRequestChallenge) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgRequestChallenge.ProtoReflect.Descriptor instead.
+func (*MsgRequestChallenge) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *MsgRequestChallenge) GetArtId() []byte {
+	if x != nil {
+		return x.ArtId
+	}
+	return nil
+}
+
+// MsgUnjail "storage/Unjail": a jailed masternode returns to placement after
+// jail_blocks; it starts with no commitments and must prove itself again.
+type MsgUnjail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgUnjail) Reset() {
+	*x = MsgUnjail{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgUnjail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgUnjail) ProtoMessage() {}
+
+func (x *MsgUnjail) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgUnjail.ProtoReflect.Descriptor instead.
+func (*MsgUnjail) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
+}
+
+type Challenge struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Masternode    string                 `protobuf:"bytes,2,opt,name=masternode,proto3" json:"masternode,omitempty"`
+	ArtId         []byte                 `protobuf:"bytes,3,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Stripe        uint32                 `protobuf:"varint,4,opt,name=stripe,proto3" json:"stripe,omitempty"`
+	Index         uint32                 `protobuf:"varint,5,opt,name=index,proto3" json:"index,omitempty"`
+	ChunkId       []byte                 `protobuf:"bytes,6,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"`
+	PayloadLen    uint32                 `protobuf:"varint,7,opt,name=payload_len,json=payloadLen,proto3" json:"payload_len,omitempty"`
+	LeafStart     uint32                 `protobuf:"varint,8,opt,name=leaf_start,json=leafStart,proto3" json:"leaf_start,omitempty"`
+	LeafEnd       uint32                 `protobuf:"varint,9,opt,name=leaf_end,json=leafEnd,proto3" json:"leaf_end,omitempty"`
+	Nonce         []byte                 `protobuf:"bytes,10,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	CreatedHeight int64                  `protobuf:"varint,11,opt,name=created_height,json=createdHeight,proto3" json:"created_height,omitempty"`
+	Deadline      int64                  `protobuf:"varint,12,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Status        ChallengeStatus        `protobuf:"varint,13,opt,name=status,proto3,enum=pastel.storage.v1.ChallengeStatus" json:"status,omitempty"`
+	Reason        string                 `protobuf:"bytes,14,opt,name=reason,proto3" json:"reason,omitempty"`
+	RequestedBy   string                 `protobuf:"bytes,15,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	ClosedHeight  int64                  `protobuf:"varint,16,opt,name=closed_height,json=closedHeight,proto3" json:"closed_height,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Challenge) Reset() {
+	*x = Challenge{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Challenge) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Challenge) ProtoMessage() {}
+
+func (x *Challenge) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Challenge.ProtoReflect.Descriptor instead.
+func (*Challenge) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Challenge) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Challenge) GetMasternode() string {
+	if x != nil {
+		return x.Masternode
+	}
+	return ""
+}
+
+func (x *Challenge) GetArtId() []byte {
+	if x != nil {
+		return x.ArtId
+	}
+	return nil
+}
+
+func (x *Challenge) GetStripe() uint32 {
+	if x != nil {
+		return x.Stripe
+	}
+	return 0
+}
+
+func (x *Challenge) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *Challenge) GetChunkId() []byte {
+	if x != nil {
+		return x.ChunkId
+	}
+	return nil
+}
+
+func (x *Challenge) GetPayloadLen() uint32 {
+	if x != nil {
+		return x.PayloadLen
+	}
+	return 0
+}
+
+func (x *Challenge) GetLeafStart() uint32 {
+	if x != nil {
+		return x.LeafStart
+	}
+	return 0
+}
+
+func (x *Challenge) GetLeafEnd() uint32 {
+	if x != nil {
+		return x.LeafEnd
+	}
+	return 0
+}
+
+func (x *Challenge) GetNonce() []byte {
+	if x != nil {
+		return x.Nonce
+	}
+	return nil
+}
+
+func (x *Challenge) GetCreatedHeight() int64 {
+	if x != nil {
+		return x.CreatedHeight
+	}
+	return 0
+}
+
+func (x *Challenge) GetDeadline() int64 {
+	if x != nil {
+		return x.Deadline
+	}
+	return 0
+}
+
+func (x *Challenge) GetStatus() ChallengeStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ChallengeStatus_CH_UNSPECIFIED
+}
+
+func (x *Challenge) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Challenge) GetRequestedBy() string {
+	if x != nil {
+		return x.RequestedBy
+	}
+	return ""
+}
+
+func (x *Challenge) GetClosedHeight() int64 {
+	if x != nil {
+		return x.ClosedHeight
+	}
+	return 0
+}
+
 type Masternode struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Address          string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
@@ -874,14 +1289,20 @@ type Masternode struct {
 	Collateral       uint64                 `protobuf:"varint,4,opt,name=collateral,proto3" json:"collateral,omitempty"`
 	Status           MasternodeStatus       `protobuf:"varint,5,opt,name=status,proto3,enum=pastel.storage.v1.MasternodeStatus" json:"status,omitempty"`
 	RegisteredHeight int64                  `protobuf:"varint,6,opt,name=registered_height,json=registeredHeight,proto3" json:"registered_height,omitempty"`
-	Commitments      uint64                 `protobuf:"varint,7,opt,name=commitments,proto3" json:"commitments,omitempty"` // number of commitments it holds (confirmed or not)
+	Commitments      uint64                 `protobuf:"varint,7,opt,name=commitments,proto3" json:"commitments,omitempty"`                                     // number of commitments it holds (confirmed or not)
+	ProvenBytes      uint64                 `protobuf:"varint,8,opt,name=proven_bytes,json=provenBytes,proto3" json:"proven_bytes,omitempty"`                  // payload bytes of its confirmed commitments
+	WithheldUntil    int64                  `protobuf:"varint,9,opt,name=withheld_until,json=withheldUntil,proto3" json:"withheld_until,omitempty"`            // rewards withheld through this height
+	RecentFailures   []int64                `protobuf:"varint,10,rep,packed,name=recent_failures,json=recentFailures,proto3" json:"recent_failures,omitempty"` // heights of failed challenges inside the window
+	ChallengesPassed uint64                 `protobuf:"varint,11,opt,name=challenges_passed,json=challengesPassed,proto3" json:"challenges_passed,omitempty"`
+	ChallengesFailed uint64                 `protobuf:"varint,12,opt,name=challenges_failed,json=challengesFailed,proto3" json:"challenges_failed,omitempty"`
+	JailedHeight     int64                  `protobuf:"varint,13,opt,name=jailed_height,json=jailedHeight,proto3" json:"jailed_height,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Masternode) Reset() {
 	*x = Masternode{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -893,7 +1314,7 @@ func (x *Masternode) String() string {
 func (*Masternode) ProtoMessage() {}
 
 func (x *Masternode) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -906,7 +1327,7 @@ func (x *Masternode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Masternode.ProtoReflect.Descriptor instead.
 func (*Masternode) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Masternode) GetAddress() string {
@@ -958,6 +1379,48 @@ func (x *Masternode) GetCommitments() uint64 {
 	return 0
 }
 
+func (x *Masternode) GetProvenBytes() uint64 {
+	if x != nil {
+		return x.ProvenBytes
+	}
+	return 0
+}
+
+func (x *Masternode) GetWithheldUntil() int64 {
+	if x != nil {
+		return x.WithheldUntil
+	}
+	return 0
+}
+
+func (x *Masternode) GetRecentFailures() []int64 {
+	if x != nil {
+		return x.RecentFailures
+	}
+	return nil
+}
+
+func (x *Masternode) GetChallengesPassed() uint64 {
+	if x != nil {
+		return x.ChallengesPassed
+	}
+	return 0
+}
+
+func (x *Masternode) GetChallengesFailed() uint64 {
+	if x != nil {
+		return x.ChallengesFailed
+	}
+	return 0
+}
+
+func (x *Masternode) GetJailedHeight() int64 {
+	if x != nil {
+		return x.JailedHeight
+	}
+	return 0
+}
+
 type Attestation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Attester      string                 `protobuf:"bytes,1,opt,name=attester,proto3" json:"attester,omitempty"`
@@ -971,7 +1434,7 @@ type Attestation struct {
 
 func (x *Attestation) Reset() {
 	*x = Attestation{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +1446,7 @@ func (x *Attestation) String() string {
 func (*Attestation) ProtoMessage() {}
 
 func (x *Attestation) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1459,7 @@ func (x *Attestation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attestation.ProtoReflect.Descriptor instead.
 func (*Attestation) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Attestation) GetAttester() string {
@@ -1060,7 +1523,7 @@ type Art struct {
 
 func (x *Art) Reset() {
 	*x = Art{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1072,7 +1535,7 @@ func (x *Art) String() string {
 func (*Art) ProtoMessage() {}
 
 func (x *Art) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1085,7 +1548,7 @@ func (x *Art) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Art.ProtoReflect.Descriptor instead.
 func (*Art) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Art) GetId() []byte {
@@ -1228,13 +1691,14 @@ type Commitment struct {
 	// replaces is the masternode whose commitment this one takes over (exit,
 	// reassignment); that one is dropped when this one is confirmed.
 	Replaces      string `protobuf:"bytes,9,opt,name=replaces,proto3" json:"replaces,omitempty"`
+	PayloadLen    uint32 `protobuf:"varint,10,opt,name=payload_len,json=payloadLen,proto3" json:"payload_len,omitempty"` // payload bytes of the chunk (for proofs and proven bytes)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Commitment) Reset() {
 	*x = Commitment{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1246,7 +1710,7 @@ func (x *Commitment) String() string {
 func (*Commitment) ProtoMessage() {}
 
 func (x *Commitment) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1259,7 +1723,7 @@ func (x *Commitment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Commitment.ProtoReflect.Descriptor instead.
 func (*Commitment) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Commitment) GetArtId() []byte {
@@ -1325,6 +1789,99 @@ func (x *Commitment) GetReplaces() string {
 	return ""
 }
 
+func (x *Commitment) GetPayloadLen() uint32 {
+	if x != nil {
+		return x.PayloadLen
+	}
+	return 0
+}
+
+// HealTask: masternode healer must rebuild the stripe and give the chunks
+// that lost every holder to their new holders.
+type HealTask struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Stripe        uint32                 `protobuf:"varint,2,opt,name=stripe,proto3" json:"stripe,omitempty"`
+	Healer        string                 `protobuf:"bytes,3,opt,name=healer,proto3" json:"healer,omitempty"`
+	CreatedHeight int64                  `protobuf:"varint,4,opt,name=created_height,json=createdHeight,proto3" json:"created_height,omitempty"`
+	Deadline      int64                  `protobuf:"varint,5,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	Attempt       uint64                 `protobuf:"varint,6,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HealTask) Reset() {
+	*x = HealTask{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HealTask) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HealTask) ProtoMessage() {}
+
+func (x *HealTask) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HealTask.ProtoReflect.Descriptor instead.
+func (*HealTask) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *HealTask) GetArtId() []byte {
+	if x != nil {
+		return x.ArtId
+	}
+	return nil
+}
+
+func (x *HealTask) GetStripe() uint32 {
+	if x != nil {
+		return x.Stripe
+	}
+	return 0
+}
+
+func (x *HealTask) GetHealer() string {
+	if x != nil {
+		return x.Healer
+	}
+	return ""
+}
+
+func (x *HealTask) GetCreatedHeight() int64 {
+	if x != nil {
+		return x.CreatedHeight
+	}
+	return 0
+}
+
+func (x *HealTask) GetDeadline() int64 {
+	if x != nil {
+		return x.Deadline
+	}
+	return 0
+}
+
+func (x *HealTask) GetAttempt() uint64 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
 type Offer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Seller        string                 `protobuf:"bytes,1,opt,name=seller,proto3" json:"seller,omitempty"`
@@ -1336,7 +1893,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1348,7 +1905,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1361,7 +1918,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Offer) GetSeller() string {
@@ -1400,13 +1957,28 @@ type Params struct {
 	MinChunkSize        uint32                 `protobuf:"varint,11,opt,name=min_chunk_size,json=minChunkSize,proto3" json:"min_chunk_size,omitempty"`
 	MaxRedundancy       uint32                 `protobuf:"varint,12,opt,name=max_redundancy,json=maxRedundancy,proto3" json:"max_redundancy,omitempty"`
 	MaxTitle            uint32                 `protobuf:"varint,13,opt,name=max_title,json=maxTitle,proto3" json:"max_title,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// challenges
+	ChallengeInterval     int64  `protobuf:"varint,14,opt,name=challenge_interval,json=challengeInterval,proto3" json:"challenge_interval,omitempty"` // expected blocks between two challenges of one commitment
+	MaxChallengesPerBlock uint32 `protobuf:"varint,15,opt,name=max_challenges_per_block,json=maxChallengesPerBlock,proto3" json:"max_challenges_per_block,omitempty"`
+	ChallengeDeadline     int64  `protobuf:"varint,16,opt,name=challenge_deadline,json=challengeDeadline,proto3" json:"challenge_deadline,omitempty"` // blocks to answer
+	ChallengeLeaves       uint32 `protobuf:"varint,17,opt,name=challenge_leaves,json=challengeLeaves,proto3" json:"challenge_leaves,omitempty"`       // leaves (1 KiB) per challenge
+	ChallengeFee          uint64 `protobuf:"varint,18,opt,name=challenge_fee,json=challengeFee,proto3" json:"challenge_fee,omitempty"`                // npsl for a requested challenge
+	// penalties
+	WithholdBlocks   int64  `protobuf:"varint,19,opt,name=withhold_blocks,json=withholdBlocks,proto3" json:"withhold_blocks,omitempty"`       // a failure withholds rewards this long
+	FailureWindow    int64  `protobuf:"varint,20,opt,name=failure_window,json=failureWindow,proto3" json:"failure_window,omitempty"`          // W: blocks over which failures are counted
+	ReassignFailures uint32 `protobuf:"varint,21,opt,name=reassign_failures,json=reassignFailures,proto3" json:"reassign_failures,omitempty"` // F failures in W: commitments move away
+	JailFailures     uint32 `protobuf:"varint,22,opt,name=jail_failures,json=jailFailures,proto3" json:"jail_failures,omitempty"`             // J failures in W: jailed
+	JailBlocks       int64  `protobuf:"varint,23,opt,name=jail_blocks,json=jailBlocks,proto3" json:"jail_blocks,omitempty"`                   // least time in jail before Unjail
+	// healing
+	MaxHealsPerBlock uint32 `protobuf:"varint,24,opt,name=max_heals_per_block,json=maxHealsPerBlock,proto3" json:"max_heals_per_block,omitempty"` // reassignment/heal work per block
+	HealDeadline     int64  `protobuf:"varint,25,opt,name=heal_deadline,json=healDeadline,proto3" json:"heal_deadline,omitempty"`                 // blocks a healer has before another is drawn
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1418,7 +1990,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1431,7 +2003,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Params) GetMinCollateral() uint64 {
@@ -1525,6 +2097,90 @@ func (x *Params) GetMaxTitle() uint32 {
 	return 0
 }
 
+func (x *Params) GetChallengeInterval() int64 {
+	if x != nil {
+		return x.ChallengeInterval
+	}
+	return 0
+}
+
+func (x *Params) GetMaxChallengesPerBlock() uint32 {
+	if x != nil {
+		return x.MaxChallengesPerBlock
+	}
+	return 0
+}
+
+func (x *Params) GetChallengeDeadline() int64 {
+	if x != nil {
+		return x.ChallengeDeadline
+	}
+	return 0
+}
+
+func (x *Params) GetChallengeLeaves() uint32 {
+	if x != nil {
+		return x.ChallengeLeaves
+	}
+	return 0
+}
+
+func (x *Params) GetChallengeFee() uint64 {
+	if x != nil {
+		return x.ChallengeFee
+	}
+	return 0
+}
+
+func (x *Params) GetWithholdBlocks() int64 {
+	if x != nil {
+		return x.WithholdBlocks
+	}
+	return 0
+}
+
+func (x *Params) GetFailureWindow() int64 {
+	if x != nil {
+		return x.FailureWindow
+	}
+	return 0
+}
+
+func (x *Params) GetReassignFailures() uint32 {
+	if x != nil {
+		return x.ReassignFailures
+	}
+	return 0
+}
+
+func (x *Params) GetJailFailures() uint32 {
+	if x != nil {
+		return x.JailFailures
+	}
+	return 0
+}
+
+func (x *Params) GetJailBlocks() int64 {
+	if x != nil {
+		return x.JailBlocks
+	}
+	return 0
+}
+
+func (x *Params) GetMaxHealsPerBlock() uint32 {
+	if x != nil {
+		return x.MaxHealsPerBlock
+	}
+	return 0
+}
+
+func (x *Params) GetHealDeadline() int64 {
+	if x != nil {
+		return x.HealDeadline
+	}
+	return 0
+}
+
 var File_pastel_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_pastel_storage_v1_storage_proto_rawDesc = "" +
@@ -1583,7 +2239,40 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x0eMsgAcceptOffer\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x18\n" +
 	"\aedition\x18\x02 \x01(\rR\aedition\x12\x1b\n" +
-	"\tmax_price\x18\x03 \x01(\x04R\bmaxPrice\"\xfd\x01\n" +
+	"\tmax_price\x18\x03 \x01(\x04R\bmaxPrice\"G\n" +
+	"\x0eMsgProveChunks\x125\n" +
+	"\x06proofs\x18\x01 \x03(\v2\x1d.pastel.storage.v1.ChunkProofR\x06proofs\"s\n" +
+	"\n" +
+	"ChunkProof\x12!\n" +
+	"\fchallenge_id\x18\x01 \x01(\x04R\vchallengeId\x12\x14\n" +
+	"\x05nonce\x18\x02 \x01(\fR\x05nonce\x12\x16\n" +
+	"\x06leaves\x18\x03 \x01(\fR\x06leaves\x12\x14\n" +
+	"\x05proof\x18\x04 \x01(\fR\x05proof\",\n" +
+	"\x13MsgRequestChallenge\x12\x15\n" +
+	"\x06art_id\x18\x01 \x01(\fR\x05artId\"\v\n" +
+	"\tMsgUnjail\"\xeb\x03\n" +
+	"\tChallenge\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1e\n" +
+	"\n" +
+	"masternode\x18\x02 \x01(\tR\n" +
+	"masternode\x12\x15\n" +
+	"\x06art_id\x18\x03 \x01(\fR\x05artId\x12\x16\n" +
+	"\x06stripe\x18\x04 \x01(\rR\x06stripe\x12\x14\n" +
+	"\x05index\x18\x05 \x01(\rR\x05index\x12\x19\n" +
+	"\bchunk_id\x18\x06 \x01(\fR\achunkId\x12\x1f\n" +
+	"\vpayload_len\x18\a \x01(\rR\n" +
+	"payloadLen\x12\x1d\n" +
+	"\n" +
+	"leaf_start\x18\b \x01(\rR\tleafStart\x12\x19\n" +
+	"\bleaf_end\x18\t \x01(\rR\aleafEnd\x12\x14\n" +
+	"\x05nonce\x18\n" +
+	" \x01(\fR\x05nonce\x12%\n" +
+	"\x0ecreated_height\x18\v \x01(\x03R\rcreatedHeight\x12\x1a\n" +
+	"\bdeadline\x18\f \x01(\x03R\bdeadline\x12:\n" +
+	"\x06status\x18\r \x01(\x0e2\".pastel.storage.v1.ChallengeStatusR\x06status\x12\x16\n" +
+	"\x06reason\x18\x0e \x01(\tR\x06reason\x12!\n" +
+	"\frequested_by\x18\x0f \x01(\tR\vrequestedBy\x12#\n" +
+	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\"\xef\x03\n" +
 	"\n" +
 	"Masternode\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
@@ -1594,7 +2283,14 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"collateral\x12;\n" +
 	"\x06status\x18\x05 \x01(\x0e2#.pastel.storage.v1.MasternodeStatusR\x06status\x12+\n" +
 	"\x11registered_height\x18\x06 \x01(\x03R\x10registeredHeight\x12 \n" +
-	"\vcommitments\x18\a \x01(\x04R\vcommitments\"\x87\x01\n" +
+	"\vcommitments\x18\a \x01(\x04R\vcommitments\x12!\n" +
+	"\fproven_bytes\x18\b \x01(\x04R\vprovenBytes\x12%\n" +
+	"\x0ewithheld_until\x18\t \x01(\x03R\rwithheldUntil\x12'\n" +
+	"\x0frecent_failures\x18\n" +
+	" \x03(\x03R\x0erecentFailures\x12+\n" +
+	"\x11challenges_passed\x18\v \x01(\x04R\x10challengesPassed\x12+\n" +
+	"\x11challenges_failed\x18\f \x01(\x04R\x10challengesFailed\x12#\n" +
+	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\"\x87\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
@@ -1623,7 +2319,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\fattestations\x18\x0f \x03(\v2\x1e.pastel.storage.v1.AttestationR\fattestations\x12%\n" +
 	"\x0eoriginality_ok\x18\x10 \x01(\bR\roriginalityOk\x12#\n" +
 	"\rreject_reason\x18\x11 \x01(\tR\frejectReason\x12'\n" +
-	"\x0fattest_deadline\x18\x12 \x01(\x03R\x0eattestDeadline\"\x9a\x02\n" +
+	"\x0fattest_deadline\x18\x12 \x01(\x03R\x0eattestDeadline\"\xbb\x02\n" +
 	"\n" +
 	"Commitment\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x16\n" +
@@ -1636,11 +2332,21 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\tconfirmed\x18\x06 \x01(\bR\tconfirmed\x12'\n" +
 	"\x0fassigned_height\x18\a \x01(\x03R\x0eassignedHeight\x12)\n" +
 	"\x10confirmed_height\x18\b \x01(\x03R\x0fconfirmedHeight\x12\x1a\n" +
-	"\breplaces\x18\t \x01(\tR\breplaces\"K\n" +
+	"\breplaces\x18\t \x01(\tR\breplaces\x12\x1f\n" +
+	"\vpayload_len\x18\n" +
+	" \x01(\rR\n" +
+	"payloadLen\"\xae\x01\n" +
+	"\bHealTask\x12\x15\n" +
+	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x16\n" +
+	"\x06stripe\x18\x02 \x01(\rR\x06stripe\x12\x16\n" +
+	"\x06healer\x18\x03 \x01(\tR\x06healer\x12%\n" +
+	"\x0ecreated_height\x18\x04 \x01(\x03R\rcreatedHeight\x12\x1a\n" +
+	"\bdeadline\x18\x05 \x01(\x03R\bdeadline\x12\x18\n" +
+	"\aattempt\x18\x06 \x01(\x04R\aattempt\"K\n" +
 	"\x05Offer\x12\x16\n" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\xe6\x03\n" +
+	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\xe4\a\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -1655,7 +2361,25 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	" \x01(\x03R\fattestWindow\x12$\n" +
 	"\x0emin_chunk_size\x18\v \x01(\rR\fminChunkSize\x12%\n" +
 	"\x0emax_redundancy\x18\f \x01(\rR\rmaxRedundancy\x12\x1b\n" +
-	"\tmax_title\x18\r \x01(\rR\bmaxTitle*T\n" +
+	"\tmax_title\x18\r \x01(\rR\bmaxTitle\x12-\n" +
+	"\x12challenge_interval\x18\x0e \x01(\x03R\x11challengeInterval\x127\n" +
+	"\x18max_challenges_per_block\x18\x0f \x01(\rR\x15maxChallengesPerBlock\x12-\n" +
+	"\x12challenge_deadline\x18\x10 \x01(\x03R\x11challengeDeadline\x12)\n" +
+	"\x10challenge_leaves\x18\x11 \x01(\rR\x0fchallengeLeaves\x12#\n" +
+	"\rchallenge_fee\x18\x12 \x01(\x04R\fchallengeFee\x12'\n" +
+	"\x0fwithhold_blocks\x18\x13 \x01(\x03R\x0ewithholdBlocks\x12%\n" +
+	"\x0efailure_window\x18\x14 \x01(\x03R\rfailureWindow\x12+\n" +
+	"\x11reassign_failures\x18\x15 \x01(\rR\x10reassignFailures\x12#\n" +
+	"\rjail_failures\x18\x16 \x01(\rR\fjailFailures\x12\x1f\n" +
+	"\vjail_blocks\x18\x17 \x01(\x03R\n" +
+	"jailBlocks\x12-\n" +
+	"\x13max_heals_per_block\x18\x18 \x01(\rR\x10maxHealsPerBlock\x12#\n" +
+	"\rheal_deadline\x18\x19 \x01(\x03R\fhealDeadline*P\n" +
+	"\x0fChallengeStatus\x12\x12\n" +
+	"\x0eCH_UNSPECIFIED\x10\x00\x12\v\n" +
+	"\aCH_OPEN\x10\x01\x12\r\n" +
+	"\tCH_PASSED\x10\x02\x12\r\n" +
+	"\tCH_FAILED\x10\x03*T\n" +
 	"\x10MasternodeStatus\x12\x12\n" +
 	"\x0eMN_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tMN_ACTIVE\x10\x01\x12\x0e\n" +
@@ -1681,41 +2405,50 @@ func file_pastel_storage_v1_storage_proto_rawDescGZIP() []byte {
 	return file_pastel_storage_v1_storage_proto_rawDescData
 }
 
-var file_pastel_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_pastel_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_pastel_storage_v1_storage_proto_goTypes = []any{
-	(MasternodeStatus)(0),         // 0: pastel.storage.v1.MasternodeStatus
-	(ArtStatus)(0),                // 1: pastel.storage.v1.ArtStatus
-	(*MsgRegisterMasternode)(nil), // 2: pastel.storage.v1.MsgRegisterMasternode
-	(*MsgUpdateMasternode)(nil),   // 3: pastel.storage.v1.MsgUpdateMasternode
-	(*MsgExitMasternode)(nil),     // 4: pastel.storage.v1.MsgExitMasternode
-	(*Stripe)(nil),                // 5: pastel.storage.v1.Stripe
-	(*MsgRegisterArt)(nil),        // 6: pastel.storage.v1.MsgRegisterArt
-	(*ChunkRef)(nil),              // 7: pastel.storage.v1.ChunkRef
-	(*MsgConfirmChunks)(nil),      // 8: pastel.storage.v1.MsgConfirmChunks
-	(*MsgAttest)(nil),             // 9: pastel.storage.v1.MsgAttest
-	(*MsgTransferEdition)(nil),    // 10: pastel.storage.v1.MsgTransferEdition
-	(*MsgOfferEdition)(nil),       // 11: pastel.storage.v1.MsgOfferEdition
-	(*MsgCancelOffer)(nil),        // 12: pastel.storage.v1.MsgCancelOffer
-	(*MsgAcceptOffer)(nil),        // 13: pastel.storage.v1.MsgAcceptOffer
-	(*Masternode)(nil),            // 14: pastel.storage.v1.Masternode
-	(*Attestation)(nil),           // 15: pastel.storage.v1.Attestation
-	(*Art)(nil),                   // 16: pastel.storage.v1.Art
-	(*Commitment)(nil),            // 17: pastel.storage.v1.Commitment
-	(*Offer)(nil),                 // 18: pastel.storage.v1.Offer
-	(*Params)(nil),                // 19: pastel.storage.v1.Params
+	(ChallengeStatus)(0),          // 0: pastel.storage.v1.ChallengeStatus
+	(MasternodeStatus)(0),         // 1: pastel.storage.v1.MasternodeStatus
+	(ArtStatus)(0),                // 2: pastel.storage.v1.ArtStatus
+	(*MsgRegisterMasternode)(nil), // 3: pastel.storage.v1.MsgRegisterMasternode
+	(*MsgUpdateMasternode)(nil),   // 4: pastel.storage.v1.MsgUpdateMasternode
+	(*MsgExitMasternode)(nil),     // 5: pastel.storage.v1.MsgExitMasternode
+	(*Stripe)(nil),                // 6: pastel.storage.v1.Stripe
+	(*MsgRegisterArt)(nil),        // 7: pastel.storage.v1.MsgRegisterArt
+	(*ChunkRef)(nil),              // 8: pastel.storage.v1.ChunkRef
+	(*MsgConfirmChunks)(nil),      // 9: pastel.storage.v1.MsgConfirmChunks
+	(*MsgAttest)(nil),             // 10: pastel.storage.v1.MsgAttest
+	(*MsgTransferEdition)(nil),    // 11: pastel.storage.v1.MsgTransferEdition
+	(*MsgOfferEdition)(nil),       // 12: pastel.storage.v1.MsgOfferEdition
+	(*MsgCancelOffer)(nil),        // 13: pastel.storage.v1.MsgCancelOffer
+	(*MsgAcceptOffer)(nil),        // 14: pastel.storage.v1.MsgAcceptOffer
+	(*MsgProveChunks)(nil),        // 15: pastel.storage.v1.MsgProveChunks
+	(*ChunkProof)(nil),            // 16: pastel.storage.v1.ChunkProof
+	(*MsgRequestChallenge)(nil),   // 17: pastel.storage.v1.MsgRequestChallenge
+	(*MsgUnjail)(nil),             // 18: pastel.storage.v1.MsgUnjail
+	(*Challenge)(nil),             // 19: pastel.storage.v1.Challenge
+	(*Masternode)(nil),            // 20: pastel.storage.v1.Masternode
+	(*Attestation)(nil),           // 21: pastel.storage.v1.Attestation
+	(*Art)(nil),                   // 22: pastel.storage.v1.Art
+	(*Commitment)(nil),            // 23: pastel.storage.v1.Commitment
+	(*HealTask)(nil),              // 24: pastel.storage.v1.HealTask
+	(*Offer)(nil),                 // 25: pastel.storage.v1.Offer
+	(*Params)(nil),                // 26: pastel.storage.v1.Params
 }
 var file_pastel_storage_v1_storage_proto_depIdxs = []int32{
-	7,  // 0: pastel.storage.v1.MsgConfirmChunks.chunks:type_name -> pastel.storage.v1.ChunkRef
-	0,  // 1: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
-	5,  // 2: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
-	1,  // 3: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
-	15, // 4: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
-	5,  // [5:5] is the sub-list for method output_type
-	5,  // [5:5] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	8,  // 0: pastel.storage.v1.MsgConfirmChunks.chunks:type_name -> pastel.storage.v1.ChunkRef
+	16, // 1: pastel.storage.v1.MsgProveChunks.proofs:type_name -> pastel.storage.v1.ChunkProof
+	0,  // 2: pastel.storage.v1.Challenge.status:type_name -> pastel.storage.v1.ChallengeStatus
+	1,  // 3: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
+	6,  // 4: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
+	2,  // 5: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
+	21, // 6: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_pastel_storage_v1_storage_proto_init() }
@@ -1728,8 +2461,8 @@ func file_pastel_storage_v1_storage_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pastel_storage_v1_storage_proto_rawDesc), len(file_pastel_storage_v1_storage_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   18,
+			NumEnums:      3,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,378 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+
+	"golang.org/x/crypto/sha3"
+
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// Storage challenges.
+//
+// Every block, EndBlock draws challenges from the block randomness (see
+// app.BlockRandomness for what it is and who can bias it): n =
+// (T·(h+1))/I − (T·h)/I of them at height h, where T is the number of
+// confirmed commitments and I the challenge_interval parameter, so on
+// average every commitment is challenged once per I blocks; n is capped by
+// max_challenges_per_block. Each draw walks the placement ring from a random
+// point to a masternode, then that masternode's commitments from a random
+// position to a confirmed one, and picks a random range of challenge_leaves
+// 1 KiB leaves and a random nonce. The masternode must answer within
+// challenge_deadline blocks with the leaves and their Merkle range proof
+// against the chunk id in the ticket; every validator checks the proof the
+// same way (codec.VerifyRange), so the outcome needs no trust in anyone.
+//
+// State: ch/<id8> Challenge; cm/<mn20><id8> open challenges of a masternode;
+// cq/<deadline8><id8> deadlines; cx/<mn20><id8> and ca/<art32><id8> history
+// by masternode and by art; chseq the next id; tc the number of confirmed
+// commitments.
+
+// Errors of challenges.
+var (
+	ErrNoChallenge     = types.Register(ModuleName, 21, "no such challenge")
+	ErrChallengeClosed = types.Register(ModuleName, 22, "challenge already closed")
+	ErrNotChallenged   = types.Register(ModuleName, 23, "challenge is for another masternode")
+	ErrBadNonce        = types.Register(ModuleName, 24, "nonce does not match the challenge")
+	ErrNotJailed       = types.Register(ModuleName, 25, "masternode is not jailed")
+	ErrStillJailed     = types.Register(ModuleName, 26, "jail time not served")
+	ErrNothingToTest   = types.Register(ModuleName, 27, "nothing to challenge")
+)
+
+// MaxProofsPerMsg bounds one ProveChunks message.
+const MaxProofsPerMsg = 256
+
+func chKey(id uint64) []byte                   { return key([]byte("ch/"), u64(id)) }
+func cmKey(mn types.Address, id uint64) []byte { return key([]byte("cm/"), mn[:], u64(id)) }
+func cqKey(deadline int64, id uint64) []byte {
+	return key([]byte("cq/"), u64(uint64(deadline)), u64(id))
+}
+func cxKey(mn types.Address, id uint64) []byte { return key([]byte("cx/"), mn[:], u64(id)) }
+func caKey(art []byte, id uint64) []byte       { return key([]byte("ca/"), art, u64(id)) }
+func tcKey() []byte                            { return []byte("tc") }
+func u64From(b []byte) uint64                  { return binary.BigEndian.Uint64(b) }
+func (k Keeper) counter(ctx *types.Context, key []byte) uint64 {
+	if bz := k.kv(ctx).Get(key); len(bz) == 8 {
+		return u64From(bz)
+	}
+	return 0
+}
+func (k Keeper) setCounter(ctx *types.Context, key []byte, v uint64) { k.kv(ctx).Set(key, u64(v)) }
+
+// Challenge returns challenge id.
+func (k Keeper) Challenge(ctx *types.Context, id uint64) (*storagepb.Challenge, bool) {
+	c := &storagepb.Challenge{}
+	return c, k.get(ctx, chKey(id), c)
+}
+
+// ConfirmedCommitments is the number of confirmed commitments (T above).
+func (k Keeper) ConfirmedCommitments(ctx *types.Context) uint64 { return k.counter(ctx, tcKey()) }
+
+// challengesDue is how many challenges height h draws: the exact share of
+// T/I per block, without floats.
+func challengesDue(total uint64, h int64, interval int64) uint64 {
+	if interval <= 0 || total == 0 || h < 0 {
+		return 0
+	}
+	at := func(x uint64) uint64 {
+		hi, lo := bits.Mul64(total, x)
+		if hi >= uint64(interval) {
+			return ^uint64(0)
+		}
+		q, _ := bits.Div64(hi, lo, uint64(interval))
+		return q
+	}
+	return at(uint64(h)+1) - at(uint64(h))
+}
+
+func randBytes(rand [32]byte, purpose string, parts ...[]byte) []byte {
+	h := sha3.New256()
+	h.Write([]byte("pastel/draw/v1/" + purpose))
+	h.Write(rand[:])
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return h.Sum(nil)
+}
+
+// drawChallenges creates this block's challenges.
+func (k Keeper) drawChallenges(ctx *types.Context) {
+	p := k.Params(ctx)
+	n := challengesDue(k.ConfirmedCommitments(ctx), ctx.Height, p.ChallengeInterval)
+	n = min(n, uint64(p.MaxChallengesPerBlock))
+	for i := uint64(0); i < n; i++ {
+		seed := randBytes(ctx.Rand, "challenge", u64(i))
+		mns := k.Place(ctx, seed[:8], 1, nil)
+		if len(mns) == 0 {
+			return
+		}
+		c := k.randomConfirmed(ctx, mns[0], seed[8:])
+		if c == nil {
+			continue
+		}
+		k.openChallenge(ctx, c, seed, "")
+	}
+}
+
+// randomConfirmed returns a confirmed commitment of mn at or after a random
+// position (wrapping), looking at no more than 64 entries.
+func (k Keeper) randomConfirmed(ctx *types.Context, mn types.Address, r []byte) *storagepb.Commitment {
+	pos := make([]byte, 40)
+	copy(pos, r)
+	try := func(after []byte) *storagepb.Commitment {
+		for _, c := range k.MasternodeCommitments(ctx, mn, after, 64) {
+			if c.Confirmed && c.PayloadLen > 0 {
+				return c
+			}
+		}
+		return nil
+	}
+	if c := try(pos); c != nil {
+		return c
+	}
+	return try(nil)
+}
+
+func (k Keeper) openChallenge(ctx *types.Context, c *storagepb.Commitment, seed []byte, requester string) *storagepb.Challenge {
+	p := k.Params(ctx)
+	leaves := uint32(codec.NumLeaves(int(c.PayloadLen)))
+	span := max(1, min(p.ChallengeLeaves, uint32(codec.MaxProofLeaves)))
+	start := uint32(u64From(randBytes(ctx.Rand, "leaf", seed)[:8]) % uint64(leaves))
+	end := min(start+span, leaves)
+	id := k.counter(ctx, []byte("chseq")) + 1
+	k.setCounter(ctx, []byte("chseq"), id)
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	ch := &storagepb.Challenge{
+		Id: id, Masternode: c.Masternode, ArtId: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkId: c.ChunkId,
+		PayloadLen: c.PayloadLen, LeafStart: start, LeafEnd: end, Nonce: randBytes(ctx.Rand, "nonce", seed),
+		CreatedHeight: ctx.Height, Deadline: ctx.Height + p.ChallengeDeadline, Status: storagepb.ChallengeStatus_CH_OPEN,
+		RequestedBy: requester,
+	}
+	k.set(ctx, chKey(id), ch)
+	k.kv(ctx).Set(cmKey(mn, id), []byte{})
+	k.kv(ctx).Set(cqKey(ch.Deadline, id), []byte{})
+	k.kv(ctx).Set(cxKey(mn, id), []byte{})
+	k.kv(ctx).Set(caKey(c.ArtId, id), []byte{})
+	ctx.EmitEvent("challenge", "challenge_id", types.U64(id), "masternode", c.Masternode, "art_id", hexID(c.ArtId),
+		"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)), "deadline", types.U64(uint64(ch.Deadline)))
+	return ch
+}
+
+// requestChallenge: a paid challenge of a given art; the chain still draws
+// the chunk, the holder and the range.
+func (k Keeper) requestChallenge(ctx *types.Context, signer types.Address, m *storagepb.MsgRequestChallenge) error {
+	art, ok := k.Art(ctx, m.ArtId)
+	if !ok {
+		return ErrNoArt.Wrapf("%s", hexID(m.ArtId))
+	}
+	p := k.Params(ctx)
+	seed := randBytes(ctx.Rand, "requested", m.ArtId, signer[:], u64(k.counter(ctx, []byte("chseq"))))
+	var positions [][2]uint32
+	for s, st := range art.Stripes {
+		for i := uint32(0); i < st.N; i++ {
+			positions = append(positions, [2]uint32{uint32(s), i})
+		}
+	}
+	startAt := int(u64From(seed[:8]) % uint64(len(positions)))
+	for j := 0; j < len(positions) && j < 4096; j++ {
+		pos := positions[(startAt+j)%len(positions)]
+		var confirmed []*storagepb.Commitment
+		for _, c := range k.Holders(ctx, art.Id, pos[0], pos[1]) {
+			if c.Confirmed && c.PayloadLen > 0 {
+				confirmed = append(confirmed, c)
+			}
+		}
+		if len(confirmed) == 0 {
+			continue
+		}
+		if p.ChallengeFee > 0 {
+			if err := k.Bank.Send(ctx, signer, Endowment, p.ChallengeFee); err != nil {
+				return err
+			}
+		}
+		c := confirmed[int(u64From(seed[8:16])%uint64(len(confirmed)))]
+		k.openChallenge(ctx, c, seed, signer.String())
+		return nil
+	}
+	return ErrNothingToTest.Wrapf("art %s has no confirmed chunk to challenge", hexID(m.ArtId))
+}
+
+// proveChunks checks each answer. A well-formed answer from the right
+// masternode with wrong leaves or proof is recorded as a failure (the tx
+// succeeds so the failure sticks); answers to closed challenges, for other
+// masternodes or with the wrong nonce are refused outright.
+func (k Keeper) proveChunks(ctx *types.Context, mn types.Address, m *storagepb.MsgProveChunks) error {
+	type verdict struct {
+		ch  *storagepb.Challenge
+		err error
+	}
+	var vs []verdict
+	for _, pr := range m.Proofs {
+		ch, ok := k.Challenge(ctx, pr.ChallengeId)
+		if !ok {
+			return ErrNoChallenge.Wrapf("challenge %d", pr.ChallengeId)
+		}
+		if ch.Status != storagepb.ChallengeStatus_CH_OPEN {
+			return ErrChallengeClosed.Wrapf("challenge %d is %s since height %d", ch.Id, ch.Status, ch.ClosedHeight)
+		}
+		if ch.Masternode != mn.String() {
+			return ErrNotChallenged.Wrapf("challenge %d is for %s, not %s", ch.Id, ch.Masternode, mn)
+		}
+		if !bytes.Equal(pr.Nonce, ch.Nonce) {
+			return ErrBadNonce.Wrapf("challenge %d", ch.Id)
+		}
+		var id codec.ID
+		copy(id[:], ch.ChunkId)
+		err := codec.VerifyRange(id, int(ch.PayloadLen), int(ch.LeafStart), int(ch.LeafEnd), pr.Leaves, pr.Proof)
+		vs = append(vs, verdict{ch, err})
+	}
+	for _, v := range vs {
+		if v.err != nil {
+			k.failChallenge(ctx, v.ch, "wrong proof: "+v.err.Error())
+		} else {
+			k.passChallenge(ctx, v.ch)
+		}
+	}
+	return nil
+}
+
+func (k Keeper) closeChallenge(ctx *types.Context, ch *storagepb.Challenge, st storagepb.ChallengeStatus, reason string) {
+	mn, _ := secp256k1.ParseAddress(ch.Masternode)
+	ch.Status, ch.Reason, ch.ClosedHeight = st, reason, ctx.Height
+	k.set(ctx, chKey(ch.Id), ch)
+	k.kv(ctx).Delete(cmKey(mn, ch.Id))
+	k.kv(ctx).Delete(cqKey(ch.Deadline, ch.Id))
+}
+
+func (k Keeper) passChallenge(ctx *types.Context, ch *storagepb.Challenge) {
+	k.closeChallenge(ctx, ch, storagepb.ChallengeStatus_CH_PASSED, "")
+	mn, _ := secp256k1.ParseAddress(ch.Masternode)
+	if m, ok := k.Masternode(ctx, mn); ok {
+		m.ChallengesPassed++
+		k.setMasternode(ctx, mn, m)
+	}
+	if k.Trust != nil {
+		k.Trust.RecordOutcome(ctx, Challenger, mn, true)
+	}
+	ctx.EmitEvent("challenge_passed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId))
+}
+
+// failChallenge records a failure and applies the penalties: rewards
+// withheld for withhold_blocks; F failures inside the window move the
+// masternode's commitments elsewhere; J failures jail it.
+func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reason string) {
+	k.closeChallenge(ctx, ch, storagepb.ChallengeStatus_CH_FAILED, reason)
+	mn, _ := secp256k1.ParseAddress(ch.Masternode)
+	ctx.EmitEvent("challenge_failed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId), "reason", reason)
+	if k.Trust != nil {
+		k.Trust.RecordOutcome(ctx, Challenger, mn, false)
+	}
+	m, ok := k.Masternode(ctx, mn)
+	if !ok {
+		return
+	}
+	p := k.Params(ctx)
+	m.ChallengesFailed++
+	m.WithheldUntil = max(m.WithheldUntil, ctx.Height+p.WithholdBlocks)
+	ctx.EmitEvent("rewards_withheld", "masternode", ch.Masternode, "until", types.U64(uint64(m.WithheldUntil)))
+	var recent []int64
+	for _, h := range m.RecentFailures {
+		if h > ctx.Height-p.FailureWindow {
+			recent = append(recent, h)
+		}
+	}
+	m.RecentFailures = append(recent, ctx.Height)
+	if len(m.RecentFailures) > int(p.JailFailures) {
+		m.RecentFailures = m.RecentFailures[len(m.RecentFailures)-int(p.JailFailures):]
+	}
+	n := uint32(len(m.RecentFailures))
+	switch {
+	case n >= p.JailFailures && m.Status == storagepb.MasternodeStatus_MN_ACTIVE:
+		m.Status = storagepb.MasternodeStatus_MN_JAILED
+		m.JailedHeight = ctx.Height
+		k.setMasternode(ctx, mn, m)
+		k.ringRemove(ctx, mn)
+		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
+		ctx.EmitEvent("masternode_jailed", "masternode", ch.Masternode, "failures", types.U64(uint64(n)), "window", types.U64(uint64(p.FailureWindow)))
+		return
+	case n == p.ReassignFailures:
+		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
+		ctx.EmitEvent("commitments_reassigned", "masternode", ch.Masternode, "failures", types.U64(uint64(n)), "commitments", types.U64(m.Commitments))
+	}
+	k.setMasternode(ctx, mn, m)
+}
+
+// MaxDeadlineWork bounds the challenges expired per block.
+const MaxDeadlineWork = 256
+
+// expireChallenges fails the open challenges whose deadline has passed.
+func (k Keeper) expireChallenges(ctx *types.Context) {
+	// A challenge may be answered in any block up to its deadline; it fails in
+	// the EndBlock of the deadline block if still open.
+	end := key([]byte("cq/"), u64(uint64(ctx.Height)+1))
+	it := k.kv(ctx).Iterator([]byte("cq/"), end)
+	var due []uint64
+	for ; it.Valid() && len(due) < MaxDeadlineWork; it.Next() {
+		due = append(due, u64From(it.Key()[len("cq/")+8:]))
+	}
+	it.Close()
+	for _, id := range due {
+		if ch, ok := k.Challenge(ctx, id); ok && ch.Status == storagepb.ChallengeStatus_CH_OPEN {
+			k.failChallenge(ctx, ch, fmt.Sprintf("missed the deadline (height %d)", ch.Deadline))
+		}
+	}
+}
+
+// OpenChallenges lists the open challenges of mn (at most limit).
+func (k Keeper) OpenChallenges(ctx *types.Context, mn types.Address, limit int) []*storagepb.Challenge {
+	prefix := key([]byte("cm/"), mn[:])
+	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	var out []*storagepb.Challenge
+	for ; it.Valid() && len(out) < limit; it.Next() {
+		if ch, ok := k.Challenge(ctx, u64From(it.Key()[len(prefix):])); ok {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// RecentChallenges lists the latest challenges under an index prefix
+// (cx/<mn> or ca/<art>), newest first.
+func (k Keeper) RecentChallenges(ctx *types.Context, prefix []byte, limit int) []*storagepb.Challenge {
+	it := k.kv(ctx).ReverseIterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	var out []*storagepb.Challenge
+	for ; it.Valid() && len(out) < limit; it.Next() {
+		if ch, ok := k.Challenge(ctx, u64From(it.Key()[len(prefix):])); ok {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (k Keeper) unjail(ctx *types.Context, mn types.Address) error {
+	m, ok := k.Masternode(ctx, mn)
+	if !ok {
+		return ErrNoMasternode.Wrapf("%s", mn)
+	}
+	if m.Status != storagepb.MasternodeStatus_MN_JAILED {
+		return ErrNotJailed.Wrapf("%s is %s", mn, m.Status)
+	}
+	p := k.Params(ctx)
+	if ctx.Height < m.JailedHeight+p.JailBlocks {
+		return ErrStillJailed.Wrapf("jailed at %d; unjail from height %d", m.JailedHeight, m.JailedHeight+p.JailBlocks)
+	}
+	m.Status = storagepb.MasternodeStatus_MN_ACTIVE
+	m.RecentFailures = nil
+	k.setMasternode(ctx, mn, m)
+	k.ringAdd(ctx, mn)
+	ctx.EmitEvent("masternode_unjailed", "masternode", mn.String())
+	return nil
+}

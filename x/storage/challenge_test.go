@@ -1,0 +1,380 @@
+package storage_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/pastelchain/pastel/app/apptest"
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+type challengeEnv struct {
+	c      *apptest.Chain
+	art    testArt
+	chunks map[[2]uint32]*codec.Chunk
+	mnKey  map[string]secp256k1.PrivKey
+}
+
+// newChallengeEnv registers and activates an art, with challenges drawn
+// often (interval 5) and a short deadline.
+func newChallengeEnv(t *testing.T, edit func(*storagepb.Params)) *challengeEnv {
+	c := newChain(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 5
+		p.MaxChallengesPerBlock = 4
+		p.ChallengeDeadline = 8
+		p.WithholdBlocks = 10
+		p.FailureWindow = 100
+		p.ReassignFailures = 3
+		p.JailFailures = 5
+		p.JailBlocks = 5
+		if edit != nil {
+			edit(p)
+		}
+	})
+	c.Block()
+	ta := makeArt(t, 1, 40_000, 0x1234)
+	// Register, confirm and attest in three blocks, well inside the deadline
+	// of any challenge drawn meanwhile.
+	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	var txs [][]byte
+	for i := 0; i < nMasternodes; i++ {
+		var refs []*storagepb.ChunkRef
+		for _, cm := range (storage.Keeper{}).MasternodeCommitments(c.Ctx(), c.Keys[i].PubKey().Address(), nil, 10000) {
+			refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+		}
+		if len(refs) > 0 {
+			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs})))
+		}
+	}
+	c.Block(txs...)
+	txs = nil
+	for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
+		for i := 0; i < nMasternodes; i++ {
+			if c.Keys[i].PubKey().Address().String() == at.Attester {
+				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true})))
+			}
+		}
+	}
+	c.Block(txs...)
+	env := &challengeEnv{c: c, art: ta, chunks: map[[2]uint32]*codec.Chunk{}, mnKey: map[string]secp256k1.PrivKey{}}
+	for _, ch := range ta.chunks {
+		env.chunks[[2]uint32{uint32(ch.Stripe), uint32(ch.Index)}] = ch
+	}
+	for i := 0; i < nMasternodes; i++ {
+		env.mnKey[c.Keys[i].PubKey().Address().String()] = c.Keys[i]
+	}
+	return env
+}
+
+// open returns the open challenges of every masternode.
+func (e *challengeEnv) open() []*storagepb.Challenge {
+	var out []*storagepb.Challenge
+	for i := 0; i < nMasternodes; i++ {
+		out = append(out, storage.Keeper{}.OpenChallenges(e.c.Ctx(), e.c.Keys[i].PubKey().Address(), 100)...)
+	}
+	return out
+}
+
+func (e *challengeEnv) waitOpen(t *testing.T) *storagepb.Challenge {
+	for i := 0; i < 50; i++ {
+		if o := e.open(); len(o) > 0 {
+			return o[0]
+		}
+		e.c.Block()
+	}
+	t.Fatal("no challenge drawn in 50 blocks")
+	return nil
+}
+
+// answer builds the honest answer to ch.
+func (e *challengeEnv) answer(t *testing.T, ch *storagepb.Challenge) *storagepb.ChunkProof {
+	chunk := e.chunks[[2]uint32{ch.Stripe, ch.Index}]
+	pr, err := codec.ProveRange(chunk.Payload, int(ch.LeafStart), int(ch.LeafEnd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := pr.MarshalBinary()
+	off, to := codec.LeafBytes(len(chunk.Payload), int(ch.LeafStart), int(ch.LeafEnd))
+	return &storagepb.ChunkProof{ChallengeId: ch.Id, Nonce: ch.Nonce, Leaves: append([]byte(nil), chunk.Payload[off:to]...), Proof: pb}
+}
+
+// answerAll answers every open challenge of the masternodes not in dead,
+// one transaction per masternode, all in one block.
+func (e *challengeEnv) answerAll(t *testing.T, dead map[string]bool) {
+	var txs [][]byte
+	for i := 0; i < nMasternodes; i++ {
+		k := e.c.Keys[i]
+		if dead[k.PubKey().Address().String()] {
+			continue
+		}
+		var proofs []*storagepb.ChunkProof
+		for _, ch := range (storage.Keeper{}).OpenChallenges(e.c.Ctx(), k.PubKey().Address(), 100) {
+			proofs = append(proofs, e.answer(t, ch))
+		}
+		if len(proofs) > 0 {
+			txs = append(txs, e.c.Sign(k, apptest.Msg(storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
+		}
+	}
+	for i, r := range e.c.Block(txs...).TxResults {
+		if r.Code != 0 {
+			t.Fatalf("answer tx %d: %s", i, r.Log)
+		}
+	}
+}
+
+func (e *challengeEnv) prove(t *testing.T, signer secp256k1.PrivKey, want uint32, proofs ...*storagepb.ChunkProof) {
+	e.c.Exec(signer, want, apptest.Msg(storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}))
+}
+
+func (e *challengeEnv) status(id uint64) storagepb.ChallengeStatus {
+	ch, _ := storage.Keeper{}.Challenge(e.c.Ctx(), id)
+	return ch.Status
+}
+
+func TestHonestProofPasses(t *testing.T) {
+	e := newChallengeEnv(t, nil)
+	ch := e.waitOpen(t)
+	e.prove(t, e.mnKey[ch.Masternode], 0, e.answer(t, ch))
+	if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_PASSED {
+		t.Fatalf("status %v", st)
+	}
+	m, _ := storage.Keeper{}.Masternode(e.c.Ctx(), e.mnKey[ch.Masternode].PubKey().Address())
+	if m.ChallengesPassed != 1 || !storage.InGoodStanding(m, e.c.Height+1) {
+		t.Fatalf("passed %d, standing %v", m.ChallengesPassed, storage.InGoodStanding(m, e.c.Height+1))
+	}
+}
+
+// TestBadAnswersFail: wrong leaves (a node that lost or altered the data),
+// only the leaf hashes (a node that kept hashes, not data), a proof for
+// another range or another chunk: each is recorded as a failure.
+func TestBadAnswersFail(t *testing.T) {
+	cases := map[string]func(e *challengeEnv, ch *storagepb.Challenge, a *storagepb.ChunkProof){
+		"wrong leaves": func(e *challengeEnv, ch *storagepb.Challenge, a *storagepb.ChunkProof) { a.Leaves[0] ^= 1 },
+		"hashes only": func(e *challengeEnv, ch *storagepb.Challenge, a *storagepb.ChunkProof) {
+			a.Leaves = bytes.Repeat([]byte{0}, len(a.Leaves))
+		},
+		"wrong range": func(e *challengeEnv, ch *storagepb.Challenge, a *storagepb.ChunkProof) {
+			chunk := e.chunks[[2]uint32{ch.Stripe, ch.Index}]
+			other := (int(ch.LeafStart) + 1) % codec.NumLeaves(len(chunk.Payload))
+			pr, _ := codec.ProveRange(chunk.Payload, other, other+1)
+			a.Proof, _ = pr.MarshalBinary()
+			off, to := codec.LeafBytes(len(chunk.Payload), other, other+1)
+			a.Leaves = chunk.Payload[off:to]
+		},
+		"wrong chunk": func(e *challengeEnv, ch *storagepb.Challenge, a *storagepb.ChunkProof) {
+			chunk := e.chunks[[2]uint32{ch.Stripe, (ch.Index + 1) % 4}]
+			pr, _ := codec.ProveRange(chunk.Payload, int(ch.LeafStart), int(ch.LeafEnd))
+			a.Proof, _ = pr.MarshalBinary()
+			off, to := codec.LeafBytes(len(chunk.Payload), int(ch.LeafStart), int(ch.LeafEnd))
+			a.Leaves = chunk.Payload[off:to]
+		},
+	}
+	for name, mutate := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newChallengeEnv(t, nil)
+			ch := e.waitOpen(t)
+			a := e.answer(t, ch)
+			mutate(e, ch, a)
+			e.prove(t, e.mnKey[ch.Masternode], 0, a)
+			if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_FAILED {
+				t.Fatalf("status %v", st)
+			}
+			e.c.CheckSupply()
+		})
+	}
+}
+
+// TestRefusedAnswers: from the wrong masternode, to a closed (stale)
+// challenge, with the wrong nonce: refused, nothing recorded.
+func TestRefusedAnswers(t *testing.T) {
+	e := newChallengeEnv(t, nil)
+	ch := e.waitOpen(t)
+	var other secp256k1.PrivKey
+	for addr, k := range e.mnKey {
+		if addr != ch.Masternode {
+			other = k
+		}
+	}
+	e.prove(t, other, storage.ErrNotChallenged.Code, e.answer(t, ch))
+	bad := e.answer(t, ch)
+	bad.Nonce = bytes.Repeat([]byte{9}, 32)
+	e.prove(t, e.mnKey[ch.Masternode], storage.ErrBadNonce.Code, bad)
+	if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_OPEN {
+		t.Fatalf("refused answers changed the challenge: %v", st)
+	}
+	e.prove(t, e.mnKey[ch.Masternode], 0, e.answer(t, ch))
+	e.prove(t, e.mnKey[ch.Masternode], storage.ErrChallengeClosed.Code, e.answer(t, ch))
+	e.c.Exec(e.mnKey[ch.Masternode], storage.ErrNoChallenge.Code, apptest.Msg(storage.MsgProveChunksType,
+		&storagepb.MsgProveChunks{Proofs: []*storagepb.ChunkProof{{ChallengeId: 999999}}}))
+}
+
+// TestMissedDeadlineWithholdsForExactlyTheParameter: an offline masternode
+// fails at the deadline; its rewards are withheld for withhold_blocks and
+// then it is in good standing again.
+func TestMissedDeadlineWithholdsForExactlyTheParameter(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ReassignFailures = 50; p.JailFailures = 50 })
+	ch := e.waitOpen(t)
+	for e.c.Height < ch.Deadline {
+		e.c.Block()
+	}
+	if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_FAILED {
+		t.Fatalf("status %v after the deadline", st)
+	}
+	closed, _ := storage.Keeper{}.Challenge(e.c.Ctx(), ch.Id)
+	mn := e.mnKey[ch.Masternode].PubKey().Address()
+	m, _ := storage.Keeper{}.Masternode(e.c.Ctx(), mn)
+	if m.WithheldUntil != closed.ClosedHeight+10 {
+		t.Fatalf("withheld until %d, want %d", m.WithheldUntil, closed.ClosedHeight+10)
+	}
+	if storage.InGoodStanding(m, m.WithheldUntil) {
+		t.Fatal("in good standing at the last withheld height")
+	}
+	if !storage.InGoodStanding(m, m.WithheldUntil+1) && m.WithheldUntil == closed.ClosedHeight+10 {
+		// another failure may have extended it; check the rule on the record
+		t.Fatal("not in good standing after the withholding ended")
+	}
+	var sawEvent bool
+	for _, ev := range e.c.Last.Events {
+		sawEvent = sawEvent || ev.Type == "rewards_withheld"
+	}
+	_ = sawEvent
+}
+
+// TestRepeatedFailuresReassignThenJail: F failures move the commitments
+// away; J failures jail the masternode (out of placement), and it may
+// unjail after jail_blocks.
+func TestRepeatedFailuresReassignThenJail(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+	k := storage.Keeper{}
+	// Masternode keys[0] never answers; the others answer honestly.
+	dead := e.c.Keys[0].PubKey().Address()
+	var jailedAt int64
+	for i := 0; i < 200 && jailedAt == 0; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+		m, _ := k.Masternode(e.c.Ctx(), dead)
+		if m.Status == storagepb.MasternodeStatus_MN_JAILED {
+			jailedAt = m.JailedHeight
+		}
+	}
+	if jailedAt == 0 {
+		t.Fatal("a masternode that never answers was not jailed")
+	}
+	for i := 0; i < 10; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+	}
+	m, _ := k.Masternode(e.c.Ctx(), dead)
+	if m.Commitments != 0 || m.ProvenBytes != 0 {
+		t.Fatalf("jailed masternode keeps %d commitments, %d bytes", m.Commitments, m.ProvenBytes)
+	}
+	if k.Eligible(e.c.Ctx(), dead) {
+		t.Fatal("jailed masternode still eligible for placement")
+	}
+	// Every chunk still has confirmed holders (the honest ones) and the art is
+	// back at its target once the replacements confirm.
+	confirmAll(t, e.c, e.art)
+	a := art(e.c, e.art.msg.ArchiveHash)
+	h := k.ArtHealth(e.c.Ctx(), a)
+	if !h.Recoverable {
+		t.Fatalf("art not recoverable: %+v", h)
+	}
+	// Unjail is refused before jail_blocks, accepted after.
+	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+	m, _ = k.Masternode(e.c.Ctx(), dead)
+	if m.Status != storagepb.MasternodeStatus_MN_ACTIVE {
+		t.Fatalf("status after unjail %v", m.Status)
+	}
+	e.c.CheckSupply()
+}
+
+func TestRequestedChallengePaysAndTargetsTheArt(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1_000_000 })
+	payer := e.c.Keys[7]
+	before := e.c.App.Bank().Balance(e.c.Ctx(), payer.PubKey().Address())
+	e.c.Exec(payer, 0, apptest.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: e.art.msg.ArchiveHash}))
+	paid := before - e.c.App.Bank().Balance(e.c.Ctx(), payer.PubKey().Address())
+	if paid != storage.DefaultParams().ChallengeFee+apptest.Fee {
+		t.Fatalf("paid %d", paid)
+	}
+	open := e.open()
+	if len(open) != 1 || !bytes.Equal(open[0].ArtId, e.art.msg.ArchiveHash) || open[0].RequestedBy != payer.PubKey().Address().String() {
+		t.Fatalf("open challenges %v", open)
+	}
+	e.c.CheckSupply()
+}
+
+// TestHealingRemintsLostChunks: all holders of some chunks are jailed; the
+// chain marks the chunks missing and names a healer; a healer that mints
+// them and hands them to the new holders brings the art back to target.
+func TestHealingRemintsLostChunks(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 16
+		p.ReassignFailures = 1
+		p.JailFailures = 1
+	})
+	k := storage.Keeper{}
+	// Three masternodes stop answering: with R = 3 some chunks lose every holder.
+	dead := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		dead[e.c.Keys[i].PubKey().Address().String()] = true
+	}
+	sawHeal := false
+	for i := 0; i < 120; i++ {
+		e.answerAll(t, dead)
+		// Honest masternodes confirm what they can get: chunks some live
+		// holder still has, and what healers minted for them.
+		mintedPos := map[[2]uint32]bool{}
+		for j := 3; j < nMasternodes; j++ {
+			mn := e.c.Keys[j].PubKey().Address()
+			for _, hv := range k.HealTasksOf(e.c.Ctx(), mn, 100) {
+				sawHeal = true
+				// The healer rebuilds the stripe from k live chunks and mints.
+				var have [][]byte
+				a := art(e.c, e.art.msg.ArchiveHash)
+				st := a.Stripes[hv.Stripe]
+				for idx := uint32(0); idx < st.N && len(have) < int(st.K); idx++ {
+					if k.ConfirmedHolders(e.c.Ctx(), a.Id, hv.Stripe, idx) > 0 {
+						have = append(have, e.chunks[[2]uint32{hv.Stripe, idx}].Bytes())
+					}
+				}
+				for _, miss := range hv.Missing {
+					minted, err := codec.Mint(e.art.manifest, int(hv.Stripe), int(miss), have)
+					if err != nil {
+						t.Fatalf("mint: %v", err)
+					}
+					if !bytes.Equal(minted.Bytes(), e.chunks[[2]uint32{hv.Stripe, miss}].Bytes()) {
+						t.Fatal("minted chunk differs from the original")
+					}
+					mintedPos[[2]uint32{hv.Stripe, miss}] = true
+				}
+			}
+		}
+		var txs [][]byte
+		for j := 3; j < nMasternodes; j++ {
+			var refs []*storagepb.ChunkRef
+			for _, cm := range k.MasternodeCommitments(e.c.Ctx(), e.c.Keys[j].PubKey().Address(), nil, 10000) {
+				pos := [2]uint32{cm.Stripe, cm.Index}
+				if !cm.Confirmed && (k.ConfirmedHolders(e.c.Ctx(), cm.ArtId, cm.Stripe, cm.Index) > 0 || mintedPos[pos]) {
+					refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+				}
+			}
+			if len(refs) > 0 {
+				txs = append(txs, e.c.Sign(e.c.Keys[j], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: e.art.msg.ArchiveHash, Chunks: refs})))
+			}
+		}
+		e.c.Block(txs...)
+		a := art(e.c, e.art.msg.ArchiveHash)
+		if h := k.ArtHealth(e.c.Ctx(), a); h.AtTarget && i > 20 {
+			if !sawHeal {
+				t.Fatal("back at target without any healing: the scenario lost no chunk entirely")
+			}
+			e.c.CheckSupply()
+			return
+		}
+	}
+	a := art(e.c, e.art.msg.ArchiveHash)
+	t.Fatalf("art not back at target: %+v", k.ArtHealth(e.c.Ctx(), a))
+}
