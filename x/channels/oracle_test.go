@@ -21,7 +21,7 @@ type event struct {
 	hash      []byte
 }
 
-func announce(t *testing.T, k secp256k1.PrivKey, id string, outcomes int, deadline uint64) *event {
+func announce(t testing.TB, k secp256k1.PrivKey, id string, outcomes int, deadline uint64) *event {
 	t.Helper()
 	var pre [][]byte
 	for i := 0; i < outcomes; i++ {
