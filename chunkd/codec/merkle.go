@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/pastelchain/pastel/chunkd/codec/internal/keccak8"
 )
 
 // Chunk ids are Merkle roots over the payload, cut into LeafSize-byte leaves.
@@ -50,11 +52,12 @@ func splitPoint(n int) int {
 	return 1 << (bits.Len(uint(n-1)) - 1)
 }
 
-// leafHasher hashes leaves and nodes without allocating.
+// leafHasher hashes leaves and nodes without allocating; one per goroutine.
 type leafHasher struct {
-	h   *sha3.SHA3
-	buf [1 + 2*HashSize]byte
-	out []byte
+	h     *sha3.SHA3
+	buf   [1 + 2*HashSize]byte
+	out   []byte
+	level [][HashSize]byte // scratch: one tree level
 }
 
 func newLeafHasher() *leafHasher {
@@ -126,16 +129,48 @@ func (s *treeStack) root(lh *leafHasher) Hash {
 	return acc
 }
 
-// subtreeRoot computes the root over the leaves of data on one goroutine.
+// subtreeRoot computes the root over the leaves of data on one goroutine, level
+// by level (pairing neighbours, promoting a lone last node), eight hashes at a
+// time with the AVX-512 kernel where the CPU has it.
 func subtreeRoot(lh *leafHasher, data []byte) Hash {
 	if len(data) <= LeafSize {
 		return lh.leaf(data)
 	}
-	var s treeStack
-	for off := 0; off < len(data); off += LeafSize {
-		s.push(lh, lh.leaf(data[off:min(off+LeafSize, len(data))]), 0)
+	n := NumLeaves(len(data))
+	if cap(lh.level) < n {
+		lh.level = make([][HashSize]byte, n)
 	}
-	return s.root(lh)
+	level := lh.level[:n]
+	i := 0
+	if useKeccak8 {
+		for full := len(data) / LeafSize; i+8 <= full; i += 8 {
+			keccak8.Leaves(data[i*LeafSize:], (*[8][HashSize]byte)(level[i:i+8]))
+		}
+	}
+	for ; i < n; i++ {
+		off, end := leafSpan(len(data), i)
+		level[i] = lh.leaf(data[off:end])
+	}
+	for len(level) > 1 {
+		// Node j of the next level is written over entry j, after entries 2j and
+		// 2j+1 were read (the kernel reads all eight inputs before writing).
+		pairs := len(level) / 2
+		j := 0
+		if useKeccak8 {
+			for ; j+8 <= pairs; j += 8 {
+				keccak8.Nodes(level[2*j:2*j+16], (*[8][HashSize]byte)(level[j:j+8]))
+			}
+		}
+		for ; j < pairs; j++ {
+			level[j] = lh.node((*Hash)(&level[2*j]), (*Hash)(&level[2*j+1]))
+		}
+		if len(level)%2 == 1 {
+			level[pairs] = level[len(level)-1]
+			pairs++
+		}
+		level = level[:pairs]
+	}
+	return Hash(level[0])
 }
 
 // segmentLeaves is the unit of parallel work: an aligned run of 2^8 leaves
@@ -209,3 +244,7 @@ func parallelFor(n, workers int, fn func(lh *leafHasher, i int)) {
 	}
 	wg.Wait()
 }
+
+// useKeccak8 selects the AVX-512 kernel; tests turn it off to check the scalar
+// path against the same references.
+var useKeccak8 = keccak8.Available

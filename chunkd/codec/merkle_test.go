@@ -54,6 +54,20 @@ func levelRoot(payload []byte) Hash {
 }
 
 func TestMerkleRootMatchesReference(t *testing.T) {
+	for _, fast := range []bool{false, true} {
+		if fast && !useKeccak8 {
+			t.Log("no AVX-512 here: only the scalar path is checked")
+			continue
+		}
+		t.Run(map[bool]string{false: "scalar", true: "avx512"}[fast], func(t *testing.T) {
+			defer func(old bool) { useKeccak8 = old }(useKeccak8)
+			useKeccak8 = fast
+			checkMerkleAgainstReference(t)
+		})
+	}
+}
+
+func checkMerkleAgainstReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	big := randBytes(rng, 3<<20+777)
 	sizes := []int{0, 1, 2, 1023, 1024, 1025, 2047, 2048, 2049, 3 * 1024, 5*1024 + 1,
