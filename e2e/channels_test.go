@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,99 @@ func TestChannelOpenPayOffChainCooperativeClose(t *testing.T) {
 	// A second close fails on-chain.
 	if o, err := exec.Command(pasteld, "channel", "close", "alice", id, "--yes", "--home", alice.home, "--keyring-backend", "test", "--node", alice.node).CombinedOutput(); err == nil {
 		t.Fatalf("second close accepted: %s", o)
+	}
+}
+
+// setChannelParams edits the channels section of a node's genesis before
+// its first start.
+func setChannelParams(t *testing.T, n *node, window uint64) {
+	t.Helper()
+	path := filepath.Join(n.home, "config", "genesis.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]json.RawMessage
+	if err := json.Unmarshal(doc["app_state"], &st); err != nil {
+		t.Fatal(err)
+	}
+	var ch map[string]map[string]any
+	if err := json.Unmarshal(st["channels"], &ch); err != nil {
+		t.Fatal(err)
+	}
+	ch["params"]["dispute_window"] = fmt.Sprint(window)
+	st["channels"], _ = json.Marshal(ch)
+	doc["app_state"], _ = json.Marshal(st)
+	out, _ := json.MarshalIndent(doc, "", "  ")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChannelStaleCloseDisputedThenSettledWithoutLocalState: bob closes
+// with a stale state (an old copy of his wallet file), alice refutes with
+// the newest through the CLI, both wallets then lose their channel files,
+// and a settle naming only the channel id pays the refuted state.
+func TestChannelStaleCloseDisputedThenSettledWithoutLocalState(t *testing.T) {
+	nw := newNetwork(t, 1)
+	n := nw.nodes[0]
+	setChannelParams(t, n, 15)
+	n.start()
+	n.waitHeight(2, 30*time.Second)
+	alice := newChanWallet(t, n, "alice")
+	bob := newChanWallet(t, n, "bob")
+	dir := t.TempDir()
+	file := func(name string) string { return filepath.Join(dir, name) }
+	out := alice.run("channel", "propose", "alice", bob.addr, "--deposit", "10psl", "--their-deposit", "10psl", "--out", file("prop.json"))
+	id := strings.TrimSuffix(strings.Fields(strings.TrimPrefix(out, "channel "))[0], ":")
+	bob.run("channel", "accept-open", "bob", file("prop.json"), "--out", file("signed.json"))
+	alice.run("channel", "open", "alice", file("signed.json"), "--yes")
+
+	pay := func(i int, amount string) {
+		upd, ack := file(fmt.Sprintf("u%d.json", i)), file(fmt.Sprintf("a%d.json", i))
+		bob.run("channel", "pay", "bob", id, amount, "--out", upd)
+		alice.run("channel", "accept", "alice", upd, "--out", ack)
+		bob.run("channel", "complete", "bob", ack)
+	}
+	pay(1, "1psl")
+	bobFile := filepath.Join(bob.home, "channels", id+".json")
+	stale, err := os.ReadFile(bobFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay(2, "4psl") // bob now owes alice 5psl in version 2
+	if err := os.WriteFile(bobFile, stale, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bob.run("channel", "close", "bob", id, "--unilateral", "--yes")
+	chainView := func() map[string]any { return alice.status(id)["chain"].(map[string]any) }
+	if c := chainView(); c["status"] != "DISPUTE" || c["registered_version"].(float64) != 1 {
+		t.Fatalf("after stale close: %v", c)
+	}
+	alice.run("channel", "dispute", "alice", id, "--yes")
+	c := chainView()
+	if c["registered_version"].(float64) != 2 {
+		t.Fatalf("after refute: %v", c)
+	}
+	// Settling early is refused by the chain.
+	if o, err := exec.Command(pasteld, "channel", "settle", "alice", id, "--yes", "--home", alice.home, "--keyring-backend", "test", "--node", alice.node).CombinedOutput(); err == nil {
+		t.Fatalf("settled inside the window: %s", o)
+	}
+	// Both wallets lose their channel files.
+	for _, w := range []*chanWallet{alice, bob} {
+		if err := os.RemoveAll(filepath.Join(w.home, "channels")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.waitHeight(int64(c["dispute_deadline"].(float64))+1, 60*time.Second)
+	aliceBefore, _ := alice.account()
+	bob.run("channel", "settle", "bob", id, "--yes")
+	aliceAfter, locked := alice.account()
+	if locked != 0 || aliceAfter-aliceBefore != 15*genesis.Coin {
+		t.Fatalf("alice received %d (locked %d), want 15psl", aliceAfter-aliceBefore, locked)
 	}
 }

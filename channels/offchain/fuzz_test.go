@@ -102,3 +102,43 @@ func FuzzDecodeProposal(f *testing.F) {
 		_ = offchain.OpenMsg(p)
 	})
 }
+
+// FuzzDecodeAnnouncement: an oracle announcement file is refused or carries
+// a valid signature over 2–16 distinct 32-byte outcome hashes.
+func FuzzDecodeAnnouncement(f *testing.F) {
+	a, err := state.Announce(chainID, key(5), []byte("ev"), [][]byte{make([]byte, 32), append(make([]byte, 31), 1)}, 10)
+	if err != nil {
+		f.Fatal(err)
+	}
+	seedJSON(f, a)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, terms, err := offchain.DecodeAnnouncement(b, chainID)
+		if err != nil {
+			return
+		}
+		if n := len(terms.OutcomeHashes); n < state.MinOutcomes || n > state.MaxOutcomes {
+			t.Fatalf("%d outcomes accepted", n)
+		}
+	})
+}
+
+// FuzzDecodeOracleSecrets: a secrets file is refused or yields 2–16
+// preimages of 32 bytes.
+func FuzzDecodeOracleSecrets(f *testing.F) {
+	f.Add([]byte(`{"chain_id":"c","event_id":"6576","deadline":"9","preimages":["` + hexID(make([]byte, 32)) + `","` + hexID(append(make([]byte, 31), 1)) + `"]}`))
+	f.Add([]byte(`{"preimages":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, pre, err := offchain.DecodeOracleSecrets(b)
+		if err != nil {
+			return
+		}
+		if len(pre) < state.MinOutcomes || len(pre) > state.MaxOutcomes {
+			t.Fatalf("%d preimages", len(pre))
+		}
+		for _, p := range pre {
+			if len(p) != state.PreimageSize {
+				t.Fatal("short preimage")
+			}
+		}
+	})
+}

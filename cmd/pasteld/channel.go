@@ -57,9 +57,11 @@ CHAN is a channel id or a unique prefix of it from this wallet.`,
 		newChannelProposeCmd(), newChannelAcceptOpenCmd(), newChannelOpenCmd(),
 		newChannelPayCmd(), newChannelAcceptCmd(), newChannelCompleteCmd(), newChannelServeCmd(),
 		newChannelInvoiceCmd(), newChannelLockCmd(), newChannelFulfillCmd(), newChannelExpireCmd(),
-		newChannelCloseCmd(), newChannelDisputeCmd(), newChannelSettleCmd(), newChannelTopUpCmd(),
+		newChannelCloseCmd(), newChannelDisputeCmd(), newChannelSettleCmd(), newChannelTopUpCmd(), newChannelDepositCmd(),
 		newChannelPreimageCmd(), newChannelUnlockCmd(), newChannelStatusCmd(), newChannelRetractCmd(),
+		newChannelOracleCmd(),
 	)
+	ch.AddCommand(newChannelBetCmds()...)
 	return ch
 }
 
@@ -891,6 +893,10 @@ func newChannelTopUpCmd() *cobra.Command {
 		},
 	}
 	txFlags(cmd)
+	return cmd
+}
+
+func newChannelDepositCmd() *cobra.Command {
 	deposit := &cobra.Command{
 		Use:   "deposit FROM CHAN AMOUNT (--peer URL | --out FILE)",
 		Short: "Account for an on-chain top-up in the off-chain state",
@@ -907,8 +913,7 @@ func newChannelTopUpCmd() *cobra.Command {
 	}
 	chanFlags(deposit)
 	exchangeFlags(deposit)
-	cmd.AddCommand(deposit)
-	return cmd
+	return deposit
 }
 
 func newChannelPreimageCmd() *cobra.Command {
