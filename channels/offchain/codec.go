@@ -153,6 +153,9 @@ func DecodeProposal(b []byte) (*pb.OpenProposal, error) {
 	if t.DepositA+t.DepositB < t.DepositA || t.DepositA+t.DepositB == 0 {
 		return nil, fmt.Errorf("open proposal: deposits %d + %d", t.DepositA, t.DepositB)
 	}
+	if t.ValidUntil == 0 {
+		return nil, fmt.Errorf("open proposal: valid_until must be a height > 0")
+	}
 	if want := state.ChannelID(p.ChainId, a, b2, t.Counter); !bytesEqual(want, p.ChannelId) {
 		return nil, fmt.Errorf("open proposal: channel id %x does not derive from the terms (want %x)", p.ChannelId, want)
 	}

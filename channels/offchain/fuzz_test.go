@@ -86,7 +86,7 @@ func FuzzDecodeWalletChannel(f *testing.F) {
 // FuzzDecodeProposal: an open proposal is refused or names two valid
 // parties, matching keys and the channel id its terms derive.
 func FuzzDecodeProposal(f *testing.F) {
-	p, err := offchain.NewProposal(chainID, key(1), key(2).PubKey().Address(), 10, 20, 3)
+	p, err := offchain.NewProposal(chainID, key(1), key(2).PubKey().Address(), 10, 20, 3, 99)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -38,7 +38,8 @@ type Policy struct {
 
 // NewProposal starts an open: A's side of the terms for the counter-th
 // channel between keyA's account and b.
-func NewProposal(chainID string, keyA secp256k1.PrivKey, b types.Address, depositA, depositB, counter uint64) (*pb.OpenProposal, error) {
+// The counterparty's approval is good until height validUntil.
+func NewProposal(chainID string, keyA secp256k1.PrivKey, b types.Address, depositA, depositB, counter, validUntil uint64) (*pb.OpenProposal, error) {
 	a := keyA.PubKey().Address()
 	if a == b {
 		return nil, fmt.Errorf("a channel needs two different accounts")
@@ -48,7 +49,7 @@ func NewProposal(chainID string, keyA secp256k1.PrivKey, b types.Address, deposi
 	}
 	return &pb.OpenProposal{
 		ChainId:   chainID,
-		Terms:     &pb.OpenTerms{PartyA: a.String(), PartyB: b.String(), DepositA: depositA, DepositB: depositB, Counter: counter},
+		Terms:     &pb.OpenTerms{PartyA: a.String(), PartyB: b.String(), DepositA: depositA, DepositB: depositB, Counter: counter, ValidUntil: validUntil},
 		ChannelId: state.ChannelID(chainID, a, b, counter),
 		PubKeyA:   keyA.PubKey().Bytes(),
 	}, nil
@@ -96,7 +97,7 @@ func (w *Wallet) RecordOpen(p *pb.OpenProposal, keyA secp256k1.PrivKey) error {
 
 // OpenMsg is the MsgOpen for a signed proposal.
 func OpenMsg(p *pb.OpenProposal) *pb.MsgOpen {
-	return &pb.MsgOpen{CounterpartyPubKey: p.PubKeyB, Deposit: p.Terms.DepositA, CounterpartyDeposit: p.Terms.DepositB, Counter: p.Terms.Counter, CounterpartySig: p.SigB}
+	return &pb.MsgOpen{CounterpartyPubKey: p.PubKeyB, Deposit: p.Terms.DepositA, CounterpartyDeposit: p.Terms.DepositB, Counter: p.Terms.Counter, CounterpartySig: p.SigB, ValidUntil: p.Terms.ValidUntil}
 }
 
 func keys(wc *pb.WalletChannel) (secp256k1.PubKey, secp256k1.PubKey, error) {

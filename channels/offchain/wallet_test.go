@@ -56,7 +56,7 @@ func newDuo(t testing.TB, depA, depB uint64) *duo {
 	if d.wb, err = offchain.Open(d.homeB); err != nil {
 		t.Fatal(err)
 	}
-	prop, err := offchain.NewProposal(chainID, d.ka, d.kb.PubKey().Address(), depA, depB, 0)
+	prop, err := offchain.NewProposal(chainID, d.ka, d.kb.PubKey().Address(), depA, depB, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

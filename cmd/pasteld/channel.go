@@ -309,7 +309,8 @@ func newChannelProposeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := offchain.NewProposal(chainID, key, b, depA, depB, counter)
+			validFor, _ := cmd.Flags().GetUint64("valid-for")
+			p, err := offchain.NewProposal(chainID, key, b, depA, depB, counter, uint64(r.Height)+validFor)
 			if err != nil {
 				return err
 			}
@@ -327,6 +328,7 @@ func newChannelProposeCmd() *cobra.Command {
 	chanFlags(cmd)
 	cmd.Flags().String("deposit", "", "your deposit (npsl or e.g. 10psl)")
 	cmd.Flags().String("their-deposit", "0", "the counterparty's deposit")
+	cmd.Flags().Uint64("valid-for", 200, "blocks during which the signed terms may be submitted")
 	cmd.Flags().String("out", "", "file to write the terms to")
 	return cmd
 }

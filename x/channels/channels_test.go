@@ -52,6 +52,10 @@ func TestOpenLocksDepositsAndReopenGetsNewID(t *testing.T) {
 	c.expectRefused(ka, types.ErrInsufficientFunds, msg(channels.MsgOpenType, m))
 	m, _ = c.openMsg(ka, ka, 1, 1, 0)
 	c.expectRefused(ka, types.ErrInvalidRequest, msg(channels.MsgOpenType, m))
+	// An approval used after its last height is refused.
+	m, _ = c.openMsg(ka, kb, 1, 1, 1)
+	c.advanceTo(int64(m.ValidUntil))
+	c.expectRefused(ka, channels.ErrExpired, msg(channels.MsgOpenType, m))
 
 	// Top-up: a party adds to its own deposit; others may not.
 	c.ok(c.deliver(kb, msg(channels.MsgTopUpType, &pb.MsgTopUp{ChannelId: p.id, Amount: 250})))

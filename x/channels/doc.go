@@ -31,7 +31,9 @@
 // so a signature cannot be replayed on another chain, for another channel
 // (including a reopened one), or as another kind of statement. MsgOpen
 // must carry the pair's current counter, so B's open signature is spent
-// once the channel opens.
+// once the channel opens, and OpenTerms carry valid_until, the last height
+// at which the open may be included, so an approval cannot lock B's coins
+// at an arbitrary later time.
 //
 // # States
 //

@@ -19,4 +19,5 @@ var (
 	ErrOracle          = types.Register(state.Codespace, 29, "channels: oracle")
 	ErrEventNotFound   = types.Register(state.Codespace, 30, "channels: no such oracle event")
 	ErrDuplicate       = types.Register(state.Codespace, 31, "channels: already recorded")
+	ErrExpired         = types.Register(state.Codespace, 32, "channels: approval expired")
 )

@@ -21,6 +21,9 @@ func (k Keeper) open(ctx *types.Context, signer types.Address, m *pb.MsgOpen) er
 	if _, err := state.Add(m.Deposit, m.CounterpartyDeposit, "total deposit"); err != nil {
 		return err
 	}
+	if uint64(ctx.Height) > m.ValidUntil {
+		return ErrExpired.Wrapf("the counterparty approved this open until height %d (now %d); ask for new terms", m.ValidUntil, ctx.Height)
+	}
 	if next := k.NextCounter(ctx, signer, b); m.Counter != next {
 		return ErrCounter.Wrapf("counter %d, but the next channel between %s and %s must use %d; ask the counterparty to sign new terms", m.Counter, signer, b, next)
 	}
@@ -28,7 +31,7 @@ func (k Keeper) open(ctx *types.Context, signer types.Address, m *pb.MsgOpen) er
 	if k.Channel(ctx, id) != nil {
 		return ErrDuplicate.Wrapf("channel %x exists", id) // cannot happen while counters only grow
 	}
-	terms := &pb.OpenTerms{PartyA: signer.String(), PartyB: b.String(), DepositA: m.Deposit, DepositB: m.CounterpartyDeposit, Counter: m.Counter}
+	terms := &pb.OpenTerms{PartyA: signer.String(), PartyB: b.String(), DepositA: m.Deposit, DepositB: m.CounterpartyDeposit, Counter: m.Counter, ValidUntil: m.ValidUntil}
 	if err := pubB.Verify(state.OpenSignBytes(ctx.ChainID, id, terms), m.CounterpartySig); err != nil {
 		return state.ErrBadSignature.Wrapf("counterparty %s did not sign these open terms for channel %x on chain %s: %v", b, id, ctx.ChainID, err)
 	}

@@ -219,9 +219,10 @@ func (c *chain) open(a, b secp256k1.PrivKey, depA, depB uint64) *pair {
 
 func (c *chain) openMsg(a, b secp256k1.PrivKey, depA, depB uint64, counter uint64) (*pb.MsgOpen, []byte) {
 	id := state.ChannelID(chainID, addr(a), addr(b), counter)
-	terms := &pb.OpenTerms{PartyA: addr(a).String(), PartyB: addr(b).String(), DepositA: depA, DepositB: depB, Counter: counter}
+	until := uint64(c.height) + 10
+	terms := &pb.OpenTerms{PartyA: addr(a).String(), PartyB: addr(b).String(), DepositA: depA, DepositB: depB, Counter: counter, ValidUntil: until}
 	sig := b.Sign(state.OpenSignBytes(chainID, id, terms))
-	return &pb.MsgOpen{CounterpartyPubKey: b.PubKey().Bytes(), Deposit: depA, CounterpartyDeposit: depB, Counter: counter, CounterpartySig: sig}, id
+	return &pb.MsgOpen{CounterpartyPubKey: b.PubKey().Bytes(), Deposit: depA, CounterpartyDeposit: depB, Counter: counter, CounterpartySig: sig, ValidUntil: until}, id
 }
 
 func (c *chain) tryOpen(a, b secp256k1.PrivKey, depA, depB uint64) (*abci.ExecTxResult, []byte) {

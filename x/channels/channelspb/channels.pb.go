@@ -229,7 +229,10 @@ type OpenTerms struct {
 	DepositA uint64                 `protobuf:"varint,3,opt,name=deposit_a,json=depositA,proto3" json:"deposit_a,omitempty"`
 	DepositB uint64                 `protobuf:"varint,4,opt,name=deposit_b,json=depositB,proto3" json:"deposit_b,omitempty"`
 	// counter is the pair's open counter; it makes the channel id unique forever.
-	Counter       uint64 `protobuf:"varint,5,opt,name=counter,proto3" json:"counter,omitempty"`
+	Counter uint64 `protobuf:"varint,5,opt,name=counter,proto3" json:"counter,omitempty"`
+	// valid_until is the last height at which the open may be included, so a
+	// counterparty's approval cannot lock its coins at an arbitrary later time.
+	ValidUntil    uint64 `protobuf:"varint,6,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -295,6 +298,13 @@ func (x *OpenTerms) GetDepositB() uint64 {
 func (x *OpenTerms) GetCounter() uint64 {
 	if x != nil {
 		return x.Counter
+	}
+	return 0
+}
+
+func (x *OpenTerms) GetValidUntil() uint64 {
+	if x != nil {
+		return x.ValidUntil
 	}
 	return 0
 }
@@ -799,8 +809,10 @@ type MsgOpen struct {
 	Counter             uint64                 `protobuf:"varint,4,opt,name=counter,proto3" json:"counter,omitempty"`
 	// counterparty_sig is B's signature over the Open sign doc.
 	CounterpartySig []byte `protobuf:"bytes,5,opt,name=counterparty_sig,json=counterpartySig,proto3" json:"counterparty_sig,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// valid_until is the last height at which this open may be included.
+	ValidUntil    uint64 `protobuf:"varint,6,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MsgOpen) Reset() {
@@ -866,6 +878,13 @@ func (x *MsgOpen) GetCounterpartySig() []byte {
 		return x.CounterpartySig
 	}
 	return nil
+}
+
+func (x *MsgOpen) GetValidUntil() uint64 {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return 0
 }
 
 // MsgTopUp adds to the signer's deposit in an open channel. Type "channels/TopUp".
@@ -2540,13 +2559,15 @@ const file_pastel_channels_v1_channels_proto_rawDesc = "" +
 	"\x06module\x18\x02 \x01(\tR\x06module\x12\x12\n" +
 	"\x04type\x18\x03 \x01(\tR\x04type\x12\x1b\n" +
 	"\tobject_id\x18\x04 \x01(\fR\bobjectId\x12\x18\n" +
-	"\apayload\x18\x05 \x01(\fR\apayload\"\x91\x01\n" +
+	"\apayload\x18\x05 \x01(\fR\apayload\"\xb2\x01\n" +
 	"\tOpenTerms\x12\x17\n" +
 	"\aparty_a\x18\x01 \x01(\tR\x06partyA\x12\x17\n" +
 	"\aparty_b\x18\x02 \x01(\tR\x06partyB\x12\x1b\n" +
 	"\tdeposit_a\x18\x03 \x01(\x04R\bdepositA\x12\x1b\n" +
 	"\tdeposit_b\x18\x04 \x01(\x04R\bdepositB\x12\x18\n" +
-	"\acounter\x18\x05 \x01(\x04R\acounter\"}\n" +
+	"\acounter\x18\x05 \x01(\x04R\acounter\x12\x1f\n" +
+	"\vvalid_until\x18\x06 \x01(\x04R\n" +
+	"validUntil\"}\n" +
 	"\x04Lock\x12\x16\n" +
 	"\x06amount\x18\x01 \x01(\x04R\x06amount\x12\x12\n" +
 	"\x04hash\x18\x02 \x01(\fR\x04hash\x12\x16\n" +
@@ -2587,13 +2608,15 @@ const file_pastel_channels_v1_channels_proto_rawDesc = "" +
 	"\bevent_id\x18\x02 \x01(\fR\aeventId\x12%\n" +
 	"\x0eoutcome_hashes\x18\x03 \x03(\fR\routcomeHashes\x12\x1a\n" +
 	"\bdeadline\x18\x04 \x01(\x04R\bdeadline\x12\x1c\n" +
-	"\tsignature\x18\x05 \x01(\fR\tsignature\"\xcd\x01\n" +
+	"\tsignature\x18\x05 \x01(\fR\tsignature\"\xee\x01\n" +
 	"\aMsgOpen\x120\n" +
 	"\x14counterparty_pub_key\x18\x01 \x01(\fR\x12counterpartyPubKey\x12\x18\n" +
 	"\adeposit\x18\x02 \x01(\x04R\adeposit\x121\n" +
 	"\x14counterparty_deposit\x18\x03 \x01(\x04R\x13counterpartyDeposit\x12\x18\n" +
 	"\acounter\x18\x04 \x01(\x04R\acounter\x12)\n" +
-	"\x10counterparty_sig\x18\x05 \x01(\fR\x0fcounterpartySig\"A\n" +
+	"\x10counterparty_sig\x18\x05 \x01(\fR\x0fcounterpartySig\x12\x1f\n" +
+	"\vvalid_until\x18\x06 \x01(\x04R\n" +
+	"validUntil\"A\n" +
 	"\bMsgTopUp\x12\x1d\n" +
 	"\n" +
 	"channel_id\x18\x01 \x01(\fR\tchannelId\x12\x16\n" +
