@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -48,7 +49,19 @@ func TestCrashDuringPaymentsLosesNothing(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(150+rng.Intn(400)) * time.Millisecond)
+		// Let it make progress (it may start slowly, e.g. under -race),
+		// then kill it at a random moment.
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			b, err := offchain.ReadFile(filepath.Join(d.wb.Dir(), hexID(d.id)+".json"))
+			if err == nil {
+				if wc, err := offchain.DecodeWalletChannel(b); err == nil && wc.Latest.State.Version > lastVersion+1 {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.Intn(60)) * time.Millisecond)
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 
