@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -104,6 +105,7 @@ type Daemon struct {
 	poll     time.Duration
 
 	attested map[string]bool
+	txMu     sync.Mutex
 }
 
 // New opens the store and key of home.
@@ -154,6 +156,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go func() { errc <- srv.Serve(ln) }()
 	d.log.Info("chunkd started", "masternode", d.addr.String(), "listen", ln.Addr().String(), "node", d.cfg.Node, "store", d.store.Dir())
 	go d.follow(ctx)
+	go d.respond(ctx)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

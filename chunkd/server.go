@@ -31,6 +31,8 @@ type metrics struct {
 	confirmed prometheus.Counter
 	pulled    prometheus.Counter
 	attested  prometheus.Counter
+	proofs    prometheus.Counter
+	healed    prometheus.Counter
 }
 
 func newMetrics(st *store.Store) *metrics {
@@ -43,7 +45,9 @@ func newMetrics(st *store.Store) *metrics {
 	m.confirmed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "confirmed_chunks_total", Help: "Chunks confirmed on-chain."})
 	m.pulled = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "pulled_chunks_total", Help: "Chunks fetched from peers."})
 	m.attested = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "attestations_total", Help: "Originality attestations submitted."})
-	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested)
+	m.proofs = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "challenge_proofs_total", Help: "Challenge answers accepted on-chain."})
+	m.healed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "healed_chunks_total", Help: "Minted chunks delivered to new holders."})
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed)
 	return m
 }
 

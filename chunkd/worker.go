@@ -46,6 +46,9 @@ func (d *Daemon) follow(ctx context.Context) {
 		if err := d.attestPending(ctx); err != nil {
 			d.log.Warn("attestation", "err", err)
 		}
+		if err := d.heal(ctx); err != nil {
+			d.log.Warn("healing", "err", err)
+		}
 	}
 }
 
@@ -162,7 +165,11 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 
 // submit signs and sends one message from the masternode key and waits
 // for it to be committed.
+// Submissions are serialized: each waits for its block, so the next one
+// reads the right nonce.
 func (d *Daemon) submit(ctx context.Context, typ string, m proto.Message) error {
+	d.txMu.Lock()
+	defer d.txMu.Unlock()
 	msg, err := tx.Msg(typ, m)
 	if err != nil {
 		return err

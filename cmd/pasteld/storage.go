@@ -78,7 +78,18 @@ key.`,
 			return err
 		},
 	}
-	for _, c := range []*cobra.Command{reg, upd, exit} {
+	unjail := &cobra.Command{
+		Use:   "unjail --from KEY",
+		Short: "Return a jailed masternode to placement after its jail time",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			from, _ := cmd.Flags().GetString("from")
+			m, _ := tx.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{})
+			_, err := sendTx(cmd, from, "Unjail masternode", m)
+			return err
+		},
+	}
+	for _, c := range []*cobra.Command{reg, upd, exit, unjail} {
 		txFlags(c)
 		c.Flags().String("from", "", "key that signs")
 		mn.AddCommand(c)
@@ -142,7 +153,30 @@ key.`,
 		},
 	}
 	show.Flags().Bool("prove", false, "verify against the signed AppHash")
-	for _, c := range []*cobra.Command{list, show} {
+	challenges := &cobra.Command{
+		Use:   "challenges ADDRESS|KEY",
+		Short: "Show a masternode's open and recent storage challenges",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr, err := resolveAddress(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			r, err := c.Query(ctx, "/storage/history/mn/"+addr.String(), 0, false)
+			if err != nil {
+				return err
+			}
+			var v any
+			_ = json.Unmarshal(r.Value, &v)
+			return printJSON(cmd, v)
+		},
+	}
+	for _, c := range []*cobra.Command{list, show, challenges} {
 		nodeFlag(c)
 		outputFlag(c)
 		addKeyringFlags(c)
@@ -334,7 +368,68 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			return printJSON(cmd, v)
 		},
 	}
-	for _, c := range []*cobra.Command{show, list, editions} {
+	health := &cobra.Command{
+		Use:   "health ART_ID",
+		Short: "Show live distinct chunks per stripe, holders, the redundancy figure and recent challenges",
+		Long: `health shows how safe an art is: for every stripe, how many distinct chunks have
+a confirmed holder (any k rebuild the stripe), how many holders each chunk has
+against the target, any healing in progress, the original design's redundancy
+figure (total size of the distinct live chunks / archive size; 12.0 at full
+strength with the default coding) and the latest storage challenges.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseArtArg(args[0])
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			r, err := c.Query(ctx, "/storage/health/"+hex.EncodeToString(id), 0, false)
+			if err != nil {
+				return err
+			}
+			var h storage.Health
+			if err := json.Unmarshal(r.Value, &h); err != nil {
+				return err
+			}
+			hr, err := c.Query(ctx, "/storage/history/art/"+hex.EncodeToString(id), 0, false)
+			if err != nil {
+				return err
+			}
+			var hist []*storagepb.Challenge
+			_ = json.Unmarshal(hr.Value, &hist)
+			if isJSON(cmd) {
+				return printJSON(cmd, map[string]any{"health": h, "challenges": hist})
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "art %s at height %d\nredundancy %s (distinct live chunk bytes / archive size)\nrecoverable %v, at target (%d holders per chunk) %v\n",
+				h.ArtID, r.Height, h.Redundancy, h.Recoverable, h.Target, h.AtTarget)
+			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "STRIPE\tK\tN\tLIVE\tMIN HOLDERS\tHEALER")
+			for _, s := range h.Stripes {
+				minH := uint32(1 << 31)
+				for _, x := range s.Holders {
+					minH = min(minH, x)
+				}
+				fmt.Fprintf(w, "%d\t%d\t%d\t%d\t%d\t%s\n", s.Stripe, s.K, s.N, s.Live, minH, s.Healing)
+			}
+			_ = w.Flush()
+			if len(hist) > 0 {
+				fmt.Fprintln(out, "recent challenges:")
+				for i, ch := range hist {
+					if i == 10 {
+						break
+					}
+					fmt.Fprintf(out, "  #%d height %d %s chunk %d/%d %s %s\n", ch.Id, ch.CreatedHeight, ch.Masternode, ch.Stripe, ch.Index, strings.TrimPrefix(ch.Status.String(), "CH_"), ch.Reason)
+				}
+			}
+			return nil
+		},
+	}
+	for _, c := range []*cobra.Command{show, list, editions, health} {
 		nodeFlag(c)
 		outputFlag(c)
 		art.AddCommand(c)
@@ -423,7 +518,22 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 		},
 	}
 	accept.Flags().String("max-price", "", "the most you pay (required)")
-	for _, c := range []*cobra.Command{transfer, offer, cancelOffer, accept} {
+	challenge := &cobra.Command{
+		Use:   "challenge ART_ID --from KEY",
+		Short: "Pay for a storage challenge of an art (the chain draws the chunk, holder and range)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := parseArtArg(args[0])
+			if err != nil {
+				return err
+			}
+			m, _ := tx.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: id})
+			from, _ := cmd.Flags().GetString("from")
+			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (fee: the chain's challenge_fee)", id), m)
+			return err
+		},
+	}
+	for _, c := range []*cobra.Command{transfer, offer, cancelOffer, accept, challenge} {
 		txFlags(c)
 		c.Flags().String("from", "", "key that signs")
 		art.AddCommand(c)

@@ -263,13 +263,19 @@ func (k Keeper) passChallenge(ctx *types.Context, ch *storagepb.Challenge) {
 	ctx.EmitEvent("challenge_passed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId))
 }
 
-// failChallenge records a failure and applies the penalties: rewards
-// withheld for withhold_blocks; F failures inside the window move the
-// masternode's commitments elsewhere; J failures jail it.
+// failChallenge records a failed challenge and penalizes the masternode.
 func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reason string) {
 	k.closeChallenge(ctx, ch, storagepb.ChallengeStatus_CH_FAILED, reason)
 	mn, _ := secp256k1.ParseAddress(ch.Masternode)
 	ctx.EmitEvent("challenge_failed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId), "reason", reason)
+	k.penalize(ctx, mn)
+}
+
+// penalize applies the consequences of one failure (a failed challenge, or
+// an assigned chunk not confirmed within confirm_window): rewards withheld
+// for withhold_blocks (and out of placement meanwhile); F failures inside
+// the window move the masternode's commitments elsewhere; J jail it.
+func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 	if k.Trust != nil {
 		k.Trust.RecordOutcome(ctx, Challenger, mn, false)
 	}
@@ -280,7 +286,7 @@ func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reaso
 	p := k.Params(ctx)
 	m.ChallengesFailed++
 	m.WithheldUntil = max(m.WithheldUntil, ctx.Height+p.WithholdBlocks)
-	ctx.EmitEvent("rewards_withheld", "masternode", ch.Masternode, "until", types.U64(uint64(m.WithheldUntil)))
+	ctx.EmitEvent("rewards_withheld", "masternode", mn.String(), "until", types.U64(uint64(m.WithheldUntil)))
 	var recent []int64
 	for _, h := range m.RecentFailures {
 		if h > ctx.Height-p.FailureWindow {
@@ -299,13 +305,55 @@ func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reaso
 		k.setMasternode(ctx, mn, m)
 		k.ringRemove(ctx, mn)
 		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
-		ctx.EmitEvent("masternode_jailed", "masternode", ch.Masternode, "failures", types.U64(uint64(n)), "window", types.U64(uint64(p.FailureWindow)))
+		ctx.EmitEvent("masternode_jailed", "masternode", mn.String(), "failures", types.U64(uint64(n)), "window", types.U64(uint64(p.FailureWindow)))
 		return
 	case n == p.ReassignFailures:
 		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
-		ctx.EmitEvent("commitments_reassigned", "masternode", ch.Masternode, "failures", types.U64(uint64(n)), "commitments", types.U64(m.Commitments))
+		ctx.EmitEvent("commitments_reassigned", "masternode", mn.String(), "failures", types.U64(uint64(n)), "commitments", types.U64(m.Commitments))
 	}
 	k.setMasternode(ctx, mn, m)
+}
+
+// expireUnconfirmed treats a commitment not confirmed within confirm_window
+// as a failure of its masternode and moves it elsewhere (bounded per block).
+func (k Keeper) expireUnconfirmed(ctx *types.Context) {
+	p := k.Params(ctx)
+	if p.ConfirmWindow <= 0 || ctx.Height <= p.ConfirmWindow {
+		return
+	}
+	end := key([]byte("uc/"), u64(uint64(ctx.Height-p.ConfirmWindow)))
+	it := k.kv(ctx).Iterator([]byte("uc/"), end)
+	var due [][]byte
+	for ; it.Valid() && len(due) < MaxDeadlineWork; it.Next() {
+		due = append(due, append([]byte(nil), it.Key()[len("uc/")+8:]...))
+	}
+	it.Close()
+	penalized := map[types.Address]bool{}
+	for _, rest := range due {
+		art, stripe, index := rest[:32], u32From(rest[32:36]), u32From(rest[36:40])
+		var mn types.Address
+		copy(mn[:], rest[40:60])
+		c, ok := k.Commitment(ctx, art, stripe, index, mn)
+		if !ok || c.Confirmed {
+			continue
+		}
+		if k.ConfirmedHolders(ctx, art, stripe, index) == 0 {
+			// Nobody has the chunk to give: the holder waits for a healer and
+			// is not at fault. Restart its window.
+			k.kv(ctx).Delete(ucKey(c, mn))
+			c.AssignedHeight = ctx.Height
+			k.set(ctx, commitKey(art, stripe, index, mn), c)
+			k.kv(ctx).Set(ucKey(c, mn), []byte{})
+			continue
+		}
+		ctx.EmitEvent("commitment_expired", "art_id", hexID(art), "masternode", mn.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))
+		if !penalized[mn] {
+			penalized[mn] = true // one failure per masternode per block
+			k.penalize(ctx, mn)
+		}
+		k.reassign(ctx, c, mn)
+		k.removeCommitment(ctx, c)
+	}
 }
 
 // MaxDeadlineWork bounds the challenges expired per block.

@@ -16,6 +16,7 @@
 //	dl/<height8><id32>                       attestation deadlines
 //	at/<addr20><id32>                        open attestation tasks of a masternode
 //	ex/<addr20>                              masternodes exiting (work queue)
+//	uc/<height8><id32><stripe4><index4><addr20> unconfirmed commitments by assignment height
 //	ed/<id32><edition4>                      edition owner (address string)
 //	eo/<addr20><id32><edition4>              index: editions by owner
 //	of/<id32><edition4>                      Offer
@@ -171,10 +172,11 @@ func (k Keeper) setMasternode(ctx *types.Context, a types.Address, m *storagepb.
 }
 
 // Eligible reports whether a masternode may receive new chunks and be drawn
-// as attester or healer: active and not distrusted.
+// as attester or healer: active, no recent failure (rewards not withheld)
+// and not distrusted.
 func (k Keeper) Eligible(ctx *types.Context, a types.Address) bool {
 	m, ok := k.Masternode(ctx, a)
-	if !ok || m.Status != storagepb.MasternodeStatus_MN_ACTIVE {
+	if !ok || !InGoodStanding(m, ctx.Height) {
 		return false
 	}
 	return k.Trust == nil || !k.Trust.IsDistrusted(ctx, a)
@@ -265,9 +267,16 @@ func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, afte
 	return out
 }
 
+func ucKey(c *storagepb.Commitment, mn types.Address) []byte {
+	return key([]byte("uc/"), u64(uint64(c.AssignedHeight)), chunkPos(c.ArtId, c.Stripe, c.Index), mn[:])
+}
+
 func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	mn, _ := secp256k1.ParseAddress(c.Masternode)
 	k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
+	if !c.Confirmed {
+		k.kv(ctx).Set(ucKey(c, mn), []byte{})
+	}
 	k.kv(ctx).Set(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index), []byte{})
 	if m, ok := k.Masternode(ctx, mn); ok {
 		m.Commitments++
@@ -281,6 +290,7 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	if c.Confirmed {
 		k.unconfirm(ctx, c)
 	}
+	k.kv(ctx).Delete(ucKey(c, mn))
 	k.kv(ctx).Delete(commitKey(c.ArtId, c.Stripe, c.Index, mn))
 	k.kv(ctx).Delete(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index))
 	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
@@ -308,6 +318,9 @@ func (k Keeper) LiveChunks(ctx *types.Context, id []byte, stripe uint32) uint32 
 // live chunks of the stripe, confirmed commitments overall, proven bytes of
 // the masternode, and the healing marker of the chunk.
 func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
+	if mn, err := secp256k1.ParseAddress(c.Masternode); err == nil {
+		k.kv(ctx).Delete(ucKey(c, mn))
+	}
 	c.Confirmed = true
 	c.ConfirmedHeight = ctx.Height
 	n := k.getU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index))

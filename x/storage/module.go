@@ -61,6 +61,7 @@ func DefaultParams() *storagepb.Params {
 		JailBlocks:            1000,
 		MaxHealsPerBlock:      64,
 		HealDeadline:          50,
+		ConfirmWindow:         600,
 	}
 }
 
@@ -122,6 +123,8 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		return nil, fmt.Errorf("storage.params.jail_failures must be at least reassign_failures, which must be positive")
 	case p.FailureWindow <= 0 || p.WithholdBlocks < 0 || p.JailBlocks < 0:
 		return nil, fmt.Errorf("storage.params.failure_window must be positive, withhold_blocks and jail_blocks not negative")
+	case p.ConfirmWindow < 0:
+		return nil, fmt.Errorf("storage.params.confirm_window must not be negative (0 disables it)")
 	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
 		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
 	}
@@ -285,6 +288,7 @@ func (Module) BeginBlock(*types.Context) error { return nil }
 func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.processDeadlines(ctx)
 	m.Keeper.expireChallenges(ctx)
+	m.Keeper.expireUnconfirmed(ctx)
 	m.Keeper.processMoves(ctx)
 	m.Keeper.processHealing(ctx)
 	m.Keeper.drawChallenges(ctx)

@@ -78,6 +78,7 @@ var edits = []edit{
 	{"crop2", cropped(20, 20, 20, 20)},
 	{"crop5", cropped(50, 50, 50, 50)},
 	{"crop5-top-left", cropped(50, 50, 0, 0)},
+	{"crop5-bottom-right", cropped(0, 0, 50, 50)},
 	{"crop2-5-random", func(img *image.RGBA, rng *rand.Rand) image.Image {
 		return cropTo(img, 20+rng.IntN(31), 20+rng.IntN(31), 20+rng.IntN(31), 20+rng.IntN(31))
 	}},
@@ -114,20 +115,20 @@ func mustDecode(b []byte) image.Image {
 	return img
 }
 
-// measured holds, for each set of params, the hashes of the corpus and of
-// its edits.
+// measured holds, for one params, the fingerprints of the corpus and of
+// its edits: canonical hashes and the probes of Probes.
 type measured struct {
-	originals []Hash   // [image]
-	edited    [][]Hash // [image][edit]
+	originals [][]Hash   // [image] probes; [0] is the canonical hash
+	edited    [][][]Hash // [image][edit] probes
 }
 
-// measure hashes the corpus under every params in ps, two images at a time.
+// measure fingerprints the corpus under every params in ps, two images at
+// a time.
 func measure(ps []params) []measured {
 	out := make([]measured, len(ps))
 	for i := range out {
-		out[i] = measured{make([]Hash, corpusSize), make([][]Hash, editedSize)}
+		out[i] = measured{make([][]Hash, corpusSize), make([][][]Hash, editedSize)}
 	}
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range max(2, runtime.GOMAXPROCS(0)) {
@@ -135,27 +136,21 @@ func measure(ps []params) []measured {
 			for n := range next {
 				img := synth(uint64(n))
 				for i, p := range ps {
-					h := hashImage(img, p)
-					mu.Lock()
-					out[i].originals[n] = h
-					mu.Unlock()
+					out[i].originals[n] = p.probes(img)
 				}
 				if n >= editedSize {
 					continue
 				}
 				rng := rand.New(rand.NewPCG(uint64(n), 7))
-				hs := make([][]Hash, len(ps))
-				for _, e := range edits {
-					m := e.apply(img, rng)
+				for i := range ps {
+					out[i].edited[n] = make([][]Hash, len(edits))
+				}
+				for e, ed := range edits {
+					m := ed.apply(img, rng)
 					for i, p := range ps {
-						hs[i] = append(hs[i], hashImage(m, p))
+						out[i].edited[n][e] = p.probes(m)
 					}
 				}
-				mu.Lock()
-				for i := range ps {
-					out[i].edited[n] = hs[i]
-				}
-				mu.Unlock()
 			}
 		})
 	}
@@ -167,36 +162,59 @@ func measure(ps []params) []measured {
 	return out
 }
 
-// stats summarises the two distance distributions of one measured.
+// nearest is the smallest distance from any probe to h.
+func nearest(probes []Hash, h Hash) int {
+	d := 64
+	for _, p := range probes {
+		d = min(d, Distance(p, h))
+	}
+	return d
+}
+
+// stats are the distance distributions of one measured, with the
+// canonical hash alone and with probes.
 type stats struct {
-	perEdit  [][]int // [edit] distances to the original
-	edited   []int   // all edit distances, sorted
-	distinct []int   // all pairwise distances between originals, sorted
+	perEdit, perEditProbed [][]int // [edit] distances to the original
+	edited, editedProbed   []int   // all edit distances, sorted
+	distinct               []int   // canonical distances between originals, sorted
+	distinctProbed         []int   // probes of one original to the canonical hash of another, sorted
 }
 
 func summarise(m measured) stats {
 	var s stats
 	s.perEdit = make([][]int, len(edits))
-	for n, hs := range m.edited {
-		for e, h := range hs {
-			d := Distance(h, m.originals[n])
+	s.perEditProbed = make([][]int, len(edits))
+	for n, es := range m.edited {
+		orig := m.originals[n][0]
+		for e, ps := range es {
+			d, dp := Distance(ps[0], orig), nearest(ps, orig)
 			s.perEdit[e] = append(s.perEdit[e], d)
+			s.perEditProbed[e] = append(s.perEditProbed[e], dp)
 			s.edited = append(s.edited, d)
+			s.editedProbed = append(s.editedProbed, dp)
 		}
 	}
 	for i := range m.originals {
-		for j := i + 1; j < len(m.originals); j++ {
-			s.distinct = append(s.distinct, Distance(m.originals[i], m.originals[j]))
+		for j := range m.originals {
+			if i == j {
+				continue
+			}
+			if i < j {
+				s.distinct = append(s.distinct, Distance(m.originals[i][0], m.originals[j][0]))
+			}
+			s.distinctProbed = append(s.distinctProbed, nearest(m.originals[i], m.originals[j][0]))
 		}
 	}
-	slices.Sort(s.edited)
-	slices.Sort(s.distinct)
+	for _, x := range [][]int{s.edited, s.editedProbed, s.distinct, s.distinctProbed} {
+		slices.Sort(x)
+	}
 	return s
 }
 
 // quantile of a sorted sample, q in 1/1000.
 func quantile(sorted []int, q int) int { return sorted[(len(sorted)-1)*q/1000] }
 
+// histogram is "distance:count" for each distance present.
 func histogram(sorted []int) string {
 	var b strings.Builder
 	for i := 0; i < len(sorted); {
@@ -212,14 +230,23 @@ func histogram(sorted []int) string {
 
 func (s stats) report() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "edited copies (%d): max %d, 99%% %d, 95%% %d, median %d\n",
-		len(s.edited), s.edited[len(s.edited)-1], quantile(s.edited, 990), quantile(s.edited, 950), quantile(s.edited, 500))
-	for e, ds := range s.perEdit {
-		fmt.Fprintf(&b, "  %-22s max %2d mean %5.2f  distances%s\n", edits[e].name, slices.Max(ds), mean(ds), histogram(sorted(ds)))
+	line := func(name string, ds []int) {
+		fmt.Fprintf(&b, "  %-24s max %2d mean %5.2f |%s\n", name, slices.Max(ds), mean(ds), histogram(sorted(ds)))
 	}
-	fmt.Fprintf(&b, "distinct pairs (%d): min %d, 0.1%% %d, 1%% %d, median %d, max %d\n  distances%s\n",
-		len(s.distinct), s.distinct[0], quantile(s.distinct, 1), quantile(s.distinct, 10),
-		quantile(s.distinct, 500), s.distinct[len(s.distinct)-1], histogram(s.distinct))
+	fmt.Fprintf(&b, "edited copies, canonical hash vs canonical hash (%d):\n", len(s.edited))
+	for e, ds := range s.perEdit {
+		line(edits[e].name, ds)
+	}
+	line("all", s.edited)
+	fmt.Fprintf(&b, "edited copies, nearest probe vs canonical hash:\n")
+	for e, ds := range s.perEditProbed {
+		line(edits[e].name, ds)
+	}
+	line("all", s.editedProbed)
+	fmt.Fprintf(&b, "distinct images, canonical (%d pairs): min %d, 0.1%% %d, 1%% %d, median %d\n  %s\n",
+		len(s.distinct), s.distinct[0], quantile(s.distinct, 1), quantile(s.distinct, 10), quantile(s.distinct, 500), histogram(s.distinct))
+	fmt.Fprintf(&b, "distinct images, nearest probe (%d ordered pairs): min %d, 0.1%% %d, 1%% %d, median %d\n  %s\n",
+		len(s.distinctProbed), s.distinctProbed[0], quantile(s.distinctProbed, 1), quantile(s.distinctProbed, 10), quantile(s.distinctProbed, 500), histogram(s.distinctProbed))
 	return b.String()
 }
 

@@ -1,9 +1,6 @@
 package fingerprint
 
-import (
-	"image"
-	"slices"
-)
+import "slices"
 
 // cosScale is the fixed-point scale of the cosine table: 14 fraction bits.
 const cosScale = 1 << 14
@@ -28,25 +25,57 @@ var cosTable = [11][side]int64{
 	{14449, 1606, -12665, -15679, -4756, 10394, 16305, 7723, -7723, -16305, -10394, 4756, 15679, 12665, -1606, -14449, -14449, -1606, 12665, 15679, 4756, -10394, -16305, -7723, 7723, 16305, 10394, -4756, -15679, -12665, 1606, 14449},
 }
 
+// taper[i] = round(256 · (1 - cos(π·d))/2), d = distance of cell i's centre
+// from the nearer edge in units of 1/5 of the window: a raised-cosine
+// window over the outer fifth of each side. Cropping moves content across
+// the edges of the window; the taper makes what happens there count little.
+var taper = [side]int64{4, 33, 85, 147, 204, 244, 256, 256, 256, 256, 256, 256, 256, 256, 256, 256,
+	256, 256, 256, 256, 256, 256, 256, 256, 256, 256, 244, 204, 147, 85, 33, 4}
+
 // freq is one DCT coefficient: u cycles across, v cycles down.
 type freq struct{ u, v int }
 
-// dct returns the requested coefficients of the 2-D DCT-II of t, exactly,
-// in units of cosScale² / 16 of a luminance level. The largest magnitude is
-// below 4080 · 2^14 · 32 · 2^14 · 32 < 2^51, so int64 cannot overflow and
-// no rounding happens anywhere: every machine gets the same integers.
-func dct(t *thumbnail, fs []freq) []int64 {
+// shape removes the mean of a thumbnail and, if tapered, applies the
+// taper; what is left is the pattern of light and dark the hash describes.
+// Values stay below 2^22 in magnitude: 1024·4080 before the taper, and
+// the taper (at most 2^16) is divided back out by the shift. The shift
+// floors negative values, on every machine alike.
+func shape(t *thumbnail, tapered bool) *thumbnail {
+	var sum int64
+	for y := range t {
+		for x := range t[y] {
+			sum += t[y][x]
+		}
+	}
+	var p thumbnail
+	for y := range t {
+		for x := range t[y] {
+			c := t[y][x]*side*side - sum
+			if tapered {
+				c = c * taper[x] * taper[y] >> 16
+			}
+			p[y][x] = c
+		}
+	}
+	return &p
+}
+
+// dct returns the requested coefficients of the 2-D DCT-II of p exactly:
+// |p| < 2^22 and each pass multiplies by at most 2^14 · 32, so every sum
+// is below 2^60 and int64 neither overflows nor rounds. Every machine gets
+// the same integers.
+func dct(p *thumbnail, fs []freq) []int64 {
 	maxU := 0
 	for _, f := range fs {
-		maxU = max(maxU, f.u, f.v)
+		maxU = max(maxU, f.u)
 	}
-	// rows[y][u] = Σx cos[u][x] · t[y][x]
+	// rows[y][u] = Σx cos[u][x] · p[y][x]
 	var rows [side][len(cosTable)]int64
 	for y := range side {
 		for u := 0; u <= maxU; u++ {
 			var s int64
 			for x := range side {
-				s += cosTable[u][x] * t[y][x]
+				s += cosTable[u][x] * p[y][x]
 			}
 			rows[y][u] = s
 		}
@@ -62,34 +91,16 @@ func dct(t *thumbnail, fs []freq) []int64 {
 	return out
 }
 
-// params are the choices that define the hash. They are fixed: changing
-// any of them changes every fingerprint (TestGolden). The alternatives
-// compared in TestChooseParams live in the tests.
-type params struct {
-	// trim is the part of each side left out before reducing, in 1/1000.
-	trim int
-	// coeffs are the DCT coefficients compared to their median, in bit
-	// order; at most 64.
-	coeffs []freq
-}
-
 // bitOf places coefficient k of the hash at bit 16·(k mod 4) + k/4, so each
 // 16-bit band of the hash (the unit of the index) holds every fourth
 // coefficient, low and high frequencies alike, rather than one frequency
-// range whose bits rise and fall together.
+// range whose bits tend to change together.
 func bitOf(k int) uint { return uint(16*(k%4) + k/4) }
 
-// hashImage computes the fingerprint of img under p.
-func hashImage(img image.Image, p params) Hash {
-	b := img.Bounds()
-	dx, dy := b.Dx()*p.trim/1000, b.Dy()*p.trim/1000
-	r := image.Rect(b.Min.X+dx, b.Min.Y+dy, b.Max.X-dx, b.Max.Y-dy)
-	if r.Empty() {
-		r = b
-	}
-	c := dct(reduce(img, r), p.coeffs)
-
-	// Compare 2c with twice the median so an even count needs no division.
+// bitsOf sets bit bitOf(k) when coefficient k is above the median of all
+// of them (compared as 2c > the sum of the two middle values, so an even
+// count needs no division).
+func bitsOf(c []int64) Hash {
 	s := slices.Clone(c)
 	slices.Sort(s)
 	n := len(s)

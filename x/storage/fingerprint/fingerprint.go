@@ -2,33 +2,100 @@ package fingerprint
 
 import "image"
 
-// chosen is the definition of the fingerprint. See the package
-// documentation for why these values.
-var chosen = params{
-	trim:   0,
-	coeffs: lowFrequencies(),
+// params are the choices that define the fingerprint. They are fixed:
+// changing any of them changes every fingerprint (TestGolden). TestChoose
+// compares the alternatives on the test corpus.
+type params struct {
+	// trim is the margin left out of each side for the canonical hash,
+	// in 1/1000 of the width or height.
+	trim int
+	// taper applies the raised-cosine window before the DCT.
+	taper bool
+	// coeffs are the DCT coefficients compared to their median, in bit
+	// order (see bitOf); at most 64.
+	coeffs []freq
+	// probeTrims are the per-side margins, in 1/1000, tried by Probes:
+	// every combination for left, top, right and bottom.
+	probeTrims []int
 }
 
-// lowFrequencies is the top-left 8×8 block of the DCT without the DC
-// term (the mean brightness, which carries no shape), in row order.
-func lowFrequencies() []freq {
+// chosen is the fingerprint. The package documentation explains the
+// values and the measurements behind them.
+var chosen = params{
+	trim:       100,
+	taper:      true,
+	coeffs:     diagonalOrder(8),
+	probeTrims: []int{61, 79, 96},
+}
+
+// diagonalOrder lists the n×n lowest DCT frequencies by u+v, then v.
+func diagonalOrder(n int) []freq {
 	var fs []freq
-	for v := range 8 {
-		for u := range 8 {
-			if u != 0 || v != 0 {
-				fs = append(fs, freq{u, v})
-			}
+	for s := 0; s <= 2*(n-1); s++ {
+		for v := max(0, s-n+1); v <= min(s, n-1); v++ {
+			fs = append(fs, freq{s - v, v})
 		}
 	}
 	return fs
 }
 
 // FromImage returns the fingerprint of a decoded image. Compute is the
-// bounded way to get from bytes to a fingerprint; FromImage is for callers
-// that already hold an image.
-func FromImage(img image.Image) Hash {
-	if img.Bounds().Empty() {
+// bounded way from bytes to a fingerprint; FromImage is for callers that
+// already hold an image.
+func FromImage(img image.Image) Hash { return chosen.canonical(img) }
+
+// Probes returns the fingerprints a duplicate search should look up for
+// img: FromImage(img) first, then the fingerprints of the central windows
+// of img in which the canonical window of an original would lie if img
+// were a copy of it cropped by up to 5% on each side. A registered image
+// whose fingerprint is within the threshold of any probe is a
+// near-duplicate of img. The result has 1 + 3^4 = 82 entries and is, like
+// FromImage, the same on every machine.
+func Probes(img image.Image) []Hash { return chosen.probes(img) }
+
+func (p params) canonical(img image.Image) Hash {
+	b := img.Bounds()
+	if b.Empty() {
 		return 0
 	}
-	return hashImage(img, chosen)
+	x, y := p.window(b.Min.X, b.Max.X, p.trim, p.trim), p.window(b.Min.Y, b.Max.Y, p.trim, p.trim)
+	return p.hash(reduce(img, []axis{x}, []axis{y})[0][0])
+}
+
+func (p params) probes(img image.Image) []Hash {
+	b := img.Bounds()
+	if b.Empty() {
+		return []Hash{0}
+	}
+	xs := []axis{p.window(b.Min.X, b.Max.X, p.trim, p.trim)}
+	ys := []axis{p.window(b.Min.Y, b.Max.Y, p.trim, p.trim)}
+	for _, lo := range p.probeTrims {
+		for _, hi := range p.probeTrims {
+			xs = append(xs, p.window(b.Min.X, b.Max.X, lo, hi))
+			ys = append(ys, p.window(b.Min.Y, b.Max.Y, lo, hi))
+		}
+	}
+	ts := reduce(img, xs, ys)
+	out := []Hash{p.hash(ts[0][0])}
+	for i := 1; i < len(xs); i++ {
+		for j := 1; j < len(ys); j++ {
+			out = append(out, p.hash(ts[i][j]))
+		}
+	}
+	return out
+}
+
+// window is [lo, hi) less trimLo and trimHi thousandths of its length at
+// either end, or all of it when that would leave nothing.
+func (p params) window(lo, hi, trimLo, trimHi int) axis {
+	n := hi - lo
+	a, b := lo+n*trimLo/1000, hi-n*trimHi/1000
+	if a >= b {
+		a, b = lo, hi
+	}
+	return newAxis(a, b)
+}
+
+func (p params) hash(t *thumbnail) Hash {
+	return bitsOf(dct(shape(t, p.taper), p.coeffs))
 }

@@ -1972,6 +1972,7 @@ type Params struct {
 	// healing
 	MaxHealsPerBlock uint32 `protobuf:"varint,24,opt,name=max_heals_per_block,json=maxHealsPerBlock,proto3" json:"max_heals_per_block,omitempty"` // reassignment/heal work per block
 	HealDeadline     int64  `protobuf:"varint,25,opt,name=heal_deadline,json=healDeadline,proto3" json:"heal_deadline,omitempty"`                 // blocks a healer has before another is drawn
+	ConfirmWindow    int64  `protobuf:"varint,26,opt,name=confirm_window,json=confirmWindow,proto3" json:"confirm_window,omitempty"`              // blocks a holder has to fetch and confirm an assigned chunk
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -2181,6 +2182,13 @@ func (x *Params) GetHealDeadline() int64 {
 	return 0
 }
 
+func (x *Params) GetConfirmWindow() int64 {
+	if x != nil {
+		return x.ConfirmWindow
+	}
+	return 0
+}
+
 var File_pastel_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_pastel_storage_v1_storage_proto_rawDesc = "" +
@@ -2346,7 +2354,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x05Offer\x12\x16\n" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\xe4\a\n" +
+	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\x8b\b\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -2374,7 +2382,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\vjail_blocks\x18\x17 \x01(\x03R\n" +
 	"jailBlocks\x12-\n" +
 	"\x13max_heals_per_block\x18\x18 \x01(\rR\x10maxHealsPerBlock\x12#\n" +
-	"\rheal_deadline\x18\x19 \x01(\x03R\fhealDeadline*P\n" +
+	"\rheal_deadline\x18\x19 \x01(\x03R\fhealDeadline\x12%\n" +
+	"\x0econfirm_window\x18\x1a \x01(\x03R\rconfirmWindow*P\n" +
 	"\x0fChallengeStatus\x12\x12\n" +
 	"\x0eCH_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aCH_OPEN\x10\x01\x12\r\n" +

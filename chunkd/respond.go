@@ -1,0 +1,201 @@
+package chunkd
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// respond answers this masternode's open challenges, on its own loop so a
+// long pull or attestation never makes it miss a deadline.
+func (d *Daemon) respond(ctx context.Context) {
+	t := time.NewTicker(d.poll)
+	defer t.Stop()
+	answered := map[uint64]bool{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var open []*storagepb.Challenge
+		if err := d.chain.queryJSON(ctx, "/storage/challenges/"+d.addr.String(), &open); err != nil {
+			continue
+		}
+		var proofs []*storagepb.ChunkProof
+		for _, ch := range open {
+			if answered[ch.Id] {
+				continue
+			}
+			p, err := d.proveOne(ch)
+			if err != nil {
+				// Without the chunk there is no honest answer: the challenge
+				// fails at its deadline and the chain moves the chunk away.
+				d.log.Warn("cannot answer challenge", "challenge", ch.Id, "chunk", hex.EncodeToString(ch.ChunkId), "err", err)
+				answered[ch.Id] = true
+				continue
+			}
+			proofs = append(proofs, p)
+			if len(proofs) == storage.MaxProofsPerMsg {
+				break
+			}
+		}
+		if len(proofs) == 0 {
+			continue
+		}
+		start := time.Now()
+		if err := d.submit(ctx, storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}); err != nil {
+			d.log.Warn("challenge answers not accepted", "count", len(proofs), "err", err)
+			continue
+		}
+		for _, p := range proofs {
+			answered[p.ChallengeId] = true
+		}
+		d.metrics.proofs.Add(float64(len(proofs)))
+		d.log.Info("challenges answered", "count", len(proofs), "seconds", time.Since(start).Seconds())
+		if len(answered) > 100_000 {
+			answered = map[uint64]bool{}
+		}
+	}
+}
+
+// proveOne builds the answer to a challenge from the stored chunk.
+func (d *Daemon) proveOne(ch *storagepb.Challenge) (*storagepb.ChunkProof, error) {
+	var id codec.ID
+	copy(id[:], ch.ChunkId)
+	b, err := d.store.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := codec.ParseChunk(b)
+	if err != nil {
+		return nil, err
+	}
+	return ProveChallenge(c.Payload, ch)
+}
+
+// ProveChallenge answers a challenge from a chunk payload.
+func ProveChallenge(payload []byte, ch *storagepb.Challenge) (*storagepb.ChunkProof, error) {
+	pr, err := codec.ProveRange(payload, int(ch.LeafStart), int(ch.LeafEnd))
+	if err != nil {
+		return nil, err
+	}
+	pb, err := pr.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	off, to := codec.LeafBytes(len(payload), int(ch.LeafStart), int(ch.LeafEnd))
+	return &storagepb.ChunkProof{ChallengeId: ch.Id, Nonce: ch.Nonce, Leaves: append([]byte(nil), payload[off:to]...), Proof: pb}, nil
+}
+
+// heal works through the heal tasks the chain gave this masternode: rebuild
+// the stripe from any k live chunks, mint the missing ones and hand each to
+// the masternodes committed to hold it.
+func (d *Daemon) heal(ctx context.Context) error {
+	var tasks []storage.HealView
+	if err := d.chain.queryJSON(ctx, "/storage/healing/"+d.addr.String(), &tasks); err != nil {
+		return err
+	}
+	for _, task := range tasks {
+		if len(task.Missing) == 0 {
+			continue
+		}
+		art, _ := hex.DecodeString(task.ArtID)
+		t, err := d.chain.Art(ctx, art, time.Hour)
+		if err != nil || t == nil || int(task.Stripe) >= len(t.Stripes) {
+			continue
+		}
+		chunks, err := d.chain.Chunks(ctx, art, 0)
+		if err != nil {
+			continue
+		}
+		m := ManifestOf(t)
+		have, err := d.gatherStripe(ctx, t, chunks, task.Stripe)
+		if err != nil {
+			d.log.Warn("heal: cannot rebuild stripe", "art", task.ArtID, "stripe", task.Stripe, "err", err)
+			continue
+		}
+		healed := 0
+		for _, idx := range task.Missing {
+			minted, err := codec.Mint(m, int(task.Stripe), int(idx), have)
+			if err != nil {
+				d.log.Warn("heal: mint failed", "art", task.ArtID, "stripe", task.Stripe, "index", idx, "err", err)
+				continue
+			}
+			b := minted.Bytes()
+			for _, c := range chunks {
+				if c.Stripe != task.Stripe || c.Index != idx {
+					continue
+				}
+				for _, h := range c.Holders {
+					if h.Masternode == d.addr.String() {
+						_ = d.store.Put(minted.ID, b)
+						d.kick()
+						continue
+					}
+					if err := d.peers.Put(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, task.Stripe, idx, b); err != nil {
+						d.log.Warn("heal: holder refused the minted chunk", "holder", h.Masternode, "err", err)
+						continue
+					}
+					healed++
+				}
+			}
+		}
+		d.log.Info("stripe healed", "art", task.ArtID, "stripe", task.Stripe, "minted", len(task.Missing), "delivered", healed)
+		d.metrics.healed.Add(float64(healed))
+	}
+	return nil
+}
+
+// gatherStripe fetches k verified chunks of one stripe (own store first).
+func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []storage.ChunkView, stripe uint32) ([][]byte, error) {
+	k := int(t.Stripes[stripe].K)
+	var out [][]byte
+	var cands []storage.ChunkView
+	for _, c := range chunks {
+		if c.Stripe == stripe {
+			cands = append(cands, c)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Index < cands[j].Index })
+	for _, c := range cands {
+		if len(out) >= k {
+			break
+		}
+		id, err := codec.ParseID(c.ID)
+		if err != nil {
+			continue
+		}
+		if b, err := d.store.Get(id); err == nil {
+			out = append(out, b)
+			continue
+		}
+		for _, h := range c.Holders {
+			if !h.Confirmed || h.Masternode == d.addr.String() {
+				continue
+			}
+			if b, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id); err == nil {
+				out = append(out, b)
+				break
+			}
+		}
+	}
+	if len(out) < k {
+		return nil, &stripeShort{have: len(out), need: k}
+	}
+	return out, nil
+}
+
+type stripeShort struct{ have, need int }
+
+func (e *stripeShort) Error() string {
+	b, _ := json.Marshal(map[string]int{"have": e.have, "need": e.need})
+	return "not enough live chunks to rebuild: " + string(b)
+}

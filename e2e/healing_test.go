@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+func (sn *storageNet) health(t *testing.T, id string) storage.Health {
+	var out struct {
+		Health storage.Health `json:"health"`
+	}
+	b := run(t, "art", "health", id, "-o", "json", "--node", sn.nodes[0].rpc)
+	if err := json.Unmarshal([]byte(b), &out); err != nil {
+		t.Fatalf("health: %v: %s", err, b)
+	}
+	return out.Health
+}
+
+func (sn *storageNet) masternode(t *testing.T, addr string) *storagepb.Masternode {
+	var m storagepb.Masternode
+	b := run(t, "mn", "show", addr, "--node", sn.nodes[0].rpc)
+	if err := json.Unmarshal([]byte(b), &m); err != nil {
+		t.Fatalf("mn show: %v: %s", err, b)
+	}
+	return &m
+}
+
+func (sn *storageNet) waitTarget(t *testing.T, ids []string, timeout time.Duration) time.Duration {
+	start := time.Now()
+	for time.Since(start) < timeout {
+		ok := true
+		for _, id := range ids {
+			if h := sn.health(t, id); !h.AtTarget {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return time.Since(start)
+		}
+		time.Sleep(time.Second)
+	}
+	for _, id := range ids {
+		t.Logf("health of %s: %+v", id, sn.health(t, id))
+	}
+	t.Fatalf("arts not back at target redundancy within %s", timeout)
+	return 0
+}
+
+// TestSelfHealingAfterLosingHalfTheMasternodes: 10 masternodes; one wipes
+// its store while running and four are killed for good. Challenges catch
+// them, their commitments move, lost chunks are re-minted by healers, and
+// every art returns to target redundancy with no owner action. Then half of
+// the remaining masternodes go down too and every art still downloads
+// byte-identical.
+func TestSelfHealingAfterLosingHalfTheMasternodes(t *testing.T) {
+	sn := newStorageNet(t, 1, 10, map[string]string{
+		"storage.params.replication":              "3",
+		"storage.params.attest_window":            "400",
+		"storage.params.challenge_interval":       "4",
+		"storage.params.max_challenges_per_block": "24",
+		"storage.params.challenge_deadline":       "15",
+		"storage.params.withhold_blocks":          "20",
+		"storage.params.reassign_failures":        "2",
+		"storage.params.jail_failures":            "3",
+		"storage.params.heal_deadline":            "30",
+		"storage.params.confirm_window":           "40",
+	})
+	dir := t.TempDir()
+	var ids, files []string
+	for i := 0; i < 2; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("heal%d.png", i))
+		writePNG(t, p, painting(int64(500+i), 360, 280))
+		id, err := sn.register(t, p, "faucet", fmt.Sprintf("Heal %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, files = append(ids, id), append(files, p)
+	}
+	sn.waitTarget(t, ids, 2*time.Minute)
+
+	// Masternode 0 loses its disk but keeps running; 1-4 die for good.
+	if err := os.RemoveAll(filepath.Join(sn.mns[0].home, "chunks")); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.MkdirAll(filepath.Join(sn.mns[0].home, "chunks", "tmp"), 0o700)
+	for _, m := range sn.mns[1:5] {
+		m.stop(syscall.SIGKILL)
+	}
+	lost := time.Now()
+	// The chain only learns of the loss through challenges: wait until every
+	// lost masternode's commitments have moved, then for full redundancy.
+	for _, a := range sn.mnAddr[:5] {
+		for sn.masternode(t, a).Commitments != 0 {
+			if time.Since(lost) > 5*time.Minute {
+				t.Fatalf("masternode %s still holds commitments 5 minutes after it lost its chunks", a)
+			}
+			time.Sleep(time.Second)
+		}
+	}
+	detected := time.Since(lost)
+	sn.waitTarget(t, ids, 5*time.Minute-detected)
+	t.Logf("losing half the masternodes: detected and moved in %.1fs, back at target redundancy %.1fs after the loss", detected.Seconds(), time.Since(lost).Seconds())
+	if os.Getenv("PASTEL_BENCH") == "1" {
+		fmt.Printf("healing: 10 masternodes, half lost (1 wiped, 4 killed): detected in %.1f s, full redundancy again after %.1f s (budget < 300 s)\n", detected.Seconds(), time.Since(lost).Seconds())
+	}
+	healedStripes := 0
+	for _, m := range sn.mns[5:] {
+		b, _ := os.ReadFile(filepath.Join(m.home, "node.log"))
+		healedStripes += bytes.Count(b, []byte("msg=\"stripe healed\""))
+	}
+	if healedStripes == 0 {
+		t.Fatal("no stripe was healed: with 5 of 10 masternodes lost and 3 holders per chunk some chunks must have lost every holder")
+	}
+	t.Logf("%d stripes re-minted by healers", healedStripes)
+	wiped := sn.masternode(t, sn.mnAddr[0])
+	if wiped.ChallengesFailed == 0 {
+		t.Fatalf("the masternode that lost its chunks never failed a challenge: %+v", wiped)
+	}
+
+	// Half of the remaining five go down as well.
+	for _, m := range sn.mns[5:7] {
+		m.stop(syscall.SIGKILL)
+	}
+	for i, id := range ids {
+		out := filepath.Join(dir, fmt.Sprintf("after%d", i))
+		if err := sn.download(t, id, "faucet", out); err != nil {
+			t.Fatalf("download after losing 7 of 10 masternodes: %v", err)
+		}
+		want, _ := os.ReadFile(files[i])
+		got, _ := os.ReadFile(filepath.Join(out, filepath.Base(files[i])))
+		if !bytes.Equal(want, got) {
+			t.Fatalf("art %d differs", i)
+		}
+	}
+}
