@@ -47,6 +47,10 @@ type chain struct {
 	height int64
 	keys   []secp256k1.PrivKey
 	supply uint64
+	hashes [][]byte
+	dir    string
+	// reopenEachBlock closes and reopens the app from disk after every block.
+	reopenEachBlock bool
 	// skipInvariants leaves out the per-block invariant walk (benchmarks).
 	skipInvariants bool
 }
@@ -69,12 +73,13 @@ func newChain(t testing.TB, nkeys int) *chain { return newChainWith(t, nkeys, te
 
 func newChainWith(t testing.TB, nkeys int, params channels.GenesisParams) *chain {
 	t.Helper()
-	a, err := app.New(app.Options{DataDir: t.TempDir(), Logger: quiet})
+	dir := t.TempDir()
+	a, err := app.New(app.Options{DataDir: dir, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
-	c := &chain{t: t, app: a}
+	c := &chain{t: t, app: a, dir: dir}
+	t.Cleanup(func() { c.app.Close() })
 	var accs []bank.GenesisAccount
 	for i := 0; i < nkeys; i++ {
 		k := keyN(i)
@@ -112,6 +117,20 @@ func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	if _, err := c.app.Commit(bg, &abci.RequestCommit{}); err != nil {
 		c.t.Fatal(err)
 	}
+	if c.reopenEachBlock {
+		if err := c.app.Close(); err != nil {
+			c.t.Fatal(err)
+		}
+		a, err := app.New(app.Options{DataDir: c.dir, Logger: quiet})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.app = a
+		if !bytes.Equal(a.Hash(), res.AppHash) {
+			c.t.Fatalf("height %d: reopened at %X, committed %X", c.height, a.Hash(), res.AppHash)
+		}
+	}
+	c.hashes = append(c.hashes, res.AppHash)
 	if !c.skipInvariants {
 		c.checkInvariants()
 	}
