@@ -205,6 +205,11 @@ func checkPolicy(wc *pb.WalletChannel, latest *pb.State, op *pb.Op, env Env, pol
 		if i := state.FindLock(latest, op.Hash); i >= 0 && latest.Locks[i].Sender != them {
 			return fmt.Errorf("%w: lock %x is ours; we expire it ourselves", ErrRefused, op.Hash)
 		}
+		if Preimage(wc, op.Hash) != nil {
+			// If we registered it on-chain in time the lock is ours there;
+			// we fulfil it rather than give it back.
+			return fmt.Errorf("%w: we know the preimage of %x; fulfil the lock instead", ErrRefused, op.Hash)
+		}
 	case state.OpBet:
 		if !pol.AcceptBets {
 			return fmt.Errorf("%w: bets need explicit consent (accept with bets allowed)", ErrRefused)

@@ -287,7 +287,23 @@ func TestHashLockRoundTripOffChain(t *testing.T) {
 		t.Fatal("expired a live lock")
 	}
 	d.env.Height += 21
-	if err := d.exchange(A, &pb.Op{Kind: state.OpExpire, Hash: h2}, offchain.Policy{}); err != nil {
+	// B learnt the preimage (say, registered it in time): it refuses to give
+	// the lock back off-chain.
+	if err := d.wb.AddPreimage(d.id, bytes.Repeat([]byte{7}, 32)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.exchange(A, &pb.Op{Kind: state.OpExpire, Hash: h2}, offchain.Policy{}); !errors.Is(err, offchain.ErrRefused) {
+		t.Fatalf("expire of a lock whose preimage the receiver knows: %v", err)
+	}
+	h3 := state.Hash(bytes.Repeat([]byte{8}, 32))
+	if err := d.exchange(B, &pb.Op{Kind: state.OpFulfill, Hash: h2, Preimage: bytes.Repeat([]byte{7}, 32)}, offchain.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.exchange(A, &pb.Op{Kind: state.OpLock, Party: A, Amount: 5, Hash: h3, Expiry: d.env.Height + 20}, offchain.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	d.env.Height += 21
+	if err := d.exchange(A, &pb.Op{Kind: state.OpExpire, Hash: h3}, offchain.Policy{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.exchange(B, &pb.Op{Kind: state.OpFinal}, offchain.Policy{}); err != nil {
