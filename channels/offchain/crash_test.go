@@ -138,4 +138,3 @@ func runCrashChild(t *testing.T) {
 		}
 	}
 }
-
