@@ -26,7 +26,7 @@ import (
 const ChainID = "pastel-test"
 
 // Fee is a fee large enough for any small test transaction.
-const Fee = 100_000
+const Fee = 1_000_000
 
 var bg = context.Background()
 
