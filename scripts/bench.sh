@@ -18,6 +18,16 @@ if [ -x bench/codec.sh ]; then
 fi
 
 echo
+echo "######## storage: chunkd store, challenge proofs ########"
+go run ./bench/chunkd
+PASTEL_BENCH=1 go test -count=1 -run 'TestBenchProofsPerBlock' ./x/storage/ -v | grep -E '^challenge answers'
+go test -run '^$' -bench 'Near1M' -benchtime 200x ./x/storage/fingerprint/ 2>/dev/null | grep -E '^(Benchmark|ok)' || true
+
+echo
+echo "######## storage end to end: 20 MiB registration, download, healing (real processes) ########"
+PASTEL_BENCH=1 go test -count=1 -timeout 20m -run 'TestBenchRegistration20MiB|TestSelfHealing' ./e2e/ -v | grep -E '^(registration|  [a-z]|download|healing)'
+
+echo
 echo "######## trust epoch ########"
 go test -run '^$' -bench 'Epoch' -benchtime 3x ./x/trust/score/ | grep -E '^(Benchmark|ok)'
 
