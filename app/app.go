@@ -26,6 +26,7 @@ import (
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/channels"
+	"github.com/pastelchain/pastel/x/rewards"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/trust"
 )
@@ -92,6 +93,7 @@ func Modules() []types.Module {
 		channels.NewModule(),
 		storage.Module{Keeper: storage.Keeper{Bank: bank.Keeper{}}},
 		trust.Module{},
+		rewards.Module{Keeper: rewards.Keeper{Bank: bank.Keeper{}, Masternodes: rewards.WeightsOf[storage.MasternodeWeight](storage.Keeper{Bank: bank.Keeper{}})}},
 	}
 }
 

@@ -44,6 +44,40 @@ type MasternodeWeight struct {
 	GoodStanding bool // false: jailed, exiting, or withheld (failed a challenge recently)
 }
 
+// weightLike is any struct with exactly MasternodeWeight's fields, such as
+// storage.MasternodeWeight.
+type weightLike interface {
+	~struct {
+		Address      types.Address
+		ProvenBytes  uint64
+		GoodStanding bool
+	}
+}
+
+// WeightsOf adapts a keeper whose RewardWeights returns its own struct with
+// MasternodeWeight's fields to MasternodeWeights, so rewards need not import
+// the keeper's package (nor it rewards):
+//
+//	rewards.WeightsOf[storage.MasternodeWeight](storage.Keeper{Bank: bank.Keeper{}})
+func WeightsOf[W weightLike](src interface {
+	RewardWeights(ctx *types.Context) []W
+}) MasternodeWeights {
+	return MasternodesFunc(func(ctx *types.Context) []MasternodeWeight {
+		ws := src.RewardWeights(ctx)
+		out := make([]MasternodeWeight, len(ws))
+		for i, w := range ws {
+			out[i] = MasternodeWeight(w)
+		}
+		return out
+	})
+}
+
+// MasternodesFunc adapts a function to MasternodeWeights.
+type MasternodesFunc func(ctx *types.Context) []MasternodeWeight
+
+// RewardWeights calls f.
+func (f MasternodesFunc) RewardWeights(ctx *types.Context) []MasternodeWeight { return f(ctx) }
+
 // TrustScores is what rewards needs from trust. It may be nil: every trust
 // factor is then 1.
 type TrustScores interface {
@@ -52,13 +86,20 @@ type TrustScores interface {
 	Score(ctx *types.Context, a types.Address) (int64, bool)
 }
 
-// TrustFunc adapts a function to TrustScores, e.g. trust.Keeper's Score,
-// whose result is a score.Score:
+// TrustOf adapts a keeper whose Score returns its own int64 type (trust's
+// score.Score) to TrustScores:
 //
-//	rewards.TrustFunc(func(ctx *types.Context, a types.Address) (int64, bool) {
-//		s, ok := trust.Keeper{}.Score(ctx, a)
-//		return int64(s), ok
-//	})
+//	rewards.TrustOf[score.Score](trust.Keeper{})
+func TrustOf[S ~int64](src interface {
+	Score(ctx *types.Context, a types.Address) (S, bool)
+}) TrustScores {
+	return TrustFunc(func(ctx *types.Context, a types.Address) (int64, bool) {
+		s, ok := src.Score(ctx, a)
+		return int64(s), ok
+	})
+}
+
+// TrustFunc adapts a function to TrustScores.
 type TrustFunc func(ctx *types.Context, a types.Address) (int64, bool)
 
 // Score calls f.
