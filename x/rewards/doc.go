@@ -52,6 +52,17 @@
 // the next pool. Integer arithmetic only (big.Int for products above 64
 // bits); masternodes in address order, validators in address order.
 //
+// # Withholding and the epoch length
+//
+// Standing is sampled once per epoch, at the settlement block. storage
+// withholds a masternode for the withhold_blocks heights after the block of
+// a failure (good standing again once withheld_until < height), and records
+// failures in transactions and EndBlock, after rewards' BeginBlock of that
+// block. Any withhold_blocks consecutive heights contain exactly one
+// settlement block when withhold_blocks = epoch_length (both default to
+// 100): a failure then costs exactly one epoch's payout. With a shorter
+// window some failures cost nothing; with a longer one, more than one.
+//
 // # Emission
 //
 // At genesis (after bank's genesis) emission_total = max_supply − the bank
@@ -67,6 +78,15 @@
 // trust lookup per masternode with proven bytes (storage iterates its
 // masternodes once), one payment per recipient, one counter deletion per
 // validator that signed in the epoch, one record written, one pruned.
+//
+// # Wiring
+//
+// Keeper.Masternodes is storage: its RewardWeights returns its own
+// struct with MasternodeWeight's fields, adapted without an import by
+// WeightsOf[storage.MasternodeWeight](storage.Keeper{…}). Keeper.Trust is
+// optional; trust.Keeper plugs in with TrustOf[score.Score](trust.Keeper{}).
+// The module must come after bank (genesis supply) and after storage (so
+// settlement sees storage's state of the block before).
 //
 // # State, under "rewards/"
 //

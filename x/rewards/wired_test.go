@@ -17,6 +17,8 @@ import (
 	"github.com/pastelchain/pastel/x/rewards"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
+	"github.com/pastelchain/pastel/x/trust"
+	"github.com/pastelchain/pastel/x/trust/score"
 )
 
 // The app as wired (app.Modules()): real storage masternodes hold a real
@@ -148,4 +150,14 @@ func registerMsg(t *testing.T) *storagepb.MsgRegisterArt {
 		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
 	}
 	return msg
+}
+
+// The trust keeper plugs in through TrustOf: an identity no epoch reached
+// is unknown.
+func TestTrustKeeperAdapter(t *testing.T) {
+	c := apptest.New(t, "", 1, balance, nil)
+	var ts rewards.TrustScores = rewards.TrustOf[score.Score](trust.Keeper{})
+	if s, known := ts.Score(c.Ctx(), addr(0)); known || s != 0 {
+		t.Fatalf("unknown identity scored %d, known %v", s, known)
+	}
 }
