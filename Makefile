@@ -4,7 +4,7 @@ BIN     := build/pasteld
 # node processes and run without it (the nodes are built without -race).
 FUZZTIME ?= 5s
 
-.PHONY: build test test-unit test-e2e fuzz bench lint proto devnet devnet-reset clean
+.PHONY: build test test-unit test-e2e fuzz bench lint proto devnet devnet-reset clean localnet localnet-stop chaos
 
 build:
 	$(GO) build -o build/chunkd ./chunkd/cmd/chunkd
@@ -42,3 +42,10 @@ devnet-reset:
 
 clean:
 	rm -rf build
+
+## localnet: 4 validators and 8 chunkd masternodes on loopback under ./.localnet (background)
+localnet: build
+	./scripts/localnet.sh start
+
+localnet-stop:
+	./scripts/localnet.sh stop
