@@ -230,6 +230,7 @@ func TestQueries(t *testing.T) {
 	}
 	for path, want := range map[string]string{
 		"/rewards/epoch/1":                           "settles at height 31",
+		"/rewards/epoch/18446744073709551615":        "not settled yet",
 		"/rewards/epoch/x":                           "epoch number",
 		"/rewards/payouts/pastel1bad":                "address",
 		"/rewards/nothing":                           "try params",

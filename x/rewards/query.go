@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 
@@ -116,6 +117,9 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		if n >= st.SettledEpochs {
 			p := k.Params(ctx)
+			if n-st.SettledEpochs > uint64(math.MaxInt64-st.StartHeight)/uint64(p.EpochLength)/2 {
+				return nil, ErrNoEpoch.Wrapf("epoch %d is not settled yet (%d epochs settled so far)", n, st.SettledEpochs)
+			}
 			return nil, ErrNoEpoch.Wrapf("epoch %d is not settled yet; it settles at height %d (%d epochs settled so far)", n, EpochStart(st, p, n+2), st.SettledEpochs)
 		}
 		r, ok := k.EpochRecord(ctx, n)
