@@ -230,3 +230,5 @@ func (n *node) keyArgs() []string {
 func (n *node) address(key string) string {
 	return strings.TrimSpace(run(n.t, "keys", "show", key, "-a", "--home", n.home, "--keyring-backend", "test"))
 }
+
+func genesisFreePort() (int, error) { return genesis.FreePortBase(1) }
