@@ -49,3 +49,10 @@ localnet: build
 
 localnet-stop:
 	./scripts/localnet.sh stop
+
+## chaos: the short chaos run (also part of make test); chaos-long: one hour, report in ./chaos-report
+chaos:
+	PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 30m -run TestChaos -v ./e2e/ | grep -v '^        '
+
+chaos-long:
+	PASTEL_CHAOS_DURATION=1h PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 3h -run TestChaos -v ./e2e/ | grep -v '^        '
