@@ -93,9 +93,13 @@ func (p params) window(lo, hi, trimLo, trimHi int) axis {
 	if a >= b {
 		a, b = lo, hi
 	}
-	return newAxis(a, b)
+	return axis{a, b}
 }
 
 func (p params) hash(t *thumbnail) Hash {
 	return bitsOf(dct(shape(t, p.taper), p.coeffs))
 }
+
+// Threshold is the largest distance at which two fingerprints are taken
+// for the same picture. See the package documentation for the evidence.
+const Threshold = 6

@@ -21,7 +21,10 @@ type painter struct {
 
 func synth(seed uint64) *image.RGBA {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	w, h := 512+rng.IntN(513), 512+rng.IntN(513)
+	return synthSized(seed, rng, 512+rng.IntN(513), 512+rng.IntN(513))
+}
+
+func synthSized(seed uint64, rng *rand.Rand, w, h int) *image.RGBA {
 	p := &painter{rng: rng, img: image.NewRGBA(image.Rect(0, 0, w, h)), w: w, h: h}
 	switch seed % 5 {
 	case 0:
