@@ -228,7 +228,7 @@ func TestAnyKChunksRebuild(t *testing.T) {
 			t.Fatalf("stripe %d from %s chunks %v: %v", s, kind, pick, err)
 		}
 		// Drop one: now it must fail, naming the stripe.
-		got, err = Decode(m, in[:len(in)-1])
+		_, err = Decode(m, in[:len(in)-1])
 		want := fmt.Sprintf("stripe %d has %d of %d needed chunks", s, st.K-1, st.K)
 		if !errors.Is(err, ErrTooFewChunks) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("k-1 chunks: got %v, want an error containing %q", err, want)

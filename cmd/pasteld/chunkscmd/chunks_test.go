@@ -101,7 +101,10 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		}
 	}
 	restored := filepath.Join(tmp, "restored")
-	out = mustRun(t, "decode", "-q", chunks, "-o", restored, "--metadata", filepath.Join(tmp, "meta.json"))
+	out = mustRun(t, "decode", chunks, "-o", restored, "--metadata", filepath.Join(tmp, "meta.json"))
+	if !strings.Contains(out, "hash verified") || !strings.Contains(out, "a.png") {
+		t.Fatalf("decode output:\n%s", out)
+	}
 	for name, data := range files {
 		got, err := os.ReadFile(filepath.Join(restored, name))
 		if err != nil || !bytes.Equal(got, data) {
