@@ -58,26 +58,14 @@ func (g *gen) permute() {
 			g.p("VPTERNLOGQ $0x96, %s, %s, %s", g.lane(x, 2), g.lane(x, 1), c)
 			g.p("VPTERNLOGQ $0x96, %s, %s, %s", g.lane(x, 4), g.lane(x, 3), c)
 		}
+		// A[x][y] ^= C[x-1] ^ rot(C[x+1], 1), as one three-way XOR per lane.
 		C := func(x int) string { return fmt.Sprintf("Z%d", 25+(x+5)%5) }
-		d := func(x int, t string) {
-			g.p("VPROLQ $1, %s, %s", C(x+1), t)
-			g.p("VPXORQ %s, %s, %s", C(x-1), t, t)
-		}
-		apply := func(x int, t string) {
+		for x := range 5 {
+			g.p("VPROLQ $1, %s, Z30", C(x+1))
 			for y := range 5 {
-				g.p("VPXORQ %s, %s, %s", t, g.lane(x, y), g.lane(x, y))
+				g.p("VPTERNLOGQ $0x96, Z30, %s, %s", C(x-1), g.lane(x, y))
 			}
 		}
-		d(0, "Z30")
-		d(1, "Z31")
-		apply(0, "Z30")
-		d(2, "Z30")
-		apply(1, "Z31")
-		d(3, "Z31")
-		apply(2, "Z30")
-		d(4, "Z30")
-		apply(3, "Z31")
-		apply(4, "Z30")
 		// rho and pi: B[y][2x+3y] = rot(A[x][y], r[x][y])
 		var next [25]int
 		for x := range 5 {
@@ -102,8 +90,7 @@ func (g *gen) permute() {
 			g.p("VPTERNLOGQ $0xD2, Z26, Z25, %s", b(4))
 		}
 		// iota
-		g.p("VPBROADCASTQ roundConstants<>+%d(SB), Z25", 8*r)
-		g.p("VPXORQ Z25, %s, %s", g.lane(0, 0), g.lane(0, 0))
+		g.p("VPXORQ.BCST roundConstants<>+%d(SB), %s, %s", 8*r, g.lane(0, 0), g.lane(0, 0))
 	}
 	for i, r := range g.reg {
 		if r != i {
