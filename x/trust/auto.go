@@ -2,6 +2,7 @@ package trust
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
@@ -39,21 +40,25 @@ func (k Keeper) RecordOutcome(ctx *types.Context, from, to types.Address, good b
 	if p.MaxAutoEdgesPerAccount == 0 {
 		return nil
 	}
-	kv := k.kv(ctx)
-	e, ok := k.AutoEdge(ctx, from, to)
-	if !ok {
-		c := k.EdgeCount(ctx, from)
-		if c.Auto >= p.MaxAutoEdgesPerAccount {
-			victim := k.weakestAuto(ctx, from)
-			kv.Delete(key(prefixAuto, from, victim))
-			ctx.EmitEvent("trust_auto_edge_evicted", "truster", from.String(), "target", victim.String())
-		} else {
-			c.Auto++
-			k.setEdgeCount(ctx, from, c)
+	o := outEdgesOf(k.kv(ctx), from)
+	i, found := find(o, to)
+	if !found || !o.Edges[i].HasAuto {
+		if _, auto := counts(o); auto >= p.MaxAutoEdgesPerAccount {
+			v := weakestAuto(o)
+			ctx.EmitEvent("trust_auto_edge_evicted", "truster", from.String(), "target", types.Address(o.Edges[v].Target).String())
+			if o.Edges[v].HasManual {
+				o.Edges[v].HasAuto, o.Edges[v].Auto, o.Edges[v].Good, o.Edges[v].Bad, o.Edges[v].AutoHeight = false, 0, 0, 0, 0
+			} else {
+				o.Edges = slices.Delete(o.Edges, v, v+1)
+			}
+			i, found = find(o, to)
 		}
-		e = &trustpb.AutoEdge{}
+		if !found {
+			o.Edges = slices.Insert(o.Edges, i, &trustpb.OutEdge{Target: to[:]})
+		}
 	}
-	w := score.Score(e.Weight)
+	e := o.Edges[i]
+	w := score.Score(e.Auto)
 	if good {
 		w = StepTowards(w, score.One, score.Score(p.AutoGoodStep))
 		e.Good++
@@ -61,9 +66,8 @@ func (k Keeper) RecordOutcome(ctx *types.Context, from, to types.Address, good b
 		w = StepTowards(w, -score.One, score.Score(p.AutoBadStep))
 		e.Bad++
 	}
-	e.Weight, e.Height = int64(w), ctx.Height
-	setProto(kv, key(prefixAuto, from, to), e)
-	k.edgesChanged(ctx)
+	e.HasAuto, e.Auto, e.AutoHeight = true, int64(w), ctx.Height
+	k.saveOutEdges(ctx, from, o)
 	ctx.EmitEvent("trust_auto_edge", "truster", from.String(), "target", to.String(), "weight", w.String(), "good", fmt.Sprint(good))
 	return nil
 }
@@ -84,27 +88,26 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// weakestAuto returns from's automatic edge closest to neutral (see
-// RecordOutcome).
-func (k Keeper) weakestAuto(ctx *types.Context, from types.Address) types.Address {
-	var best types.Address
+// weakestAuto returns the index of the automatic edge closest to neutral
+// (see RecordOutcome); o has at least one.
+func weakestAuto(o *trustpb.OutEdges) int {
+	best := -1
 	var bestW score.Score
-	var bestH int64
-	found := false
-	forEach(k.kv(ctx), key(prefixAuto, from), func(to types.Address, v []byte) {
-		var e trustpb.AutoEdge
-		mustUnmarshal(v, &e)
-		w := score.Score(e.Weight)
+	for i, e := range o.Edges {
+		if !e.HasAuto {
+			continue
+		}
+		w := score.Score(e.Auto)
 		if w < 0 {
 			w = -w
 		}
-		// Keys come in address order, so ties keep the lower address.
-		if !found || w < bestW || (w == bestW && e.Height < bestH) {
-			best, bestW, bestH, found = to, w, e.Height, true
+		// Entries are in address order, so ties keep the lower address.
+		if best < 0 || w < bestW || (w == bestW && e.AutoHeight < o.Edges[best].AutoHeight) {
+			best, bestW = i, w
 		}
-	})
-	if !found {
-		panic(fmt.Sprintf("trust: %s counts automatic edges but has none", from))
+	}
+	if best < 0 {
+		panic("trust: no automatic edge to evict")
 	}
 	return best
 }

@@ -23,13 +23,13 @@ func TestRecordOutcomeRule(t *testing.T) {
 			t.Fatal(err)
 		}
 		e, ok := k.AutoEdge(ctx, a, b)
-		if !ok || score.Score(e.Weight) != st.want {
-			t.Fatalf("step %d: %v, want %v", i, score.Score(e.Weight), st.want)
+		if !ok || score.Score(e.Auto) != st.want {
+			t.Fatalf("step %d: %v, want %v", i, score.Score(e.Auto), st.want)
 		}
 	}
 	e, _ := k.AutoEdge(ctx, a, b)
-	if e.Good != 3 || e.Bad != 1 || k.EdgeCount(ctx, a).Auto != 1 {
-		t.Fatalf("counts %+v %+v", e, k.EdgeCount(ctx, a))
+	if _, au := k.EdgeCount(ctx, a); e.Good != 3 || e.Bad != 1 || au != 1 {
+		t.Fatalf("counts %+v, %d automatic edges", e, au)
 	}
 	if err := k.RecordOutcome(ctx, a, a, true); !errors.Is(err, ErrSelfEdge) {
 		t.Fatalf("self outcome: %v", err)
@@ -80,7 +80,7 @@ func TestAutoEdgeEvictionAndManualPrecedence(t *testing.T) {
 	ctx.Height = 30
 	_ = k.RecordOutcome(ctx, s, testAddr(3), true)
 	_ = k.RecordOutcome(ctx, s, testAddr(3), false) // 0.05 → −0.16
-	if k.EdgeCount(ctx, s).Auto != 3 {
+	if _, au := k.EdgeCount(ctx, s); au != 3 {
 		t.Fatal("count")
 	}
 	// A fourth target evicts the edge closest to neutral: 3.
@@ -96,7 +96,7 @@ func TestAutoEdgeEvictionAndManualPrecedence(t *testing.T) {
 			t.Fatalf("%d evicted", i)
 		}
 	}
-	if k.EdgeCount(ctx, s).Auto != 3 {
+	if _, au := k.EdgeCount(ctx, s); au != 3 {
 		t.Fatal("count after eviction")
 	}
 
@@ -114,8 +114,8 @@ func TestAutoEdgeEvictionAndManualPrecedence(t *testing.T) {
 		return score.Score(r.Datt)
 	}
 	auto2, _ := k.AutoEdge(ctx, s, testAddr(2))
-	if d := epochDATT(2); d != score.Score(auto2.Weight) || d >= 0 {
-		t.Fatalf("DATT of 2 from the automatic edge: %v, edge %v", d, score.Score(auto2.Weight))
+	if d := epochDATT(2); d != score.Score(auto2.Auto) || d >= 0 {
+		t.Fatalf("DATT of 2 from the automatic edge: %v, edge %v", d, score.Score(auto2.Auto))
 	}
 	if _, _, err := k.SetEdge(ctx, s, testAddr(2), score.One/2); err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestAutoEdgeEvictionAndManualPrecedence(t *testing.T) {
 	if _, err := k.RemoveEdge(ctx, s, testAddr(2)); err != nil {
 		t.Fatal(err)
 	}
-	if d := epochDATT(2); d != score.Score(auto2.Weight) {
+	if d := epochDATT(2); d != score.Score(auto2.Auto) {
 		t.Fatalf("automatic edge not back: %v", d)
 	}
 	if !k.IsDistrusted(ctx, testAddr(2)) || k.IsDistrusted(ctx, testAddr(1)) || k.IsDistrusted(ctx, testAddr(77)) {

@@ -15,23 +15,26 @@ import (
 	"github.com/pastelchain/pastel/x/trust/trustpb"
 )
 
+// edgeOf reads from's manual edge to `to` from the proven out-edges of from.
 func edgeOf(t *testing.T, c *chain, from, to types.Address) (score.Score, bool) {
 	t.Helper()
-	q := c.query("/trust/edge/"+from.String()+"/"+to.String(), true)
+	q := c.query("/trust/outedges/"+from.String(), true)
 	if q.Code != 0 {
-		t.Fatalf("edge query: %s", q.Log)
+		t.Fatalf("outedges query: %s", q.Log)
 	}
 	if err := store.VerifyProof(c.app.Hash(), q.Key, q.Value, q.ProofOps); err != nil {
-		t.Fatalf("edge proof: %v", err)
+		t.Fatalf("outedges proof: %v", err)
 	}
-	if len(q.Value) == 0 {
-		return 0, false
-	}
-	var e trustpb.Edge
-	if err := proto.Unmarshal(q.Value, &e); err != nil {
+	var o trustpb.OutEdges
+	if err := proto.Unmarshal(q.Value, &o); err != nil {
 		t.Fatal(err)
 	}
-	return score.Score(e.Weight), true
+	for _, e := range o.Edges {
+		if types.Address(e.Target) == to && e.HasManual {
+			return score.Score(e.Manual), true
+		}
+	}
+	return 0, false
 }
 
 func eventAttr(evs []abci.Event, typ, key string) (string, bool) {
@@ -75,8 +78,8 @@ func TestEdgeSetUpdateRemove(t *testing.T) {
 	if w, _ := edgeOf(t, c, a, d); w != s(.2) {
 		t.Fatalf("in-tx order: %v", w)
 	}
-	if cnt := (trust.Keeper{}).EdgeCount(c.ctx(), a); cnt.Manual != 2 {
-		t.Fatalf("count %d", cnt.Manual)
+	if m, _ := (trust.Keeper{}).EdgeCount(c.ctx(), a); m != 2 {
+		t.Fatalf("count %d", m)
 	}
 	var ev trust.EdgesView
 	c.queryJSON("/trust/edges/"+a.String(), &ev)
@@ -88,8 +91,8 @@ func TestEdgeSetUpdateRemove(t *testing.T) {
 	if _, ok := edgeOf(t, c, a, b); ok {
 		t.Fatal("edge still there after remove")
 	}
-	if cnt := (trust.Keeper{}).EdgeCount(c.ctx(), a); cnt.Manual != 1 {
-		t.Fatalf("count after remove %d", cnt.Manual)
+	if m, _ := (trust.Keeper{}).EdgeCount(c.ctx(), a); m != 1 {
+		t.Fatalf("count after remove %d", m)
 	}
 	// Removing again fails, charges the fee, and changes no trust state.
 	before := c.trustState()
@@ -198,7 +201,7 @@ func TestBadTrustInputChangesNothing(t *testing.T) {
 		t.Fatalf("the good edge changed: %v", w)
 	}
 	// Malformed query input gets an error, not a panic or an empty answer.
-	for _, p := range []string{"/trust/score/nope", "/trust/edge/x/y", "/trust/top/0", "/trust/top/abc", "/trust/why/zz", "/trust/viewpoint/a/b", "/trust/nosuch"} {
+	for _, p := range []string{"/trust/score/nope", "/trust/outedges/y", "/trust/top/0", "/trust/top/abc", "/trust/why/zz", "/trust/viewpoint/a/b", "/trust/nosuch"} {
 		if q := c.query(p, false); q.Code == 0 || q.Log == "" {
 			t.Errorf("query %s: code %d", p, q.Code)
 		}

@@ -81,28 +81,25 @@ func computeFrom(kv types.KVStore, seeds []SeedEntry, p Params) (*score.Epoch, g
 
 // storeResults replaces the stored results with nodes (sorted by identity,
 // which is address order): a merge of the old and new lists in key order
-// that deletes what is gone and writes only what changed, keeping the
-// ranked index (c/) in step. It returns the results hash (see EpochInfo).
+// that deletes what is gone and writes only what changed. It also writes
+// the ranking (key top) when it changed, and returns the results hash (see
+// EpochInfo).
 func (k Keeper) storeResults(ctx *types.Context, nodes []score.NodeResult) []byte {
 	kv := k.kv(ctx)
 	digest := sha3.New256()
 	type old struct {
-		a        types.Address
-		bz       []byte
-		combined score.Score
+		a  types.Address
+		bz []byte
 	}
 	var olds []old
 	forEach(kv, prefixResult, func(a types.Address, v []byte) {
-		var r trustpb.NodeScore
-		mustUnmarshal(v, &r)
-		olds = append(olds, old{a: a, bz: append([]byte(nil), v...), combined: score.Score(r.Combined)})
+		olds = append(olds, old{a: a, bz: append([]byte(nil), v...)})
 	})
 	i := 0
 	for _, n := range nodes {
 		a := addrOf(n.ID)
 		for i < len(olds) && olds[i].a.Compare(a) < 0 {
 			kv.Delete(key(prefixResult, olds[i].a))
-			kv.Delete(rankedKey(olds[i].a, olds[i].combined))
 			i++
 		}
 		rec := &trustpb.NodeScore{Datt: int64(n.DATT), Rank: int32(n.Rank), Eigen: int64(n.Eigen), EigenNorm: int64(n.EigenNorm), Combined: int64(n.Combined)}
@@ -114,24 +111,32 @@ func (k Keeper) storeResults(ctx *types.Context, nodes []score.NodeResult) []byt
 		digest.Write(binary.AppendUvarint(nil, uint64(len(bz))))
 		digest.Write(bz)
 		if i < len(olds) && olds[i].a == a {
-			o := olds[i]
 			i++
-			if bytes.Equal(o.bz, bz) {
+			if bytes.Equal(olds[i-1].bz, bz) {
 				continue
 			}
-			if o.combined != n.Combined {
-				kv.Delete(rankedKey(a, o.combined))
-				kv.Set(rankedKey(a, n.Combined), []byte{1})
-			}
-			kv.Set(key(prefixResult, a), bz)
-			continue
 		}
 		kv.Set(key(prefixResult, a), bz)
-		kv.Set(rankedKey(a, n.Combined), []byte{1})
 	}
 	for ; i < len(olds); i++ {
 		kv.Delete(key(prefixResult, olds[i].a))
-		kv.Delete(rankedKey(olds[i].a, olds[i].combined))
+	}
+
+	combined := make([]score.NodeScore, len(nodes))
+	for j, n := range nodes {
+		combined[j] = score.NodeScore{ID: n.ID, Score: n.Combined}
+	}
+	top := &trustpb.TopList{}
+	for _, e := range score.TopN(combined, maxTopN) {
+		a := addrOf(e.ID)
+		top.Entries = append(top.Entries, &trustpb.TopEntry{Address: a[:], Combined: int64(e.Score)})
+	}
+	bz, err := marshal.Marshal(top)
+	if err != nil {
+		panic(err)
+	}
+	if !bytes.Equal(kv.Get(keyTop), bz) {
+		kv.Set(keyTop, bz)
 	}
 	return digest.Sum(nil)
 }

@@ -2,11 +2,13 @@ package trust
 
 import (
 	"encoding/hex"
+	"fmt"
 	"slices"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
-	"github.com/pastelchain/pastel/x/trust/trustpb"
 )
 
 // Identities inside the score package are the lowercase hex of the 20-byte
@@ -56,44 +58,54 @@ type graphInput struct {
 // seeds.
 func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) graphInput {
 	var in graphInput
-	ids := make(map[types.Address]string, len(seeds)) // identities in the graph; looked up, never iterated
-	queued := make(map[types.Address]bool, len(seeds))
-	intern := func(a types.Address) string {
-		if s, ok := ids[a]; ok {
-			return s
-		}
-		s := idOf(a)
-		ids[a] = s
-		return s
+	// index maps an identity to its position in ids; it is only looked up,
+	// never iterated.
+	index := make(map[types.Address]int32, len(seeds))
+	var ids []string
+	var queued []bool
+	intern := func(a types.Address) int32 {
+		i := int32(len(ids))
+		index[a] = i
+		ids = append(ids, idOf(a))
+		queued = append(queued, false)
+		return i
 	}
 	frontier := slices.Clone(seeds)
 	slices.SortFunc(frontier, func(a, b types.Address) int { return a.Compare(b) })
 	frontier = slices.Compact(frontier)
 	for _, s := range frontier {
-		intern(s)
-		queued[s] = true
+		queued[intern(s)] = true
 	}
 	var out []edgeOut
+	var at []int32 // per out-edge: the target's index, or -1 if new
 	for len(frontier) > 0 {
 		var next []types.Address
 		for _, u := range frontier {
 			out = outEdges(kv, u, out[:0])
+			at = at[:0]
 			fresh := 0
 			for _, e := range out {
-				if _, ok := ids[e.to]; !ok {
+				i, ok := index[e.to]
+				if !ok {
+					i = -1
 					fresh++
 				}
+				at = append(at, i)
 			}
 			if len(in.Edges)+len(out) > maxEdges || len(ids)+fresh > maxIDs {
 				in.Truncated = true
 				in.Identities = len(ids)
 				return in
 			}
-			from := ids[u]
-			for _, e := range out {
-				in.Edges = append(in.Edges, score.Edge{From: from, To: intern(e.to), Weight: e.w})
-				if e.w > 0 && !queued[e.to] {
-					queued[e.to] = true
+			from := ids[index[u]]
+			for k, e := range out {
+				i := at[k]
+				if i < 0 {
+					i = intern(e.to) // targets within one row are distinct
+				}
+				in.Edges = append(in.Edges, score.Edge{From: from, To: ids[i], Weight: e.w})
+				if e.w > 0 && !queued[i] {
+					queued[i] = true
 					next = append(next, e.to)
 				}
 			}
@@ -110,34 +122,99 @@ type edgeOut struct {
 	w  score.Score
 }
 
-// outEdges appends u's effective out-edges to buf: its manual edges by
-// target, then its automatic edges to targets without a manual edge, by
-// target. It reads two key ranges.
+// outEdges appends u's effective out-edges to buf, by target: the manual
+// edge where there is one, else the automatic edge. It is one lookup, and
+// it decodes the stored OutEdges without building its messages (see
+// decodeEffective).
 func outEdges(kv types.KVStore, u types.Address, buf []edgeOut) []edgeOut {
-	manual := len(buf)
-	forEach(kv, key(prefixEdge, u), func(to types.Address, v []byte) {
-		var e trustpb.Edge
-		mustUnmarshal(v, &e)
-		buf = append(buf, edgeOut{to, score.Score(e.Weight)})
-	})
-	nManual := len(buf) - manual
-	if nManual == 0 {
-		forEach(kv, key(prefixAuto, u), func(to types.Address, v []byte) {
-			var e trustpb.AutoEdge
-			mustUnmarshal(v, &e)
-			buf = append(buf, edgeOut{to, score.Score(e.Weight)})
-		})
+	bz := kv.Get(key(prefixOut, u))
+	if bz == nil {
 		return buf
 	}
-	// Merge: automatic edges to targets without a manual edge.
-	m := buf[manual:]
-	forEach(kv, key(prefixAuto, u), func(to types.Address, v []byte) {
-		if _, hidden := slices.BinarySearchFunc(m, to, func(e edgeOut, t types.Address) int { return e.to.Compare(t) }); hidden {
-			return
+	out, err := decodeEffective(bz, buf)
+	if err != nil {
+		panic(fmt.Errorf("trust: corrupt out-edges of %s: %w", u, err))
+	}
+	return out
+}
+
+// decodeEffective reads an encoded OutEdges and appends, per entry, the
+// target and the effective weight (manual if set, else automatic). It
+// reads the protobuf wire format directly, allocating nothing per edge;
+// FuzzDecodeEffective checks it against proto.Unmarshal. Fields it does
+// not need (counts, heights) are skipped.
+func decodeEffective(bz []byte, buf []edgeOut) ([]edgeOut, error) {
+	for len(bz) > 0 {
+		num, typ, n := protowire.ConsumeTag(bz)
+		if n < 0 {
+			return buf, protowire.ParseError(n)
 		}
-		var e trustpb.AutoEdge
-		mustUnmarshal(v, &e)
-		buf = append(buf, edgeOut{to, score.Score(e.Weight)})
-	})
-	return buf
+		bz = bz[n:]
+		if num != 1 || typ != protowire.BytesType {
+			n = protowire.ConsumeFieldValue(num, typ, bz)
+			if n < 0 {
+				return buf, protowire.ParseError(n)
+			}
+			bz = bz[n:]
+			continue
+		}
+		msg, n := protowire.ConsumeBytes(bz)
+		if n < 0 {
+			return buf, protowire.ParseError(n)
+		}
+		bz = bz[n:]
+		var e edgeOut
+		var hasManual bool
+		var manual, auto int64
+		targetSeen := false
+		for len(msg) > 0 {
+			f, ft, m := protowire.ConsumeTag(msg)
+			if m < 0 {
+				return buf, protowire.ParseError(m)
+			}
+			msg = msg[m:]
+			switch {
+			case f == 1 && ft == protowire.BytesType:
+				t, m := protowire.ConsumeBytes(msg)
+				if m < 0 {
+					return buf, protowire.ParseError(m)
+				}
+				if len(t) != addrLen {
+					return buf, fmt.Errorf("target of %d bytes", len(t))
+				}
+				copy(e.to[:], t)
+				targetSeen = true
+				msg = msg[m:]
+			case (f == 2 || f == 3 || f == 5) && ft == protowire.VarintType:
+				v, m := protowire.ConsumeVarint(msg)
+				if m < 0 {
+					return buf, protowire.ParseError(m)
+				}
+				switch f {
+				case 2:
+					hasManual = v != 0
+				case 3:
+					manual = protowire.DecodeZigZag(v)
+				case 5:
+					auto = protowire.DecodeZigZag(v)
+				}
+				msg = msg[m:]
+			default:
+				m := protowire.ConsumeFieldValue(f, ft, msg)
+				if m < 0 {
+					return buf, protowire.ParseError(m)
+				}
+				msg = msg[m:]
+			}
+		}
+		if !targetSeen {
+			return buf, fmt.Errorf("entry without a target")
+		}
+		e.w = score.Score(auto)
+		if hasManual {
+			e.w = score.Score(manual)
+		}
+		buf = append(buf, e)
+	}
+	return buf, nil
 }

@@ -294,3 +294,5 @@ func dump(ctx *types.Context) string {
 	}
 	return string(out)
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

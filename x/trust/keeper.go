@@ -24,11 +24,9 @@ var (
 	keyEdgeVersion = []byte("edgever")
 	keyEpoch       = []byte("epoch")
 	prefixSeed     = []byte("s/")
-	prefixEdge     = []byte("e/")
-	prefixAuto     = []byte("a/")
-	prefixCount    = []byte("n/")
+	keyTop         = []byte("top")
+	prefixOut      = []byte("o/")
 	prefixResult   = []byte("r/")
-	prefixRanked   = []byte("c/")
 	marshal        = proto.MarshalOptions{Deterministic: true}
 )
 
@@ -55,20 +53,14 @@ func key(prefix []byte, addrs ...types.Address) []byte {
 // proofs): "trust/r/" + 20-byte address.
 func ScoreKey(a types.Address) []byte { return fullKey(key(prefixResult, a)) }
 
-// EdgeKey is the full store key of a manual edge: "trust/e/" + from + to.
-func EdgeKey(from, to types.Address) []byte { return fullKey(key(prefixEdge, from, to)) }
+// EdgesKey is the full store key of an account's out-edges (for proofs):
+// "trust/o/" + 20-byte address.
+func EdgesKey(from types.Address) []byte { return fullKey(key(prefixOut, from)) }
+
+// TopKey is the full store key of the ranking (for proofs).
+func TopKey() []byte { return fullKey(keyTop) }
 
 func fullKey(k []byte) []byte { return append([]byte(ModuleName+"/"), k...) }
-
-// rankedKey orders the top index by combined score descending, then
-// address: 8 bytes of One − combined big-endian (combined ≥ −One, so it
-// never underflows), then the address.
-func rankedKey(a types.Address, combined score.Score) []byte {
-	k := make([]byte, 0, len(prefixRanked)+8+addrLen)
-	k = append(k, prefixRanked...)
-	k = binary.BigEndian.AppendUint64(k, uint64(int64(score.One)-int64(combined)))
-	return append(k, a[:]...)
-}
 
 func getProto(kv types.KVStore, k []byte, m proto.Message) bool {
 	bz := kv.Get(k)
@@ -113,115 +105,6 @@ func paramsOf(kv types.KVStore) Params {
 }
 
 func (k Keeper) setParams(ctx *types.Context, p Params) { setProto(k.kv(ctx), keyParams, p.toProto()) }
-
-// Edge returns from's manual edge to to.
-func (k Keeper) Edge(ctx *types.Context, from, to types.Address) (*trustpb.Edge, bool) {
-	var e trustpb.Edge
-	ok := getProto(k.kv(ctx), key(prefixEdge, from, to), &e)
-	return &e, ok
-}
-
-// AutoEdge returns from's automatic edge to to.
-func (k Keeper) AutoEdge(ctx *types.Context, from, to types.Address) (*trustpb.AutoEdge, bool) {
-	var e trustpb.AutoEdge
-	ok := getProto(k.kv(ctx), key(prefixAuto, from, to), &e)
-	return &e, ok
-}
-
-// EdgeCount returns how many manual and automatic edges a holds.
-func (k Keeper) EdgeCount(ctx *types.Context, a types.Address) *trustpb.EdgeCount {
-	var c trustpb.EdgeCount
-	getProto(k.kv(ctx), key(prefixCount, a), &c)
-	return &c
-}
-
-func (k Keeper) setEdgeCount(ctx *types.Context, a types.Address, c *trustpb.EdgeCount) {
-	if c.Manual == 0 && c.Auto == 0 {
-		k.kv(ctx).Delete(key(prefixCount, a))
-		return
-	}
-	setProto(k.kv(ctx), key(prefixCount, a), c)
-}
-
-// edgesChanged bumps the edge version, which tells queries whether the
-// edges are still those of the last epoch.
-func (k Keeper) edgesChanged(ctx *types.Context) {
-	kv := k.kv(ctx)
-	setU64(kv, keyEdgeVersion, getU64(kv, keyEdgeVersion)+1)
-}
-
-// SetEdge creates or overwrites from's manual edge to to. It refuses a
-// self-edge, a weight outside [-1, 1] and a new edge beyond
-// MaxEdgesPerAccount; on error nothing is written. It returns the previous
-// weight, if any.
-func (k Keeper) SetEdge(ctx *types.Context, from, to types.Address, w score.Score) (prev score.Score, existed bool, err error) {
-	if from == to {
-		return 0, false, ErrSelfEdge.Wrapf("%s cannot set an edge to itself", from)
-	}
-	if w < -score.One || w > score.One {
-		return 0, false, ErrWeightRange.Wrapf("%v (%d parts per 10^9)", w, int64(w))
-	}
-	old, existed := k.Edge(ctx, from, to)
-	if !existed {
-		c := k.EdgeCount(ctx, from)
-		if limit := k.Params(ctx).MaxEdgesPerAccount; c.Manual >= limit {
-			return 0, false, ErrTooManyEdges.Wrapf("%s already has %d trust edges, the maximum; remove one first (pasteld trust remove TARGET)", from, c.Manual)
-		}
-		c.Manual++
-		k.setEdgeCount(ctx, from, c)
-	}
-	setProto(k.kv(ctx), key(prefixEdge, from, to), &trustpb.Edge{Weight: int64(w)})
-	k.edgesChanged(ctx)
-	return score.Score(old.Weight), existed, nil
-}
-
-// RemoveEdge deletes from's manual edge to to (an automatic edge between
-// the two, if any, stays and counts again). It fails with ErrNoEdge if
-// there is none.
-func (k Keeper) RemoveEdge(ctx *types.Context, from, to types.Address) (prev score.Score, err error) {
-	old, ok := k.Edge(ctx, from, to)
-	if !ok {
-		return 0, ErrNoEdge.Wrapf("%s has no trust edge to %s", from, to)
-	}
-	k.kv(ctx).Delete(key(prefixEdge, from, to))
-	c := k.EdgeCount(ctx, from)
-	c.Manual--
-	k.setEdgeCount(ctx, from, c)
-	k.edgesChanged(ctx)
-	return score.Score(old.Weight), nil
-}
-
-// OutEdge is one of an account's outgoing edges as a query reports it.
-type OutEdge struct {
-	To     types.Address
-	Weight score.Score
-	// Auto is true for an automatic edge; Effective is false for an
-	// automatic edge hidden by a manual edge to the same target.
-	Auto, Effective bool
-	// Height, Good and Bad are the automatic edge's last update and its
-	// outcome counts.
-	Height    int64
-	Good, Bad uint64
-}
-
-// OutEdges lists a's manual and automatic edges, by target.
-func (k Keeper) OutEdges(ctx *types.Context, a types.Address) []OutEdge {
-	kv := k.kv(ctx)
-	var out []OutEdge
-	manual := map[types.Address]bool{}
-	forEach(kv, key(prefixEdge, a), func(to types.Address, v []byte) {
-		var e trustpb.Edge
-		mustUnmarshal(v, &e)
-		manual[to] = true
-		out = append(out, OutEdge{To: to, Weight: score.Score(e.Weight), Effective: true})
-	})
-	forEach(kv, key(prefixAuto, a), func(to types.Address, v []byte) {
-		var e trustpb.AutoEdge
-		mustUnmarshal(v, &e)
-		out = append(out, OutEdge{To: to, Weight: score.Score(e.Weight), Auto: true, Effective: !manual[to], Height: e.Height, Good: e.Good, Bad: e.Bad})
-	})
-	return out
-}
 
 // forEach calls fn for every key under prefix followed by one address.
 func forEach(kv types.KVStore, prefix []byte, fn func(types.Address, []byte)) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
@@ -167,21 +168,27 @@ func (m Module) InitGenesis(ctx *types.Context, raw json.RawMessage) error {
 		k.setSeed(ctx, a, score.Score(s.PreTrust))
 	}
 	setU64(kv, keySeedVersion, g.SeedVersion)
+	entry := func(f, t types.Address) (*trustpb.OutEdges, *trustpb.OutEdge) {
+		o := outEdgesOf(kv, f)
+		i, found := find(o, t)
+		if !found {
+			o.Edges = slices.Insert(o.Edges, i, &trustpb.OutEdge{Target: t[:]})
+		}
+		return o, o.Edges[i]
+	}
 	for _, e := range g.Edges {
 		f, _ := secp256k1.ParseAddress(e.From)
 		t, _ := secp256k1.ParseAddress(e.To)
-		setProto(kv, key(prefixEdge, f, t), &trustpb.Edge{Weight: int64(e.Weight)})
-		c := k.EdgeCount(ctx, f)
-		c.Manual++
-		k.setEdgeCount(ctx, f, c)
+		o, oe := entry(f, t)
+		oe.HasManual, oe.Manual = true, int64(e.Weight)
+		setProto(kv, key(prefixOut, f), o)
 	}
 	for _, e := range g.AutoEdges {
 		f, _ := secp256k1.ParseAddress(e.From)
 		t, _ := secp256k1.ParseAddress(e.To)
-		setProto(kv, key(prefixAuto, f, t), &trustpb.AutoEdge{Weight: int64(e.Weight), Good: e.Good, Bad: e.Bad, Height: e.Height})
-		c := k.EdgeCount(ctx, f)
-		c.Auto++
-		k.setEdgeCount(ctx, f, c)
+		o, oe := entry(f, t)
+		oe.HasAuto, oe.Auto, oe.Good, oe.Bad, oe.AutoHeight = true, int64(e.Weight), e.Good, e.Bad, e.Height
+		setProto(kv, key(prefixOut, f), o)
 	}
 	return nil
 }
@@ -195,32 +202,20 @@ func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
 	for _, s := range k.Seeds(ctx) {
 		g.Seeds = append(g.Seeds, GenesisSeed{Address: s.Address.String(), PreTrust: Dec(s.PreTrust)})
 	}
-	it := kv.Iterator(prefixEdge, types.PrefixEnd(prefixEdge))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		f, t := splitPair(it.Key()[len(prefixEdge):])
-		var e trustpb.Edge
-		mustUnmarshal(it.Value(), &e)
-		g.Edges = append(g.Edges, GenesisEdge{From: f.String(), To: t.String(), Weight: Dec(e.Weight)})
-	}
-	ia := kv.Iterator(prefixAuto, types.PrefixEnd(prefixAuto))
-	defer ia.Close()
-	for ; ia.Valid(); ia.Next() {
-		f, t := splitPair(ia.Key()[len(prefixAuto):])
-		var e trustpb.AutoEdge
-		mustUnmarshal(ia.Value(), &e)
-		g.AutoEdges = append(g.AutoEdges, GenesisAutoEdge{From: f.String(), To: t.String(), Weight: Dec(e.Weight), Good: e.Good, Bad: e.Bad, Height: e.Height})
-	}
+	forEach(kv, prefixOut, func(f types.Address, v []byte) {
+		var o trustpb.OutEdges
+		mustUnmarshal(v, &o)
+		for _, e := range o.Edges {
+			t := types.Address(e.Target)
+			if e.HasManual {
+				g.Edges = append(g.Edges, GenesisEdge{From: f.String(), To: t.String(), Weight: Dec(e.Manual)})
+			}
+			if e.HasAuto {
+				g.AutoEdges = append(g.AutoEdges, GenesisAutoEdge{From: f.String(), To: t.String(), Weight: Dec(e.Auto), Good: e.Good, Bad: e.Bad, Height: e.AutoHeight})
+			}
+		}
+	})
 	return json.Marshal(g)
-}
-
-func splitPair(k []byte) (from, to types.Address) {
-	if len(k) != 2*addrLen {
-		panic(fmt.Errorf("trust: malformed edge key %x", k))
-	}
-	copy(from[:], k[:addrLen])
-	copy(to[:], k[addrLen:])
-	return from, to
 }
 
 func (m Module) Routes() []types.MsgRoute {

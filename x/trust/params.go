@@ -48,7 +48,7 @@ type Params struct {
 
 // Hard limits on the parameters, so no genesis can ask for unbounded work.
 const (
-	maxEdgesLimit      = 10_000
+	maxEdgesLimit      = 1_000 // per kind: an account's out-edges are one value of at most 2,000 entries
 	maxSeedsLimit      = 1_000
 	maxIdentitiesLimit = 10_000_000
 	maxEpochEdgesLimit = 100_000_000
@@ -57,8 +57,9 @@ const (
 )
 
 // DefaultParams: an epoch every 100 blocks; 64 manual and 64 automatic edges
-// per account; 64 seeds; at most 100,000 identities and 2,000,000 edges per
-// epoch and 10,000 identities / 200,000 edges per viewpoint query; the score
+// per account; 64 seeds; at most 25,000 identities and 500,000 edges per
+// epoch (about 1 s of CPU on the 2-core machine, see BenchmarkChainEpoch)
+// and 10,000 identities / 200,000 edges per viewpoint query; the score
 // package's defaults for DATT and EigenTrust (rank 8, no decay, propagate
 // from 0.001; a = 0.2, epsilon 10^-6, 100 iterations) and W = 0.5; automatic
 // edges move 5% towards +1 per good outcome and 20% towards −1 per bad one.
@@ -69,8 +70,8 @@ func DefaultParams() Params {
 		MaxEdgesPerAccount:     64,
 		MaxAutoEdgesPerAccount: 64,
 		MaxSeeds:               64,
-		MaxEpochIdentities:     100_000,
-		MaxEpochEdges:          2_000_000,
+		MaxEpochIdentities:     25_000,
+		MaxEpochEdges:          500_000,
 		MaxQueryIdentities:     10_000,
 		MaxQueryEdges:          200_000,
 		DATTMaxRank:            uint32(d.DATT.MaxRank),

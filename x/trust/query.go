@@ -15,8 +15,9 @@ import (
 // proven (see QueryKey); the others are computed and returned as JSON.
 //
 //	score/ADDR              NodeScore protobuf, empty if unknown (provable)
-//	edge/FROM/TO            manual Edge protobuf, empty if none (provable)
-//	edges/ADDR              JSON EdgesView: manual and automatic out-edges
+//	outedges/ADDR           OutEdges protobuf: ADDR's manual and automatic edges (provable)
+//	ranking                 TopList protobuf: the top 1000 by combined score (provable)
+//	edges/ADDR              JSON EdgesView: the same out-edges, for people
 //	top[/N]                 JSON []ScoreView: the N highest combined scores (default 10, at most 1000)
 //	why/ADDR[/VIEWPOINT]    JSON WhyView: how DATT from the seeds (or VIEWPOINT) reaches ADDR
 //	viewpoint/VIEWER/ADDR   JSON ViewpointView: DATT of ADDR from VIEWER alone, computed now
@@ -152,11 +153,11 @@ func (Module) QueryKey(path []string) []byte {
 		if a, err := secp256k1.ParseAddress(path[1]); err == nil {
 			return ScoreKey(a)
 		}
-	case len(path) == 3 && path[0] == "edge":
-		f, err1 := secp256k1.ParseAddress(path[1])
-		t, err2 := secp256k1.ParseAddress(path[2])
-		if err1 == nil && err2 == nil {
-			return EdgeKey(f, t)
+	case len(path) == 1 && path[0] == "ranking":
+		return TopKey()
+	case len(path) == 2 && path[0] == "outedges":
+		if a, err := secp256k1.ParseAddress(path[1]); err == nil {
+			return EdgesKey(a)
 		}
 	}
 	return nil
@@ -178,27 +179,15 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 	case len(path) == 2 && path[0] == "score":
 		_, err := parseAddr("address", path[1])
 		return nil, err
-	case len(path) == 3 && path[0] == "edge":
-		if _, err := parseAddr("from", path[1]); err != nil {
-			return nil, err
-		}
-		_, err := parseAddr("to", path[2])
+	case len(path) == 2 && path[0] == "outedges":
+		_, err := parseAddr("address", path[1])
 		return nil, err
 	case len(path) == 2 && path[0] == "edges":
 		a, err := parseAddr("address", path[1])
 		if err != nil {
 			return nil, err
 		}
-		c := k.EdgeCount(ctx, a)
-		v := EdgesView{Address: a.String(), Manual: c.Manual, Auto: c.Auto, MaxEdges: k.Params(ctx).MaxEdgesPerAccount, Edges: []EdgeView{}}
-		for _, e := range k.OutEdges(ctx, a) {
-			kind := "manual"
-			if e.Auto {
-				kind = "auto"
-			}
-			v.Edges = append(v.Edges, EdgeView{Target: e.To.String(), Weight: Dec(e.Weight), Kind: kind, Effective: e.Effective, Height: e.Height, Good: e.Good, Bad: e.Bad})
-		}
-		return types.JSON(v)
+		return types.JSON(k.EdgesView(ctx, a))
 	case (len(path) == 1 || len(path) == 2) && path[0] == "top":
 		n := defaultTopN
 		if len(path) == 2 {
@@ -256,20 +245,41 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		v.NextHeight = (ctx.Height/p.EpochBlocks + 1) * p.EpochBlocks
 		return types.JSON(v)
 	}
-	return nil, types.ErrNotFound.Wrapf("no trust query %q (try score/ADDR, edges/ADDR, top/N, why/ADDR, viewpoint/VIEWER/ADDR, seeds, params, epoch)", path)
+	return nil, types.ErrNotFound.Wrapf("no trust query %q (try score/ADDR, edges/ADDR, outedges/ADDR, ranking, top/N, why/ADDR, viewpoint/VIEWER/ADDR, seeds, params, epoch)", path)
 }
 
-// Top returns the n highest combined scores of the last epoch, highest
-// first, ties by address. It reads n index keys and n results.
+// EdgesView lists a's out-edges for people.
+func (k Keeper) EdgesView(ctx *types.Context, a types.Address) EdgesView {
+	return NewEdgesView(a, outEdgesOf(k.kv(ctx), a), k.Params(ctx).MaxEdgesPerAccount)
+}
+
+// NewEdgesView formats stored out-edges (o may be empty).
+func NewEdgesView(a types.Address, o *trustpb.OutEdges, maxEdges uint32) EdgesView {
+	m, au := counts(o)
+	v := EdgesView{Address: a.String(), Manual: m, Auto: au, MaxEdges: maxEdges, Edges: []EdgeView{}}
+	for _, e := range listOutEdges(o) {
+		kind := "manual"
+		if e.Auto {
+			kind = "auto"
+		}
+		v.Edges = append(v.Edges, EdgeView{Target: e.To.String(), Weight: Dec(e.Weight), Kind: kind, Effective: e.Effective, Height: e.Height, Good: e.Good, Bad: e.Bad})
+	}
+	return v
+}
+
+// Top returns the n highest combined scores of the last epoch (at most
+// maxTopN), highest first, ties by address. It reads the ranking key and n
+// results.
 func (k Keeper) Top(ctx *types.Context, n int) []ScoreView {
-	kv := k.kv(ctx)
 	out := []ScoreView{}
-	it := kv.Iterator(prefixRanked, types.PrefixEnd(prefixRanked))
-	defer it.Close()
-	for ; it.Valid() && len(out) < n; it.Next() {
-		kk := it.Key()
+	var top trustpb.TopList
+	getProto(k.kv(ctx), keyTop, &top)
+	for _, e := range top.Entries {
+		if len(out) == n {
+			break
+		}
 		var a types.Address
-		copy(a[:], kk[len(kk)-addrLen:])
+		copy(a[:], e.Address)
 		r, ok := k.Result(ctx, a)
 		out = append(out, NewScoreView(a, r, ok))
 	}

@@ -369,30 +369,30 @@ func (x *Seed) GetPreTrust() int64 {
 	return 0
 }
 
-// Edge is a stored manual trust edge (key trust/e/<from><to>). It holds
-// the weight only, so the state depends on which edges exist, not on the
-// order or the blocks in which they were set.
-type Edge struct {
+// OutEdges holds every out-edge of one account (key trust/o/<from>),
+// sorted by target, one entry per target. Keeping them in one value lets
+// the epoch read an account's edges with one lookup.
+type OutEdges struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Weight        int64                  `protobuf:"zigzag64,1,opt,name=weight,proto3" json:"weight,omitempty"`
+	Edges         []*OutEdge             `protobuf:"bytes,1,rep,name=edges,proto3" json:"edges,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *Edge) Reset() {
-	*x = Edge{}
+func (x *OutEdges) Reset() {
+	*x = OutEdges{}
 	mi := &file_pastel_trust_v1_trust_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *Edge) String() string {
+func (x *OutEdges) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*Edge) ProtoMessage() {}
+func (*OutEdges) ProtoMessage() {}
 
-func (x *Edge) ProtoReflect() protoreflect.Message {
+func (x *OutEdges) ProtoReflect() protoreflect.Message {
 	mi := &file_pastel_trust_v1_trust_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -404,44 +404,53 @@ func (x *Edge) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Edge.ProtoReflect.Descriptor instead.
-func (*Edge) Descriptor() ([]byte, []int) {
+// Deprecated: Use OutEdges.ProtoReflect.Descriptor instead.
+func (*OutEdges) Descriptor() ([]byte, []int) {
 	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{6}
 }
 
-func (x *Edge) GetWeight() int64 {
+func (x *OutEdges) GetEdges() []*OutEdge {
 	if x != nil {
-		return x.Weight
+		return x.Edges
 	}
-	return 0
+	return nil
 }
 
-// AutoEdge is a stored automatic edge (key trust/a/<from><to>), moved by
-// outcomes other modules report through Keeper.RecordOutcome.
-type AutoEdge struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Weight        int64                  `protobuf:"zigzag64,1,opt,name=weight,proto3" json:"weight,omitempty"`
-	Good          uint64                 `protobuf:"varint,2,opt,name=good,proto3" json:"good,omitempty"`
-	Bad           uint64                 `protobuf:"varint,3,opt,name=bad,proto3" json:"bad,omitempty"`
-	Height        int64                  `protobuf:"varint,4,opt,name=height,proto3" json:"height,omitempty"`
+// OutEdge is the account's statement about one target: a manual edge
+// (MsgSetTrust), an automatic one (Keeper.RecordOutcome), or both; the
+// manual one wins in the epoch. It holds no height for the manual edge, so
+// the state depends on which edges exist, not on when they were set.
+type OutEdge struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// target is the 20-byte address.
+	Target    []byte `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	HasManual bool   `protobuf:"varint,2,opt,name=has_manual,json=hasManual,proto3" json:"has_manual,omitempty"`
+	Manual    int64  `protobuf:"zigzag64,3,opt,name=manual,proto3" json:"manual,omitempty"`
+	HasAuto   bool   `protobuf:"varint,4,opt,name=has_auto,json=hasAuto,proto3" json:"has_auto,omitempty"`
+	Auto      int64  `protobuf:"zigzag64,5,opt,name=auto,proto3" json:"auto,omitempty"`
+	// good and bad count the outcomes behind the automatic edge; auto_height
+	// is the height of the last one.
+	Good          uint64 `protobuf:"varint,6,opt,name=good,proto3" json:"good,omitempty"`
+	Bad           uint64 `protobuf:"varint,7,opt,name=bad,proto3" json:"bad,omitempty"`
+	AutoHeight    int64  `protobuf:"varint,8,opt,name=auto_height,json=autoHeight,proto3" json:"auto_height,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *AutoEdge) Reset() {
-	*x = AutoEdge{}
+func (x *OutEdge) Reset() {
+	*x = OutEdge{}
 	mi := &file_pastel_trust_v1_trust_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *AutoEdge) String() string {
+func (x *OutEdge) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*AutoEdge) ProtoMessage() {}
+func (*OutEdge) ProtoMessage() {}
 
-func (x *AutoEdge) ProtoReflect() protoreflect.Message {
+func (x *OutEdge) ProtoReflect() protoreflect.Message {
 	mi := &file_pastel_trust_v1_trust_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -453,88 +462,63 @@ func (x *AutoEdge) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use AutoEdge.ProtoReflect.Descriptor instead.
-func (*AutoEdge) Descriptor() ([]byte, []int) {
+// Deprecated: Use OutEdge.ProtoReflect.Descriptor instead.
+func (*OutEdge) Descriptor() ([]byte, []int) {
 	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{7}
 }
 
-func (x *AutoEdge) GetWeight() int64 {
+func (x *OutEdge) GetTarget() []byte {
 	if x != nil {
-		return x.Weight
+		return x.Target
 	}
-	return 0
+	return nil
 }
 
-func (x *AutoEdge) GetGood() uint64 {
+func (x *OutEdge) GetHasManual() bool {
 	if x != nil {
-		return x.Good
+		return x.HasManual
 	}
-	return 0
+	return false
 }
 
-func (x *AutoEdge) GetBad() uint64 {
-	if x != nil {
-		return x.Bad
-	}
-	return 0
-}
-
-func (x *AutoEdge) GetHeight() int64 {
-	if x != nil {
-		return x.Height
-	}
-	return 0
-}
-
-// EdgeCount is how many edges an account has (key trust/n/<from>).
-type EdgeCount struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Manual        uint32                 `protobuf:"varint,1,opt,name=manual,proto3" json:"manual,omitempty"`
-	Auto          uint32                 `protobuf:"varint,2,opt,name=auto,proto3" json:"auto,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *EdgeCount) Reset() {
-	*x = EdgeCount{}
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[8]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *EdgeCount) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*EdgeCount) ProtoMessage() {}
-
-func (x *EdgeCount) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[8]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use EdgeCount.ProtoReflect.Descriptor instead.
-func (*EdgeCount) Descriptor() ([]byte, []int) {
-	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{8}
-}
-
-func (x *EdgeCount) GetManual() uint32 {
+func (x *OutEdge) GetManual() int64 {
 	if x != nil {
 		return x.Manual
 	}
 	return 0
 }
 
-func (x *EdgeCount) GetAuto() uint32 {
+func (x *OutEdge) GetHasAuto() bool {
+	if x != nil {
+		return x.HasAuto
+	}
+	return false
+}
+
+func (x *OutEdge) GetAuto() int64 {
 	if x != nil {
 		return x.Auto
+	}
+	return 0
+}
+
+func (x *OutEdge) GetGood() uint64 {
+	if x != nil {
+		return x.Good
+	}
+	return 0
+}
+
+func (x *OutEdge) GetBad() uint64 {
+	if x != nil {
+		return x.Bad
+	}
+	return 0
+}
+
+func (x *OutEdge) GetAutoHeight() int64 {
+	if x != nil {
+		return x.AutoHeight
 	}
 	return 0
 }
@@ -561,7 +545,7 @@ type NodeScore struct {
 
 func (x *NodeScore) Reset() {
 	*x = NodeScore{}
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[9]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -573,7 +557,7 @@ func (x *NodeScore) String() string {
 func (*NodeScore) ProtoMessage() {}
 
 func (x *NodeScore) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[9]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -586,7 +570,7 @@ func (x *NodeScore) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NodeScore.ProtoReflect.Descriptor instead.
 func (*NodeScore) Descriptor() ([]byte, []int) {
-	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{9}
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *NodeScore) GetDatt() int64 {
@@ -638,6 +622,104 @@ func (x *NodeScore) GetHeight() int64 {
 	return 0
 }
 
+// TopList is the last epoch's ranking (key trust/top): the highest
+// combined scores, highest first, ties by address.
+type TopList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*TopEntry            `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopList) Reset() {
+	*x = TopList{}
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopList) ProtoMessage() {}
+
+func (x *TopList) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopList.ProtoReflect.Descriptor instead.
+func (*TopList) Descriptor() ([]byte, []int) {
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *TopList) GetEntries() []*TopEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+type TopEntry struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       []byte                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Combined      int64                  `protobuf:"zigzag64,2,opt,name=combined,proto3" json:"combined,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopEntry) Reset() {
+	*x = TopEntry{}
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopEntry) ProtoMessage() {}
+
+func (x *TopEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopEntry.ProtoReflect.Descriptor instead.
+func (*TopEntry) Descriptor() ([]byte, []int) {
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *TopEntry) GetAddress() []byte {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+func (x *TopEntry) GetCombined() int64 {
+	if x != nil {
+		return x.Combined
+	}
+	return 0
+}
+
 // EpochInfo describes the last epoch computation (key trust/epoch).
 type EpochInfo struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -672,7 +754,7 @@ type EpochInfo struct {
 
 func (x *EpochInfo) Reset() {
 	*x = EpochInfo{}
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[10]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -684,7 +766,7 @@ func (x *EpochInfo) String() string {
 func (*EpochInfo) ProtoMessage() {}
 
 func (x *EpochInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[10]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -697,7 +779,7 @@ func (x *EpochInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EpochInfo.ProtoReflect.Descriptor instead.
 func (*EpochInfo) Descriptor() ([]byte, []int) {
-	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{10}
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *EpochInfo) GetEpoch() uint64 {
@@ -818,7 +900,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[11]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -830,7 +912,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[11]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -843,7 +925,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{11}
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Params) GetEpochBlocks() int64 {
@@ -987,7 +1069,7 @@ type PowerParams struct {
 
 func (x *PowerParams) Reset() {
 	*x = PowerParams{}
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[12]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -999,7 +1081,7 @@ func (x *PowerParams) String() string {
 func (*PowerParams) ProtoMessage() {}
 
 func (x *PowerParams) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_trust_v1_trust_proto_msgTypes[12]
+	mi := &file_pastel_trust_v1_trust_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1012,7 +1094,7 @@ func (x *PowerParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerParams.ProtoReflect.Descriptor instead.
 func (*PowerParams) Descriptor() ([]byte, []int) {
-	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{12}
+	return file_pastel_trust_v1_trust_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PowerParams) GetPowerUnit() uint64 {
@@ -1081,17 +1163,20 @@ const file_pastel_trust_v1_trust_proto_rawDesc = "" +
 	"\tsignature\x18\x02 \x01(\fR\tsignature\"=\n" +
 	"\x04Seed\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
-	"\tpre_trust\x18\x02 \x01(\x03R\bpreTrust\"\x1e\n" +
-	"\x04Edge\x12\x16\n" +
-	"\x06weight\x18\x01 \x01(\x12R\x06weight\"`\n" +
-	"\bAutoEdge\x12\x16\n" +
-	"\x06weight\x18\x01 \x01(\x12R\x06weight\x12\x12\n" +
-	"\x04good\x18\x02 \x01(\x04R\x04good\x12\x10\n" +
-	"\x03bad\x18\x03 \x01(\x04R\x03bad\x12\x16\n" +
-	"\x06height\x18\x04 \x01(\x03R\x06height\"7\n" +
-	"\tEdgeCount\x12\x16\n" +
-	"\x06manual\x18\x01 \x01(\rR\x06manual\x12\x12\n" +
-	"\x04auto\x18\x02 \x01(\rR\x04auto\"\xb2\x01\n" +
+	"\tpre_trust\x18\x02 \x01(\x03R\bpreTrust\":\n" +
+	"\bOutEdges\x12.\n" +
+	"\x05edges\x18\x01 \x03(\v2\x18.pastel.trust.v1.OutEdgeR\x05edges\"\xce\x01\n" +
+	"\aOutEdge\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\fR\x06target\x12\x1d\n" +
+	"\n" +
+	"has_manual\x18\x02 \x01(\bR\thasManual\x12\x16\n" +
+	"\x06manual\x18\x03 \x01(\x12R\x06manual\x12\x19\n" +
+	"\bhas_auto\x18\x04 \x01(\bR\ahasAuto\x12\x12\n" +
+	"\x04auto\x18\x05 \x01(\x12R\x04auto\x12\x12\n" +
+	"\x04good\x18\x06 \x01(\x04R\x04good\x12\x10\n" +
+	"\x03bad\x18\a \x01(\x04R\x03bad\x12\x1f\n" +
+	"\vauto_height\x18\b \x01(\x03R\n" +
+	"autoHeight\"\xb2\x01\n" +
 	"\tNodeScore\x12\x12\n" +
 	"\x04datt\x18\x01 \x01(\x12R\x04datt\x12\x12\n" +
 	"\x04rank\x18\x02 \x01(\x11R\x04rank\x12\x14\n" +
@@ -1100,7 +1185,12 @@ const file_pastel_trust_v1_trust_proto_rawDesc = "" +
 	"eigen_norm\x18\x04 \x01(\x03R\teigenNorm\x12\x1a\n" +
 	"\bcombined\x18\x05 \x01(\x12R\bcombined\x12\x14\n" +
 	"\x05epoch\x18\x06 \x01(\x04R\x05epoch\x12\x16\n" +
-	"\x06height\x18\a \x01(\x03R\x06height\"\xb7\x03\n" +
+	"\x06height\x18\a \x01(\x03R\x06height\">\n" +
+	"\aTopList\x123\n" +
+	"\aentries\x18\x01 \x03(\v2\x19.pastel.trust.v1.TopEntryR\aentries\"@\n" +
+	"\bTopEntry\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\fR\aaddress\x12\x1a\n" +
+	"\bcombined\x18\x02 \x01(\x12R\bcombined\"\xb7\x03\n" +
 	"\tEpochInfo\x12\x14\n" +
 	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\x12\x16\n" +
 	"\x06height\x18\x02 \x01(\x03R\x06height\x12\x1e\n" +
@@ -1163,7 +1253,7 @@ func file_pastel_trust_v1_trust_proto_rawDescGZIP() []byte {
 	return file_pastel_trust_v1_trust_proto_rawDescData
 }
 
-var file_pastel_trust_v1_trust_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_pastel_trust_v1_trust_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_pastel_trust_v1_trust_proto_goTypes = []any{
 	(*MsgSetTrust)(nil),    // 0: pastel.trust.v1.MsgSetTrust
 	(*MsgRemoveTrust)(nil), // 1: pastel.trust.v1.MsgRemoveTrust
@@ -1171,24 +1261,27 @@ var file_pastel_trust_v1_trust_proto_goTypes = []any{
 	(*SeedChange)(nil),     // 3: pastel.trust.v1.SeedChange
 	(*SeedApproval)(nil),   // 4: pastel.trust.v1.SeedApproval
 	(*Seed)(nil),           // 5: pastel.trust.v1.Seed
-	(*Edge)(nil),           // 6: pastel.trust.v1.Edge
-	(*AutoEdge)(nil),       // 7: pastel.trust.v1.AutoEdge
-	(*EdgeCount)(nil),      // 8: pastel.trust.v1.EdgeCount
-	(*NodeScore)(nil),      // 9: pastel.trust.v1.NodeScore
-	(*EpochInfo)(nil),      // 10: pastel.trust.v1.EpochInfo
-	(*Params)(nil),         // 11: pastel.trust.v1.Params
-	(*PowerParams)(nil),    // 12: pastel.trust.v1.PowerParams
+	(*OutEdges)(nil),       // 6: pastel.trust.v1.OutEdges
+	(*OutEdge)(nil),        // 7: pastel.trust.v1.OutEdge
+	(*NodeScore)(nil),      // 8: pastel.trust.v1.NodeScore
+	(*TopList)(nil),        // 9: pastel.trust.v1.TopList
+	(*TopEntry)(nil),       // 10: pastel.trust.v1.TopEntry
+	(*EpochInfo)(nil),      // 11: pastel.trust.v1.EpochInfo
+	(*Params)(nil),         // 12: pastel.trust.v1.Params
+	(*PowerParams)(nil),    // 13: pastel.trust.v1.PowerParams
 }
 var file_pastel_trust_v1_trust_proto_depIdxs = []int32{
 	3,  // 0: pastel.trust.v1.MsgUpdateSeeds.change:type_name -> pastel.trust.v1.SeedChange
 	4,  // 1: pastel.trust.v1.MsgUpdateSeeds.approvals:type_name -> pastel.trust.v1.SeedApproval
 	5,  // 2: pastel.trust.v1.SeedChange.add:type_name -> pastel.trust.v1.Seed
-	12, // 3: pastel.trust.v1.Params.power:type_name -> pastel.trust.v1.PowerParams
-	4,  // [4:4] is the sub-list for method output_type
-	4,  // [4:4] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	7,  // 3: pastel.trust.v1.OutEdges.edges:type_name -> pastel.trust.v1.OutEdge
+	10, // 4: pastel.trust.v1.TopList.entries:type_name -> pastel.trust.v1.TopEntry
+	13, // 5: pastel.trust.v1.Params.power:type_name -> pastel.trust.v1.PowerParams
+	6,  // [6:6] is the sub-list for method output_type
+	6,  // [6:6] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_pastel_trust_v1_trust_proto_init() }
@@ -1202,7 +1295,7 @@ func file_pastel_trust_v1_trust_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pastel_trust_v1_trust_proto_rawDesc), len(file_pastel_trust_v1_trust_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
