@@ -127,14 +127,14 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 
 // The design's demonstration through the CLI, with real files: a 20 MiB image,
 // defaults (2 MiB chunks, redundancy 12), delete 75% of the chunk files,
-// overwrite random bytes in 10% of the rest, decode. Two seeds by default (the
-// codec package runs all 20); PASTEL_LONG=1 runs 20.
+// overwrite random bytes in 10% of the rest, decode. Two seeds by default, one
+// with -short or -race (the codec package runs all 20); PASTEL_LONG=1 runs 20.
 func TestDemonstrationCLI(t *testing.T) {
 	seeds := 2
-	if os.Getenv("PASTEL_LONG") != "" {
+	switch {
+	case os.Getenv("PASTEL_LONG") != "":
 		seeds = 20
-	}
-	if testing.Short() {
+	case testing.Short() || raceEnabled:
 		seeds = 1
 	}
 	for seed := range uint64(seeds) {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package chunkscmd
+
+const raceEnabled = false
