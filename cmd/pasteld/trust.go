@@ -855,4 +855,3 @@ func writeSeedChange(cmd *cobra.Command, f *trust.SeedChangeFile) error {
 	_, err := cmd.OutOrStdout().Write(f.Encode())
 	return err
 }
-
