@@ -50,7 +50,8 @@ temporary names and renamed only once the whole archive has checked out.`,
 		Example: `  pasteld chunks decode ./mona.chunks -o ./restored
   pasteld chunks decode ./incoming --manifest ticket-manifest.json -o ./restored
   pasteld chunks decode ./mixed --trust-headers --archive 3f2a...e9 -o ./restored`,
-		Args: cobra.ExactArgs(1),
+		SilenceUsage: true, // errors here are about data, not about how the command was typed
+		Args:         cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return errors.New("missing -o OUTDIR: where to write the files")

@@ -36,7 +36,8 @@ whatever the size of the input; the archive is staged in DIR while encoding.`,
 		Example: `  pasteld chunks encode mona.png -o ./mona.chunks
   pasteld chunks encode front.jpg back.jpg --title "Diptych" --creator "A. Artist" -o ./diptych
   pasteld chunks encode big.tif --chunk-size 4MiB --redundancy 8 -o ./big`,
-		Args: cobra.MinimumNArgs(1),
+		SilenceUsage: true, // errors here are about data, not about how the command was typed
+		Args:         cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return errors.New("missing -o DIR: where to write the chunks")

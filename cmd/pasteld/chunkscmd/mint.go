@@ -28,7 +28,8 @@ a lost one anywhere. The new files go to OUTDIR (which may be DIR itself).`,
 		Example: `  pasteld chunks mint ./mona.chunks --index 17 -o ./mona.chunks
   pasteld chunks mint ./mona.chunks --stripe 2 --index 0 -o ./spare
   pasteld chunks mint ./mona.chunks --missing -o ./mona.chunks`,
-		Args: cobra.ExactArgs(1),
+		SilenceUsage: true, // errors here are about data, not about how the command was typed
+		Args:         cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return errors.New("missing -o OUTDIR: where to write the minted chunks")

@@ -25,7 +25,8 @@ against the k it needs. Exits non-zero if any stripe has fewer than k good
 chunks (the archive could not be rebuilt).`,
 		Example: `  pasteld chunks verify ./mona.chunks
   pasteld chunks verify ./incoming --manifest ticket-manifest.json`,
-		Args: cobra.ExactArgs(1),
+		SilenceUsage: true, // errors here are about data, not about how the command was typed
+		Args:         cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, *quiet, args[0], df)
 		},
