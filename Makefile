@@ -21,7 +21,7 @@ test-unit:
 	$(GO) test -race -timeout 20m $$($(GO) list ./... | grep -v /e2e)
 
 test-e2e:
-	$(GO) test -timeout 20m -count=1 ./e2e/...
+	$(GO) test -timeout 40m -count=1 ./e2e/...
 
 fuzz:
 	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
