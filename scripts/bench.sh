@@ -30,6 +30,7 @@ PASTEL_BENCH=1 go test -count=1 -timeout 20m -run 'TestBenchRegistration20MiB|Te
 echo
 echo "######## trust epoch ########"
 go test -run '^$' -bench 'Epoch' -benchtime 3x ./x/trust/score/ | grep -E '^(Benchmark|ok)'
+go test -run '^$' -bench 'ChainEpoch' -benchtime 3x ./x/trust/ | grep -E '^(Benchmark|ok)' # on the chain: IAVL walk from the seeds + writes (TRUST_BENCH_LARGE=1 adds 10^5)
 
 echo
 echo "######## payment channels (off-chain updates/s between two wallets; on-chain bytes and fee per step) ########"
