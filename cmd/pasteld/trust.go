@@ -264,7 +264,7 @@ func newTrustTopCmd() *cobra.Command {
 			if len(args) == 1 {
 				v, err := strconv.Atoi(args[0])
 				if err != nil || v < 1 || v > 1000 {
-					return fmt.Errorf("N must be a number from 1 to 1000, not %q", args[0])
+					return fmt.Errorf("the count must be a number from 1 to 1000, not %q", args[0])
 				}
 				n = v
 			}

@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/pastelchain/pastel/x/trust/score"
@@ -142,5 +143,31 @@ func TestAutoEdgeEvictionAndManualPrecedence(t *testing.T) {
 	_ = k.RecordOutcome(ctx, s, testAddr(5), true)
 	if _, ok := k.AutoEdge(ctx, s, testAddr(5)); ok {
 		t.Fatal("automatic edge written while off")
+	}
+}
+
+// TestEpochNotConverged: when EigenTrust hits its iteration cap the epoch
+// still stores the (deterministic) last iterate and says so.
+func TestEpochNotConverged(t *testing.T) {
+	p := DefaultParams()
+	p.EigenMaxIterations = 2
+	p.EigenEpsilon = 1
+	ctx := newTestCtx(t, Genesis{Params: p, Seeds: []GenesisSeed{{Address: testAddr(0).String(), PreTrust: Dec(score.One)}},
+		Edges: []GenesisEdge{
+			{From: testAddr(0).String(), To: testAddr(1).String(), Weight: Dec(score.One)},
+			{From: testAddr(1).String(), To: testAddr(2).String(), Weight: Dec(score.One / 2)},
+			{From: testAddr(2).String(), To: testAddr(0).String(), Weight: Dec(score.One)},
+		}})
+	ctx.Height = 100
+	k := Keeper{}
+	if err := k.runEpoch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := k.Epoch(ctx)
+	if info.EigenConverged || info.EigenIterations != 2 || !strings.Contains(info.Note, "did not converge in 2 iterations") || info.Identities != 3 {
+		t.Fatalf("epoch %+v", info)
+	}
+	if r, ok := k.Result(ctx, testAddr(2)); !ok || r.Eigen == 0 || r.Datt != int64(score.One/2) {
+		t.Fatalf("result %+v %v", r, ok)
 	}
 }

@@ -225,7 +225,11 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if err != nil {
 			return nil, err
 		}
-		return types.JSON(k.FromViewpoint(ctx, viewer, a))
+		v, err := k.FromViewpoint(ctx, viewer, a)
+		if err != nil {
+			return nil, err
+		}
+		return types.JSON(v)
 	case len(path) == 1 && path[0] == "seeds":
 		v := SeedsView{Version: k.SeedVersion(ctx), Seeds: []GenesisSeed{}}
 		for _, s := range k.Seeds(ctx) {
@@ -354,7 +358,7 @@ func (k Keeper) Why(ctx *types.Context, a types.Address, viewpoint *types.Addres
 
 // FromViewpoint computes a's DATT score with viewer as the only seed, within
 // the query bounds (MaxQueryIdentities, MaxQueryEdges).
-func (k Keeper) FromViewpoint(ctx *types.Context, viewer, a types.Address) *ViewpointView {
+func (k Keeper) FromViewpoint(ctx *types.Context, viewer, a types.Address) (*ViewpointView, error) {
 	p := k.Params(ctx)
 	v := &ViewpointView{Viewpoint: viewer.String(), Address: a.String(), Height: ctx.Height, Rank: -1}
 	in := gather(k.kv(ctx), []types.Address{viewer}, int(p.MaxQueryIdentities), int(p.MaxQueryEdges))
@@ -362,17 +366,17 @@ func (k Keeper) FromViewpoint(ctx *types.Context, viewer, a types.Address) *View
 	id := idOf(viewer)
 	g, err := score.NewGraph(in.Edges, []string{id})
 	if err != nil {
-		panic(err) // stored edges are valid
+		return nil, err // cannot happen: stored edges are valid
 	}
 	dp := p.ScoreParams().DATT
 	dp.MaxNodes = int(p.MaxQueryIdentities)
 	d, err := score.DATT(g, []string{id}, dp)
 	if err != nil {
-		panic(err) // parameters were validated at genesis
+		return nil, err // cannot happen: parameters were checked at genesis
 	}
 	v.DATTTruncation = d.Truncated.String()
 	if s, rank, ok := d.Lookup(idOf(a)); ok {
 		v.Reached, v.DATT, v.Rank = true, Dec(s), rank
 	}
-	return v
+	return v, nil
 }
