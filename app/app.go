@@ -29,6 +29,7 @@ import (
 	"github.com/pastelchain/pastel/x/rewards"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/trust"
+	"github.com/pastelchain/pastel/x/trust/score"
 )
 
 // Version is reported through Info.
@@ -86,14 +87,21 @@ type App struct {
 	mu        sync.Mutex // guards nothing ABCI calls race on; see Close
 }
 
+// storageKeeper sees trust: placement, attester and healer draws skip
+// distrusted masternodes, and challenge outcomes become automatic trust
+// edges from storage.Challenger.
+var storageKeeper = storage.Keeper{Bank: bank.Keeper{}, Trust: trust.Keeper{}}
+
 // Modules returns the modules in the order their genesis and block hooks run.
 func Modules() []types.Module {
 	return []types.Module{
 		bank.Module{},
 		channels.NewModule(),
-		storage.Module{Keeper: storage.Keeper{Bank: bank.Keeper{}}},
+		storage.Module{Keeper: storageKeeper},
 		trust.Module{},
-		rewards.Module{Keeper: rewards.Keeper{Bank: bank.Keeper{}, Masternodes: rewards.WeightsOf[storage.MasternodeWeight](storage.Keeper{Bank: bank.Keeper{}})}},
+		rewards.Module{Keeper: rewards.Keeper{Bank: bank.Keeper{},
+			Masternodes: rewards.WeightsOf[storage.MasternodeWeight](storageKeeper),
+			Trust:       rewards.TrustOf[score.Score](trust.Keeper{})}},
 	}
 }
 

@@ -258,9 +258,7 @@ func (k Keeper) passChallenge(ctx *types.Context, ch *storagepb.Challenge) {
 		m.ChallengesPassed++
 		k.setMasternode(ctx, mn, m)
 	}
-	if k.Trust != nil {
-		k.Trust.RecordOutcome(ctx, Challenger, mn, true)
-	}
+	k.recordTrust(ctx, mn, true)
 	ctx.EmitEvent("challenge_passed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId))
 }
 
@@ -277,9 +275,7 @@ func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reaso
 // for withhold_blocks (and out of placement meanwhile); F failures inside
 // the window move the masternode's commitments elsewhere; J jail it.
 func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
-	if k.Trust != nil {
-		k.Trust.RecordOutcome(ctx, Challenger, mn, false)
-	}
+	k.recordTrust(ctx, mn, false)
 	m, ok := k.Masternode(ctx, mn)
 	if !ok {
 		return
@@ -424,4 +420,15 @@ func (k Keeper) unjail(ctx *types.Context, mn types.Address) error {
 	k.ringAdd(ctx, mn)
 	ctx.EmitEvent("masternode_unjailed", "masternode", mn.String())
 	return nil
+}
+
+// recordTrust feeds a challenge outcome to the trust module. A trust-side
+// failure must not undo the outcome itself, so it is reported as an event.
+func (k Keeper) recordTrust(ctx *types.Context, mn types.Address, good bool) {
+	if k.Trust == nil {
+		return
+	}
+	if err := k.Trust.RecordOutcome(ctx, Challenger, mn, good); err != nil {
+		ctx.EmitEvent("trust_outcome_not_recorded", "masternode", mn.String(), "reason", err.Error())
+	}
 }

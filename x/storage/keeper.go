@@ -73,7 +73,7 @@ var (
 // from the challenge system's identity (Challenger) to the masternode.
 type TrustView interface {
 	IsDistrusted(ctx *types.Context, a types.Address) bool
-	RecordOutcome(ctx *types.Context, from, to types.Address, good bool)
+	RecordOutcome(ctx *types.Context, from, to types.Address, good bool) error
 }
 
 // Challenger is the identity challenge outcomes are recorded under in the

@@ -46,8 +46,14 @@ func newChain(t *testing.T, edit func(p *storagepb.Params)) *apptest.Chain {
 			})
 		}
 		g["storage"], _ = json.Marshal(gen)
+		if extraGenesis != nil {
+			extraGenesis(g)
+		}
 	})
 }
+
+// extraGenesis, when set by a test, edits the rest of the genesis.
+var extraGenesis func(app.GenesisState)
 
 type testArt struct {
 	manifest *codec.Manifest
