@@ -356,3 +356,30 @@ func TestMintRoutesAroundBadInputs(t *testing.T) {
 		t.Fatalf("mint from 5 good of 6 needed: %v", err)
 	}
 }
+
+func TestEncodeStreamChecksItsInput(t *testing.T) {
+	archive := randBytes(rand.New(rand.NewPCG(15, 16)), 5000)
+	p := Params{ChunkSize: 1024, Redundancy: 2}
+	hash, _, _ := HashArchive(bytes.NewReader(archive))
+	nop := func(*Chunk) error { return nil }
+	if _, err := EncodeStream(bytes.NewReader(archive), 5000, Hash{1}, p, nop); !errors.Is(err, ErrArchiveHash) {
+		t.Errorf("wrong hash: %v", err)
+	}
+	if _, err := EncodeStream(bytes.NewReader(archive[:4999]), 5000, hash, p, nop); !errors.Is(err, ErrArchiveSize) {
+		t.Errorf("short stream: %v", err)
+	}
+	if _, err := EncodeStream(bytes.NewReader(append(archive, 0)), 5000, hash, p, nop); !errors.Is(err, ErrArchiveSize) {
+		t.Errorf("long stream: %v", err)
+	}
+	stop := errors.New("disk full")
+	if _, err := EncodeStream(bytes.NewReader(archive), 5000, hash, p, func(*Chunk) error { return stop }); err != stop {
+		t.Errorf("emit error: %v", err)
+	}
+	if _, err := EncodeStream(bytes.NewReader(archive), 5000, hash, Params{ChunkSize: 10, Redundancy: 2}, nop); !errors.Is(err, ErrBadParams) {
+		t.Errorf("bad params: %v", err)
+	}
+	m, err := EncodeStream(bytes.NewReader(archive), 5000, hash, p, nop)
+	if err != nil || m.ArchiveHash != hash || m.Validate() != nil {
+		t.Fatalf("good stream: %v", err)
+	}
+}

@@ -37,6 +37,12 @@ func HashArchive(r io.Reader) (Hash, int64, error) {
 // stream did not match; the chunks emitted by then must be discarded. An error
 // returned by emit stops the encoding and is returned as is.
 func EncodeStream(r io.Reader, size int64, hash Hash, p Params, emit func(*Chunk) error) (*Manifest, error) {
+	return encodeStream(r, size, hash, p, emit, true)
+}
+
+// encodeStream is EncodeStream; recheck=false skips re-hashing the input, for
+// callers that just computed the hash from the same bytes in memory.
+func encodeStream(r io.Reader, size int64, hash Hash, p Params, emit func(*Chunk) error, recheck bool) (*Manifest, error) {
 	l, err := NewLayout(size, p)
 	if err != nil {
 		return nil, err
@@ -58,7 +64,9 @@ func EncodeStream(r io.Reader, size int64, hash Hash, p Params, emit func(*Chunk
 		// Hash the stripe on another core while this one codes it; both only read data.
 		hashed := make(chan struct{})
 		go func() {
-			sum.Write(data[:st.Length])
+			if recheck {
+				sum.Write(data[:st.Length])
+			}
 			close(hashed)
 		}()
 		err := e.encodeStripe(st, data, func(c *Chunk) error {
@@ -76,7 +84,7 @@ func EncodeStream(r io.Reader, size int64, hash Hash, p Params, emit func(*Chunk
 	}
 	var got Hash
 	sum.Sum(got[:0])
-	if got != hash {
+	if recheck && got != hash {
 		return nil, fmt.Errorf("%w: stream hashes to %s, declared %s", ErrArchiveHash, got, hash)
 	}
 	return m, nil
@@ -87,14 +95,14 @@ func EncodeStream(r io.Reader, size int64, hash Hash, p Params, emit func(*Chunk
 func Encode(archive []byte, p Params) (*Manifest, []*Chunk, error) {
 	hash := Hash(sha3.Sum256(archive))
 	var chunks []*Chunk
-	m, err := EncodeStream(bytes.NewReader(archive), int64(len(archive)), hash, p, func(c *Chunk) error {
+	m, err := encodeStream(bytes.NewReader(archive), int64(len(archive)), hash, p, func(c *Chunk) error {
 		cp := &Chunk{Header: c.Header, Payload: bytes.Clone(c.Payload)}
 		if cp.Payload == nil {
 			cp.Payload = []byte{}
 		}
 		chunks = append(chunks, cp)
 		return nil
-	})
+	}, false)
 	if err != nil {
 		return nil, nil, err
 	}
