@@ -79,7 +79,9 @@ func TestSelfHealingAfterLosingHalfTheMasternodes(t *testing.T) {
 	var ids, files []string
 	for i := 0; i < 2; i++ {
 		p := filepath.Join(dir, fmt.Sprintf("heal%d.png", i))
-		writePNG(t, p, painting(int64(500+i), 360, 280))
+		// About 500 KB: some 200 chunks, so losing half the masternodes (3
+		// holders each) certainly leaves chunks with no holder at all.
+		writePNG(t, p, noisyPainting(int64(500+i), 400, 300))
 		id, err := sn.register(t, p, "faucet", fmt.Sprintf("Heal %d", i))
 		if err != nil {
 			t.Fatal(err)

@@ -139,6 +139,20 @@ func painting(seed int64, w, h int) *image.RGBA {
 	return img
 }
 
+// noisyPainting is a painting with per-pixel noise: it barely compresses,
+// so a small image still makes many chunks.
+func noisyPainting(seed int64, w, h int) *image.RGBA {
+	img := painting(seed, w, h)
+	r := rand.New(rand.NewSource(seed ^ 0x5eed))
+	for i := 0; i < len(img.Pix); i += 4 {
+		for c := 0; c < 3; c++ {
+			v := int(img.Pix[i+c]) + r.Intn(41) - 20
+			img.Pix[i+c] = uint8(max(0, min(255, v)))
+		}
+	}
+	return img
+}
+
 func writePNG(t *testing.T, path string, img image.Image) {
 	f, err := os.Create(path)
 	if err != nil {
