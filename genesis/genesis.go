@@ -201,3 +201,36 @@ func SetParam(path, dotted, value string) error {
 	}
 	return doc.SaveAs(path)
 }
+
+// SetValidatorPayout maps a genesis validator (its CometBFT address, hex) to
+// the account its rewards are paid to (app_state.rewards.validator_payouts).
+func SetValidatorPayout(path, valAddrHex string, to secp256k1.Address) error {
+	doc, g, err := Load(path)
+	if err != nil {
+		return err
+	}
+	var section map[string]json.RawMessage
+	if err := json.Unmarshal(g["rewards"], &section); err != nil {
+		return fmt.Errorf("app_state.rewards: %w", err)
+	}
+	payouts := map[string]string{}
+	if raw, ok := section["validator_payouts"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &payouts); err != nil {
+			return fmt.Errorf("app_state.rewards.validator_payouts: %w", err)
+		}
+	}
+	payouts[strings.ToUpper(valAddrHex)] = to.String()
+	if section["validator_payouts"], err = json.Marshal(payouts); err != nil {
+		return err
+	}
+	if g["rewards"], err = json.Marshal(section); err != nil {
+		return err
+	}
+	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
+		return err
+	}
+	if _, err := Validate(doc); err != nil {
+		return err
+	}
+	return doc.SaveAs(path)
+}

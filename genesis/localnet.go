@@ -85,8 +85,12 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 	if err := doc.SaveAs(genPath); err != nil {
 		return nil, err
 	}
-	for _, n := range nodes {
+	for i, n := range nodes {
 		if err := fund(genPath, n.Address, o.FundEach); err != nil {
+			return nil, err
+		}
+		addr, _ := parseAddr(n.Address)
+		if err := SetValidatorPayout(genPath, vals[i].Address.String(), addr); err != nil {
 			return nil, err
 		}
 	}

@@ -135,6 +135,32 @@ units) or with a unit: 1000psl, 2.5psl, 500npsl.`,
 			return nil
 		},
 	}
-	g.AddCommand(add, validate, setParam)
+	payout := &cobra.Command{
+		Use:   "set-validator-payout ADDRESS|KEY",
+		Short: "Pay this node's validator rewards to an account (genesis.json, before the first start)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			home := homeFlag(cmd)
+			addr, err := resolveAddress(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			_, keys, err := genesis.InitHome(home)
+			if err != nil {
+				return err
+			}
+			pub, err := keys.Val.GetPubKey()
+			if err != nil {
+				return err
+			}
+			if err := genesis.SetValidatorPayout(filepath.Join(home, "config", "genesis.json"), pub.Address().String(), addr); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "validator %s pays out to %s\n", pub.Address(), addr)
+			return nil
+		},
+	}
+	addKeyringFlags(payout)
+	g.AddCommand(add, validate, setParam, payout)
 	return g
 }
