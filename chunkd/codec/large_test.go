@@ -45,10 +45,10 @@ func TestLargeStreaming(t *testing.T) {
 		}
 	}
 	t.Logf("encoded %d MiB; child peak RSS %d MiB", size>>20, peakKiB>>10)
-	// One stripe is 21 source pieces (42 MiB) plus a batch of 32 parity chunks
-	// (64 MiB); allow for the runtime and GC headroom, but nothing proportional
+	// One stripe is 21 source pieces (42 MiB) plus a batch of 8 parity chunks
+	// (16 MiB); allow for the runtime and GC headroom, but nothing proportional
 	// to the archive.
-	const limitMiB = 400
+	const limitMiB = 300
 	if peakKiB == 0 || peakKiB>>10 > limitMiB {
 		t.Fatalf("child peak RSS %d MiB, want (0, %d] MiB", peakKiB>>10, limitMiB)
 	}
