@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/genesis"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/x/trust"
@@ -460,7 +461,11 @@ func newTrustSeedsCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "seed-set version %d, %d seeds\n", v.Version, len(v.Seeds))
 			for _, s := range v.Seeds {
-				fmt.Fprintf(cmd.OutOrStdout(), "  %s  pre-trust %v\n", s.Address, s.PreTrust)
+				nv := ""
+				if s.NonVoting {
+					nv = "  (non-voting)"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "  %s  pre-trust %v%s\n", s.Address, s.PreTrust, nv)
 			}
 			return nil
 		},
@@ -540,18 +545,35 @@ func genesisPath(cmd *cobra.Command) string {
 	return filepath.Join(homeFlag(cmd), "config", "genesis.json")
 }
 
+// resolveTrustAddress accepts what resolveAddress does, and module:NAME for
+// a module account (e.g. module:storage_challenger, the identity storage
+// records challenge outcomes under).
+func resolveTrustAddress(cmd *cobra.Command, s string) (secp256k1.Address, error) {
+	if name, ok := strings.CutPrefix(s, "module:"); ok && name != "" {
+		return secp256k1.ModuleAddress(name), nil
+	}
+	return resolveAddress(cmd, s)
+}
+
 func newTrustGenesisSeedCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "genesis-seed ADDRESS|KEY [PRE_TRUST]",
+		Use:   "genesis-seed ADDRESS|KEY|module:NAME [PRE_TRUST] [--non-voting]",
 		Short: "Add a seed (pre-trusted identity) to the genesis file of a new chain",
 		Long: `genesis-seed adds ADDRESS to the trust seeds in <home>/config/genesis.json,
 with EigenTrust pre-trust PRE_TRUST in (0, 1] (default 1). After genesis the
 seed list changes only through 'pasteld trust seed-change', approved by two
-thirds of the seeds. A chain without seeds computes no scores.`,
-		Example: "  pasteld trust genesis-seed pastel1… --home ./node",
-		Args:    cobra.RangeArgs(1, 2),
+thirds of the voting seeds. A chain without seeds computes no scores.
+
+--non-voting makes a root of trust that takes no part in seed changes, for a
+module account without a key: storage records challenge outcomes as
+automatic edges from module:storage_challenger, and they reach the scores
+only if that identity is a seed.`,
+		Example: `  pasteld trust genesis-seed pastel1… --home ./node
+  pasteld trust genesis-seed module:storage_challenger 0.5 --non-voting --home ./node`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := resolveAddress(cmd, args[0])
+			nonVoting, _ := cmd.Flags().GetBool("non-voting")
+			a, err := resolveTrustAddress(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -570,17 +592,22 @@ thirds of the seeds. A chain without seeds computes no scores.`,
 						return fmt.Errorf("%s is already a seed", a)
 					}
 				}
-				g.Seeds = append(g.Seeds, trust.GenesisSeed{Address: a.String(), PreTrust: trust.Dec(pre)})
+				g.Seeds = append(g.Seeds, trust.GenesisSeed{Address: a.String(), PreTrust: trust.Dec(pre), NonVoting: nonVoting})
 				return nil
 			})
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Added trust seed %s (pre-trust %v) to genesis\n", a, pre)
+			kind := "seed"
+			if nonVoting {
+				kind = "non-voting seed"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Added trust %s %s (pre-trust %v) to genesis\n", kind, a, pre)
 			return nil
 		},
 	}
 	addKeyringFlags(cmd)
+	cmd.Flags().Bool("non-voting", false, "a root of trust that takes no part in seed changes (for keyless module accounts)")
 	return cmd
 }
 
@@ -687,7 +714,7 @@ func newSeedChangeCmd() *cobra.Command {
 		Use:   "seed-change",
 		Short: "Change the seed list: build a change, collect seed signatures, submit",
 		Long: `The seed list changes only with the approval of at least two thirds of the
-current seeds. The flow:
+current voting seeds. The flow:
 
   1. pasteld trust seed-change new --add ADDR[=PRE_TRUST] --remove ADDR > change.json
      (asks the node for the chain id, the seed-set version and the height)
@@ -698,11 +725,12 @@ A change is bound to the chain, to the current seed-set version and to an
 expiry height: once any change is applied, older signatures are useless.`,
 	}
 	newC := &cobra.Command{
-		Use:   "new [--add ADDR[=PRE_TRUST]]... [--remove ADDR]... [--expires-in BLOCKS]",
+		Use:   "new [--add ADDR[=PRE_TRUST]]... [--add-non-voting ADDR[=PRE_TRUST]]... [--remove ADDR]... [--expires-in BLOCKS]",
 		Short: "Write an unsigned seed change to stdout (or --out FILE)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			adds, _ := cmd.Flags().GetStringArray("add")
+			nonVotingAdds, _ := cmd.Flags().GetStringArray("add-non-voting")
 			removes, _ := cmd.Flags().GetStringArray("remove")
 			expiresIn, _ := cmd.Flags().GetUint64("expires-in")
 			c, ctx, cancel, err := dial(cmd)
@@ -723,9 +751,9 @@ expiry height: once any change is applied, older signatures are useless.`,
 				return err
 			}
 			f := &trust.SeedChangeFile{ChainID: chainID, SeedVersion: seeds.Version, ExpiresHeight: uint64(r.Height) + expiresIn}
-			for _, a := range adds {
+			for i, a := range append(adds, nonVotingAdds...) {
 				who, pre, hasPre := strings.Cut(a, "=")
-				addr, err := resolveAddress(cmd, who)
+				addr, err := resolveTrustAddress(cmd, who)
 				if err != nil {
 					return fmt.Errorf("--add %s: %w", a, err)
 				}
@@ -735,10 +763,10 @@ expiry height: once any change is applied, older signatures are useless.`,
 						return fmt.Errorf("--add %s: %w", a, err)
 					}
 				}
-				f.Add = append(f.Add, trust.GenesisSeed{Address: addr.String(), PreTrust: trust.Dec(p)})
+				f.Add = append(f.Add, trust.GenesisSeed{Address: addr.String(), PreTrust: trust.Dec(p), NonVoting: i >= len(adds)})
 			}
 			for _, rm := range removes {
-				addr, err := resolveAddress(cmd, rm)
+				addr, err := resolveTrustAddress(cmd, rm)
 				if err != nil {
 					return fmt.Errorf("--remove %s: %w", rm, err)
 				}
@@ -752,6 +780,7 @@ expiry height: once any change is applied, older signatures are useless.`,
 	}
 	queryFlags(newC)
 	newC.Flags().StringArray("add", nil, "seed to add (or whose pre-trust to change), as ADDR or ADDR=PRE_TRUST; repeatable")
+	newC.Flags().StringArray("add-non-voting", nil, "non-voting seed to add (ADDR, module:NAME, optionally =PRE_TRUST); repeatable")
 	newC.Flags().StringArray("remove", nil, "seed to remove; repeatable")
 	newC.Flags().Uint64("expires-in", 1000, "blocks from now after which the change can no longer be applied")
 	newC.Flags().String("out", "", "write to this file instead of stdout")
@@ -787,10 +816,10 @@ expiry height: once any change is applied, older signatures are useless.`,
 						me := key.PubKey().Address().String()
 						isSeed := false
 						for _, s := range seeds.Seeds {
-							isSeed = isSeed || s.Address == me
+							isSeed = isSeed || (s.Address == me && !s.NonVoting)
 						}
 						if !isSeed {
-							return fmt.Errorf("%s is not a seed: its approval would make the chain refuse the whole change", me)
+							return fmt.Errorf("%s is not a voting seed: its approval would make the chain refuse the whole change", me)
 						}
 					}
 				} else {

@@ -171,3 +171,36 @@ func TestEpochNotConverged(t *testing.T) {
 		t.Fatalf("result %+v %v", r, ok)
 	}
 }
+
+// TestOutcomesFromANonVotingSeedCount: automatic edges recorded under a
+// keyless identity (as storage does under its challenger) reach the scores
+// once that identity is a (non-voting) seed, and not before.
+func TestOutcomesFromANonVotingSeedCount(t *testing.T) {
+	recorder := testAddr(90)
+	run := func(seeded bool) (score.Score, bool) {
+		seeds := []GenesisSeed{{Address: testAddr(0).String(), PreTrust: Dec(score.One)}}
+		if seeded {
+			seeds = append(seeds, GenesisSeed{Address: recorder.String(), PreTrust: Dec(score.One / 2), NonVoting: true})
+		}
+		ctx := newTestCtx(t, Genesis{Params: DefaultParams(), Seeds: seeds})
+		k := Keeper{}
+		for i := 0; i < 3; i++ {
+			if err := k.RecordOutcome(ctx, recorder, testAddr(5), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx.Height = 100
+		if err := k.runEpoch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, ok := k.Result(ctx, testAddr(5))
+		return score.Score(r.GetDatt()), ok
+	}
+	if _, ok := run(false); ok {
+		t.Fatal("outcomes from an identity nobody trusts reached the scores")
+	}
+	// Three failures: 0 → −0.2 → −0.36 → −0.488.
+	if d, ok := run(true); !ok || d != -488_000_000 {
+		t.Fatalf("DATT %v %v, want -0.488", d, ok)
+	}
+}

@@ -10,7 +10,7 @@
 //
 //	trust/SetTrust     {target, weight}  create or overwrite the signer's edge to target
 //	trust/RemoveTrust  {target}          delete it (fails if there is none)
-//	trust/UpdateSeeds  {change, approvals}  change the seed list (see seeds.go)
+//	trust/UpdateSeeds  {change, approvals}  change the seed list: two thirds of the voting seeds (seeds.go)
 //
 // The signer is the truster. Weights are in [-1, 1] in parts per 10^9;
 // negative is distrust, 0 an explicit neutral statement. An update

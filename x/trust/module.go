@@ -34,10 +34,12 @@ type Genesis struct {
 	AutoEdges   []GenesisAutoEdge `json:"auto_edges,omitempty"`
 }
 
-// GenesisSeed is a pre-trusted identity; PreTrust in (0, 1].
+// GenesisSeed is a pre-trusted identity; PreTrust in (0, 1]. A NonVoting
+// seed takes no part in seed changes (see seeds.go).
 type GenesisSeed struct {
-	Address  string `json:"address"`
-	PreTrust Dec    `json:"pre_trust"`
+	Address   string `json:"address"`
+	PreTrust  Dec    `json:"pre_trust"`
+	NonVoting bool   `json:"non_voting,omitempty"`
 }
 
 // GenesisEdge is a manual trust edge.
@@ -165,7 +167,7 @@ func (m Module) InitGenesis(ctx *types.Context, raw json.RawMessage) error {
 	k.setParams(ctx, g.Params)
 	for _, s := range g.Seeds {
 		a, _ := secp256k1.ParseAddress(s.Address)
-		k.setSeed(ctx, a, score.Score(s.PreTrust))
+		k.setSeed(ctx, a, score.Score(s.PreTrust), s.NonVoting)
 	}
 	setU64(kv, keySeedVersion, g.SeedVersion)
 	entry := func(f, t types.Address) (*trustpb.OutEdges, *trustpb.OutEdge) {
@@ -200,7 +202,7 @@ func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
 	kv := k.kv(ctx)
 	g := Genesis{Params: k.Params(ctx), Seeds: []GenesisSeed{}, SeedVersion: k.SeedVersion(ctx)}
 	for _, s := range k.Seeds(ctx) {
-		g.Seeds = append(g.Seeds, GenesisSeed{Address: s.Address.String(), PreTrust: Dec(s.PreTrust)})
+		g.Seeds = append(g.Seeds, GenesisSeed{Address: s.Address.String(), PreTrust: Dec(s.PreTrust), NonVoting: s.NonVoting})
 	}
 	forEach(kv, prefixOut, func(f types.Address, v []byte) {
 		var o trustpb.OutEdges

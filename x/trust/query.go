@@ -233,7 +233,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 	case len(path) == 1 && path[0] == "seeds":
 		v := SeedsView{Version: k.SeedVersion(ctx), Seeds: []GenesisSeed{}}
 		for _, s := range k.Seeds(ctx) {
-			v.Seeds = append(v.Seeds, GenesisSeed{Address: s.Address.String(), PreTrust: Dec(s.PreTrust)})
+			v.Seeds = append(v.Seeds, GenesisSeed{Address: s.Address.String(), PreTrust: Dec(s.PreTrust), NonVoting: s.NonVoting})
 		}
 		return types.JSON(v)
 	case len(path) == 1 && path[0] == "params":

@@ -78,7 +78,7 @@ func (f *SeedChangeFile) Encode() []byte {
 func (f *SeedChangeFile) Change() *trustpb.SeedChange {
 	c := &trustpb.SeedChange{SeedVersion: f.SeedVersion, ExpiresHeight: f.ExpiresHeight, Remove: f.Remove}
 	for _, s := range f.Add {
-		c.Add = append(c.Add, &trustpb.Seed{Address: s.Address, PreTrust: int64(s.PreTrust)})
+		c.Add = append(c.Add, &trustpb.Seed{Address: s.Address, PreTrust: int64(s.PreTrust), NonVoting: s.NonVoting})
 	}
 	return c
 }

@@ -17,14 +17,21 @@ import (
 //     applies only at that version and height or earlier, and applying it
 //     increments the version. A set of approvals is therefore good for one
 //     change, once, on one chain (the chain id is in the signed bytes).
-//   - It needs approvals from at least two thirds of the current seeds
-//     (3·approvals ≥ 2·seeds, and at least one): every SeedApproval is a
-//     current seed's key and its signature over SeedChangeSignBytes; the
-//     transaction's signer counts as an approval if it is a seed (its
-//     transaction signature already covers the change).
-//   - The result must hold between 1 and MaxSeeds seeds. A chain whose
-//     genesis has no seeds keeps none: nobody can approve a change, and
-//     every score stays unknown.
+//   - It needs approvals from at least two thirds of the current voting
+//     seeds (3·approvals ≥ 2·voting seeds, and at least one): every
+//     SeedApproval is a voting seed's key and its signature over
+//     SeedChangeSignBytes; the transaction's signer counts as an approval
+//     if it is a voting seed (its transaction signature already covers the
+//     change).
+//   - The result must hold between 1 and MaxSeeds seeds, at least one of
+//     them voting. A chain whose genesis has no voting seed keeps its seed
+//     list forever (nobody can approve a change); with no seeds at all every
+//     score stays unknown.
+//
+// Non-voting seeds (Seed.non_voting) are roots of trust for the scores but
+// take no part in changes: module accounts without keys, such as the
+// identity under which storage records challenge outcomes, whose
+// automatic edges reach the scores only from a root.
 
 // SeedChangeDomain separates seed-change signatures from every other
 // signature in the system.
@@ -54,8 +61,9 @@ func SignSeedChange(chainID string, change *trustpb.SeedChange, key secp256k1.Pr
 
 // SeedEntry is a seed with its parsed address.
 type SeedEntry struct {
-	Address  types.Address
-	PreTrust score.Score
+	Address   types.Address
+	PreTrust  score.Score
+	NonVoting bool
 }
 
 // Seeds returns the current seeds, by address.
@@ -66,7 +74,7 @@ func seedsOf(kv types.KVStore) []SeedEntry {
 	forEach(kv, prefixSeed, func(a types.Address, v []byte) {
 		var s trustpb.Seed
 		mustUnmarshal(v, &s)
-		out = append(out, SeedEntry{a, score.Score(s.PreTrust)})
+		out = append(out, SeedEntry{a, score.Score(s.PreTrust), s.NonVoting})
 	})
 	return out
 }
@@ -75,8 +83,8 @@ func seedsOf(kv types.KVStore) []SeedEntry {
 // genesis value).
 func (k Keeper) SeedVersion(ctx *types.Context) uint64 { return getU64(k.kv(ctx), keySeedVersion) }
 
-func (k Keeper) setSeed(ctx *types.Context, a types.Address, pre score.Score) {
-	setProto(k.kv(ctx), key(prefixSeed, a), &trustpb.Seed{Address: a.String(), PreTrust: int64(pre)})
+func (k Keeper) setSeed(ctx *types.Context, a types.Address, pre score.Score, nonVoting bool) {
+	setProto(k.kv(ctx), key(prefixSeed, a), &trustpb.Seed{Address: a.String(), PreTrust: int64(pre), NonVoting: nonVoting})
 }
 
 // maxSeedChangeEntries bounds a change before any state is read.
@@ -142,15 +150,21 @@ func (k Keeper) UpdateSeeds(ctx *types.Context, signer types.Address, m *trustpb
 		return ErrStaleSeedChange.Wrapf("the change expired at height %d (now %d)", c.ExpiresHeight, ctx.Height)
 	}
 	current := k.Seeds(ctx)
-	if len(current) == 0 {
-		return ErrSeedApproval.Wrapf("this chain has no seeds (genesis set none), so no change can be approved")
+	var voting []types.Address // sorted: Seeds is in address order
+	for _, s := range current {
+		if !s.NonVoting {
+			voting = append(voting, s.Address)
+		}
 	}
-	isSeed := func(a types.Address) bool {
-		_, ok := slices.BinarySearchFunc(current, a, func(s SeedEntry, t types.Address) int { return s.Address.Compare(t) })
+	if len(voting) == 0 {
+		return ErrSeedApproval.Wrapf("this chain has no voting seeds (genesis set none), so no change can be approved")
+	}
+	isVoter := func(a types.Address) bool {
+		_, ok := slices.BinarySearchFunc(voting, a, func(s, t types.Address) int { return s.Compare(t) })
 		return ok
 	}
 	approved := map[types.Address]bool{}
-	if isSeed(signer) {
+	if isVoter(signer) {
 		approved[signer] = true
 	}
 	msg := SeedChangeSignBytes(ctx.ChainID, c)
@@ -160,8 +174,8 @@ func (k Keeper) UpdateSeeds(ctx *types.Context, signer types.Address, m *trustpb
 			return ErrSeedApproval.Wrapf("approval %d: %v", i, err)
 		}
 		a := pub.Address()
-		if !isSeed(a) {
-			return ErrSeedApproval.Wrapf("approval %d is from %s, which is not a seed", i, a)
+		if !isVoter(a) {
+			return ErrSeedApproval.Wrapf("approval %d is from %s, which is not a voting seed", i, a)
 		}
 		if approved[a] {
 			return ErrSeedApproval.Wrapf("approval %d: %s approves twice (or is also the signer)", i, a)
@@ -171,13 +185,14 @@ func (k Keeper) UpdateSeeds(ctx *types.Context, signer types.Address, m *trustpb
 		}
 		approved[a] = true
 	}
-	if n := len(approved); n == 0 || 3*n < 2*len(current) {
-		return ErrSeedApproval.Wrapf("%d of %d seeds approve; at least %d are needed", n, len(current), (2*len(current)+2)/3)
+	if n := len(approved); n == 0 || 3*n < 2*len(voting) {
+		return ErrSeedApproval.Wrapf("%d of %d voting seeds approve; at least %d are needed", n, len(voting), (2*len(voting)+2)/3)
 	}
-	// Apply to a copy, check the result, then write.
-	next := map[types.Address]score.Score{}
+	// Apply to a copy, check the result, then write. The map is only
+	// looked up and counted, never iterated.
+	next := map[types.Address]bool{} // address -> non-voting
 	for _, s := range current {
-		next[s.Address] = s.PreTrust
+		next[s.Address] = s.NonVoting
 	}
 	for _, r := range c.Remove {
 		a, _ := secp256k1.ParseAddress(r)
@@ -188,10 +203,25 @@ func (k Keeper) UpdateSeeds(ctx *types.Context, signer types.Address, m *trustpb
 	}
 	for _, s := range c.Add {
 		a, _ := secp256k1.ParseAddress(s.Address)
-		next[a] = score.Score(s.PreTrust)
+		next[a] = s.NonVoting
+	}
+	votersLeft := 0
+	for _, s := range current {
+		if nv, ok := next[s.Address]; ok && !nv {
+			votersLeft++
+		}
+	}
+	for _, s := range c.Add {
+		a, _ := secp256k1.ParseAddress(s.Address)
+		if _, existed := slices.BinarySearchFunc(current, a, func(e SeedEntry, t types.Address) int { return e.Address.Compare(t) }); !existed && !s.NonVoting {
+			votersLeft++
+		}
 	}
 	if limit := int(k.Params(ctx).MaxSeeds); len(next) == 0 || len(next) > limit {
 		return ErrBadSeedChange.Wrapf("the change leaves %d seeds; between 1 and %d are allowed", len(next), limit)
+	}
+	if votersLeft == 0 {
+		return ErrBadSeedChange.Wrapf("the change leaves no voting seed; nobody could ever change the seeds again")
 	}
 	for _, r := range c.Remove {
 		a, _ := secp256k1.ParseAddress(r)
@@ -199,7 +229,7 @@ func (k Keeper) UpdateSeeds(ctx *types.Context, signer types.Address, m *trustpb
 	}
 	for _, s := range c.Add {
 		a, _ := secp256k1.ParseAddress(s.Address)
-		k.setSeed(ctx, a, score.Score(s.PreTrust))
+		k.setSeed(ctx, a, score.Score(s.PreTrust), s.NonVoting)
 	}
 	setU64(k.kv(ctx), keySeedVersion, version+1)
 	ctx.EmitEvent("trust_seeds", "version", types.U64(version+1), "added", types.U64(uint64(len(c.Add))),

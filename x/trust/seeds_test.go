@@ -48,8 +48,8 @@ func TestSeedChangeRule(t *testing.T) {
 	}
 	// One of three: a seed signing the transaction alone is not enough,
 	// nor with a non-seed's approval, nor approving twice.
-	refused("one seed", 0, updateSeeds(add5), trust.ErrSeedApproval.Code, "1 of 3 seeds approve; at least 2")
-	refused("seed plus outsider", 0, updateSeeds(add5, k[3]), trust.ErrSeedApproval.Code, "not a seed")
+	refused("one seed", 0, updateSeeds(add5), trust.ErrSeedApproval.Code, "1 of 3 voting seeds approve; at least 2")
+	refused("seed plus outsider", 0, updateSeeds(add5, k[3]), trust.ErrSeedApproval.Code, "not a voting seed")
 	refused("same seed twice", 0, updateSeeds(add5, k[0]), trust.ErrSeedApproval.Code, "approves twice")
 	// A signature over a different change, version or chain does not count.
 	other := &trustpb.SeedChange{SeedVersion: 0, ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(4).String(), PreTrust: 1}}}
@@ -76,7 +76,7 @@ func TestSeedChangeRule(t *testing.T) {
 	refused("replay", 3, updateSeeds(add5, k[0], k[1]), trust.ErrStaleSeedChange.Code, "version 0")
 	// Now 4 seeds: 2 approvals are not enough (3·2 < 2·4), 3 are.
 	drop2 := &trustpb.SeedChange{SeedVersion: 1, ExpiresHeight: 100, Remove: []string{c.addr(2).String()}}
-	refused("2 of 4", 0, updateSeeds(drop2, k[1]), trust.ErrSeedApproval.Code, "2 of 4 seeds approve; at least 3")
+	refused("2 of 4", 0, updateSeeds(drop2, k[1]), trust.ErrSeedApproval.Code, "2 of 4 voting seeds approve; at least 3")
 	c.mustBlock(c.signed(5, updateSeeds(drop2, k[0], k[1])))
 	v = c.seeds()
 	if v.Version != 2 || len(v.Seeds) != 3 {
@@ -117,7 +117,45 @@ func TestNoSeedsNoScores(t *testing.T) {
 	}
 	change := &trustpb.SeedChange{ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(0).String(), PreTrust: 1}}}
 	res := c.block(c.signed(0, updateSeeds(change)))
-	if r := res.TxResults[0]; r.Code != trust.ErrSeedApproval.Code || !strings.Contains(r.Log, "no seeds") {
+	if r := res.TxResults[0]; r.Code != trust.ErrSeedApproval.Code || !strings.Contains(r.Log, "no voting seeds") {
 		t.Fatalf("seed change without seeds: %d %s", r.Code, r.Log)
+	}
+}
+
+// TestNonVotingSeeds: a non-voting seed (a keyless module account) is a
+// root of trust for the scores, so its automatic edges count, but it takes
+// no part in seed changes: it neither approves nor counts towards the two
+// thirds, and a change may not leave only non-voting seeds.
+func TestNonVotingSeeds(t *testing.T) {
+	recorder := secp256k1.ModuleAddress("trust-test-recorder")
+	tg := trustGenesis(1000, testKeyAddr(0), testKeyAddr(1))
+	tg.Seeds = append(tg.Seeds, trust.GenesisSeed{Address: recorder.String(), PreTrust: trust.Dec(score.One), NonVoting: true})
+	c := newChain(t, 4, tg)
+	c.block()
+	v := c.seeds()
+	if len(v.Seeds) != 3 {
+		t.Fatalf("seeds %+v", v)
+	}
+	// Two voting seeds: one approval is not enough (3·1 < 2·2), two are;
+	// the non-voting seed does not count.
+	add3 := &trustpb.SeedChange{SeedVersion: 0, ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(3).String(), PreTrust: int64(score.One)}}}
+	res := c.block(c.signed(0, updateSeeds(add3)))
+	if r := res.TxResults[0]; r.Code != trust.ErrSeedApproval.Code || !strings.Contains(r.Log, "1 of 2 voting seeds") {
+		t.Fatalf("one of two: %d %s", r.Code, r.Log)
+	}
+	c.mustBlock(c.signed(0, updateSeeds(add3, c.keys[1])))
+	// Dropping every voting seed is refused even with everyone's approval.
+	dropVoters := &trustpb.SeedChange{SeedVersion: 1, ExpiresHeight: 100, Remove: []string{c.addr(0).String(), c.addr(1).String(), c.addr(3).String()}}
+	res = c.block(c.signed(0, updateSeeds(dropVoters, c.keys[1], c.keys[3])))
+	if r := res.TxResults[0]; r.Code != trust.ErrBadSeedChange.Code || !strings.Contains(r.Log, "no voting seed") {
+		t.Fatalf("dropping every voter: %d %s", r.Code, r.Log)
+	}
+	// Turning a voting seed into a non-voting one is a change like any other.
+	demote := &trustpb.SeedChange{SeedVersion: 1, ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(3).String(), PreTrust: int64(score.One), NonVoting: true}}}
+	c.mustBlock(c.signed(0, updateSeeds(demote, c.keys[1])))
+	for _, sd := range c.seeds().Seeds {
+		if sd.Address == c.addr(3).String() && !sd.NonVoting {
+			t.Fatal("3 still votes")
+		}
 	}
 }

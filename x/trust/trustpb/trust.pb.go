@@ -320,7 +320,12 @@ type Seed struct {
 	Address string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
 	// pre_trust in (0, 1000000000]: the seed's weight in EigenTrust's
 	// teleport vector. DATT starts every seed at 1.
-	PreTrust      int64 `protobuf:"varint,2,opt,name=pre_trust,json=preTrust,proto3" json:"pre_trust,omitempty"`
+	PreTrust int64 `protobuf:"varint,2,opt,name=pre_trust,json=preTrust,proto3" json:"pre_trust,omitempty"`
+	// non_voting seeds are roots of trust like the others but take no part
+	// in seed changes: they neither approve nor count towards the two
+	// thirds. For identities without a key, such as a module account that
+	// records verified outcomes (storage's challenger).
+	NonVoting     bool `protobuf:"varint,3,opt,name=non_voting,json=nonVoting,proto3" json:"non_voting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -367,6 +372,13 @@ func (x *Seed) GetPreTrust() int64 {
 		return x.PreTrust
 	}
 	return 0
+}
+
+func (x *Seed) GetNonVoting() bool {
+	if x != nil {
+		return x.NonVoting
+	}
+	return false
 }
 
 // OutEdges holds every out-edge of one account (key trust/o/<from>),
@@ -1160,10 +1172,12 @@ const file_pastel_trust_v1_trust_proto_rawDesc = "" +
 	"\x06remove\x18\x04 \x03(\tR\x06remove\"E\n" +
 	"\fSeedApproval\x12\x17\n" +
 	"\apub_key\x18\x01 \x01(\fR\x06pubKey\x12\x1c\n" +
-	"\tsignature\x18\x02 \x01(\fR\tsignature\"=\n" +
+	"\tsignature\x18\x02 \x01(\fR\tsignature\"\\\n" +
 	"\x04Seed\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x1b\n" +
-	"\tpre_trust\x18\x02 \x01(\x03R\bpreTrust\":\n" +
+	"\tpre_trust\x18\x02 \x01(\x03R\bpreTrust\x12\x1d\n" +
+	"\n" +
+	"non_voting\x18\x03 \x01(\bR\tnonVoting\":\n" +
 	"\bOutEdges\x12.\n" +
 	"\x05edges\x18\x01 \x03(\v2\x18.pastel.trust.v1.OutEdgeR\x05edges\"\xce\x01\n" +
 	"\aOutEdge\x12\x16\n" +
