@@ -2,10 +2,15 @@ package fingerprint
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
 	"image"
 	"math/rand/v2"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/pastelchain/pastel/store"
 )
 
 var (
@@ -60,5 +65,96 @@ func BenchmarkFromImageJPEG(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		FromImage(y)
+	}
+}
+
+const indexSize = 1_000_000
+
+var (
+	memOnce sync.Once
+	memIdx  *Index
+	kvOnce  sync.Once
+	kvIdx   store.Tree
+)
+
+// randomHashes are the benchmark's stored fingerprints: uniform, the case
+// the band index is built for (band values equally likely).
+func randomHashes(n int) []Hash {
+	rng := rand.New(rand.NewPCG(42, 42))
+	hs := make([]Hash, n)
+	for i := range hs {
+		hs[i] = Hash(rng.Uint64())
+	}
+	return hs
+}
+
+func idOf(i int) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(i))
+	return b[:]
+}
+
+// queries are fingerprints near stored ones (so lookups find something)
+// and random ones (so most of the work is rejecting candidates).
+func queries(hs []Hash) []Hash {
+	rng := rand.New(rand.NewPCG(7, 7))
+	qs := make([]Hash, 1024)
+	for i := range qs {
+		q := Hash(rng.Uint64())
+		if i%2 == 0 {
+			q = hs[rng.IntN(len(hs))] ^ Hash(1<<rng.IntN(64)|1<<rng.IntN(64))
+		}
+		qs[i] = q
+	}
+	return qs
+}
+
+// BenchmarkNear1M is one lookup at Threshold in an index of 10^6
+// fingerprints, and in the same index with the NearAny of 82 probes.
+func BenchmarkNear1M(b *testing.B) {
+	hs := randomHashes(indexSize)
+	memOnce.Do(func() {
+		t := time.Now()
+		memIdx = new(Index)
+		for i, h := range hs {
+			memIdx.Add(h, string(idOf(i)))
+		}
+		b.Logf("built the in-memory index of %d in %v", indexSize, time.Since(t))
+	})
+	qs := queries(hs)
+	for _, d := range []int{Threshold, 8, 10, 12} {
+		b.Run(fmt.Sprintf("memory/d=%d", d), func(b *testing.B) {
+			i, found := 0, 0
+			for b.Loop() {
+				found += len(memIdx.Near(qs[i%len(qs)], d))
+				i++
+			}
+			b.ReportMetric(float64(found)/float64(i), "matches/op")
+		})
+	}
+	b.Run("memory/probes", func(b *testing.B) {
+		probes := Probes(synth(5))
+		for b.Loop() {
+			memIdx.NearAny(probes, Threshold)
+		}
+	})
+	kvOnce.Do(func() {
+		t := time.Now()
+		kvIdx = store.NewMemTree()
+		for i, h := range hs {
+			AddToStore(kvIdx, h, idOf(i))
+		}
+		b.Logf("built the IAVL index of %d (%d keys) in %v", indexSize, bands*indexSize, time.Since(t))
+	})
+	for _, d := range []int{Threshold, 10} {
+		b.Run(fmt.Sprintf("iavl/d=%d", d), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if _, err := NearInStore(kvIdx, qs[i%len(qs)], d); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
 	}
 }
