@@ -26,9 +26,12 @@ func lumaRow(img image.Image, y, x0 int, dst []uint8) {
 	case *image.Gray:
 		copy(dst, m.Pix[m.PixOffset(x0, y):m.PixOffset(x1-1, y)+1])
 	case *image.YCbCr:
+		yi := m.YOffset(x0, y)
 		for x := x0; x < x1; x++ {
-			r, g, b, a := m.YCbCrAt(x, y).RGBA()
+			ci := m.COffset(x, y)
+			r, g, b, a := color.YCbCr{Y: m.Y[yi], Cb: m.Cb[ci], Cr: m.Cr[ci]}.RGBA()
 			dst[x-x0] = luma(r, g, b, a)
+			yi++
 		}
 	case *image.RGBA:
 		p := m.Pix[m.PixOffset(x0, y):]
