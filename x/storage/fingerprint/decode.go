@@ -52,9 +52,10 @@ func prefix(p string) func([]byte) bool {
 // Compute decodes an image and returns its fingerprint. The header is read
 // first and an image of more than maxPixels pixels is refused with
 // ErrTooLarge before any pixel buffer is allocated; decoding then needs
-// about maxPixels × (bytes per pixel of the format) of memory. r is read
-// to the end of the image, not beyond what the decoder needs; callers that
-// take input from the network should bound it with io.LimitReader.
+// about maxPixels × (bytes per pixel of the format) of memory, plus, for
+// TIFF, whose header may sit anywhere in the file, the file itself. r may
+// be read past the end of the image (buffering); callers that take input
+// from the network should bound it with io.LimitReader.
 //
 // The result is a pure function of the bytes: every machine computes the
 // same Hash (see the package documentation).
