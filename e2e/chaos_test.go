@@ -369,7 +369,8 @@ func checkAgreement(t *testing.T, sn *storageNet) {
 // addMasternode initialises, funds, registers and starts one more chunkd.
 func (sn *storageNet) addMasternode(t *testing.T) {
 	i := len(sn.mns)
-	home := filepath.Join(sn.dir, fmt.Sprintf("mn%d", i))
+	sn.added++
+	home := filepath.Join(sn.dir, fmt.Sprintf("mn-new%d", sn.added))
 	base, err := genesisFreePort()
 	if err != nil {
 		t.Logf("no free port for a new masternode: %v", err)
@@ -382,7 +383,9 @@ func (sn *storageNet) addMasternode(t *testing.T) {
 		return
 	}
 	addr := strings.TrimSpace(run(t, "keys", "show", "masternode", "-a", "--home", home, "--keyring-backend", "test"))
-	if out, err := exec.Command(pasteld, "tx", "bank", "send", "faucet", addr, "1001000psl", "--yes", "--home", n.home, "--keyring-backend", "test", "--node", n.rpc).CombinedOutput(); err != nil {
+	// Funded from node1's validator key: the wallet goroutine uses the faucet.
+	funder := sn.nodes[1%len(sn.nodes)]
+	if out, err := exec.Command(pasteld, "tx", "bank", "send", "validator", addr, "1001000psl", "--yes", "--home", funder.home, "--keyring-backend", "test", "--node", n.rpc).CombinedOutput(); err != nil {
 		t.Logf("funding new masternode: %v %s", err, firstLine(string(out)))
 		return
 	}

@@ -34,6 +34,7 @@ import (
 // storageNet is validators plus masternodes, each a chunkd process.
 type storageNet struct {
 	*network
+	added  int // masternodes added after the start
 	mns    []*node
 	mnAddr []string
 	mnURL  []string

@@ -29,7 +29,7 @@ home has a funded "validator" key in its test keyring; node0 also has a funded
 			appConf.SnapshotInterval, _ = cmd.Flags().GetInt64("snapshot-interval")
 			nodes, err := genesis.Localnet(genesis.LocalnetOptions{
 				Dir: out, ChainID: chainID, Validators: n, StartingPort: port,
-				FundEach: 1_000_000 * genesis.Coin, ExtraAccounts: map[string]uint64{"faucet": 100_000_000 * genesis.Coin},
+				FundEach: 10_000_000 * genesis.Coin, ExtraAccounts: map[string]uint64{"faucet": 100_000_000 * genesis.Coin},
 				BlockTimeMillis: blockMs, AppConfig: appConf,
 			})
 			if err != nil {

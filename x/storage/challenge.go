@@ -336,7 +336,9 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 		}
 		if k.ConfirmedHolders(ctx, art, stripe, index) == 0 {
 			// Nobody has the chunk to give: the holder waits for a healer and
-			// is not at fault. Restart its window.
+			// is not at fault. Make sure healing knows (a chunk that was never
+			// confirmed anywhere has no marker yet) and restart its window.
+			k.kv(ctx).Set(hmKey(art, stripe, index), []byte{})
 			k.kv(ctx).Delete(ucKey(c, mn))
 			c.AssignedHeight = ctx.Height
 			k.set(ctx, commitKey(art, stripe, index, mn), c)
