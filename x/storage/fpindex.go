@@ -1,36 +1,37 @@
 package storage
 
 import (
-	"encoding/binary"
-	"math/bits"
-
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/fingerprint"
 )
 
-// The fingerprint index: fp/<fingerprint8><art id32> for every art that is
-// pending or active. nearDuplicate scans it; see fingerprint.go.
-var fpPrefix = []byte("fp/")
+// The fingerprint index of every pending or active art lives under fp/ as
+// the band index of package fingerprint: four keys per art (one per 16-bit
+// band), so a near-duplicate lookup is a few prefix scans, not a walk over
+// every registered art (measured ≈0.9 ms at distance 6 and ≈6 ms at 10 with
+// 10^6 arts in IAVL; see fingerprint's doc).
+func (k Keeper) fpStore(ctx *types.Context) types.KVStore {
+	return store.NewPrefix(k.kv(ctx), []byte("fp/"))
+}
 
 func (k Keeper) fpAdd(ctx *types.Context, fp uint64, id []byte) {
-	k.kv(ctx).Set(key(fpPrefix, u64(fp), id), []byte{})
+	fingerprint.AddToStore(k.fpStore(ctx), fingerprint.Hash(fp), id)
 }
 
 func (k Keeper) fpRemove(ctx *types.Context, fp uint64, id []byte) {
-	k.kv(ctx).Delete(key(fpPrefix, u64(fp), id))
+	fingerprint.RemoveFromStore(k.fpStore(ctx), fingerprint.Hash(fp), id)
 }
 
-// nearDuplicate returns a registered art whose fingerprint is within
-// maxDist of fp (the closest, ties by key order).
+// nearDuplicate returns the registered art closest to fp within maxDist
+// (ties by fingerprint, then id).
 func (k Keeper) nearDuplicate(ctx *types.Context, fp uint64, maxDist int) (id []byte, dist int, found bool) {
-	it := k.kv(ctx).Iterator(fpPrefix, types.PrefixEnd(fpPrefix))
-	defer it.Close()
-	best := maxDist + 1
-	for ; it.Valid(); it.Next() {
-		kk := it.Key()[len(fpPrefix):]
-		d := bits.OnesCount64(binary.BigEndian.Uint64(kk[:8]) ^ fp)
-		if d < best {
-			best, id = d, append([]byte(nil), kk[8:]...)
-		}
+	ms, err := fingerprint.NearInStore(k.fpStore(ctx), fingerprint.Hash(fp), maxDist)
+	if err != nil {
+		panic(err) // the index is written only by this module; a malformed key is corrupt state
 	}
-	return id, best, id != nil
+	if len(ms) == 0 {
+		return nil, 0, false
+	}
+	return []byte(ms[0].ID), ms[0].Distance, true
 }
