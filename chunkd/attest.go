@@ -105,6 +105,27 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 	return codec.Decode(m, got)
 }
 
+// CheckTicketCoding re-encodes the archive with the ticket's parameters and
+// requires every chunk id of the ticket to match: otherwise an artist could
+// register ids that no valid code produces (parity nobody can ever store or
+// heal), and the art would look more redundant than it is.
+func CheckTicketCoding(archive []byte, t *storagepb.Art) error {
+	m, _, err := codec.Encode(archive, codec.Params{ChunkSize: int(t.ChunkSize), Redundancy: int(t.Redundancy)})
+	if err != nil {
+		return err
+	}
+	want := ManifestOf(t)
+	if len(m.ChunkIDs) != len(want.ChunkIDs) {
+		return fmt.Errorf("ticket lists %d chunk ids, the archive encodes to %d", len(want.ChunkIDs), len(m.ChunkIDs))
+	}
+	for i := range m.ChunkIDs {
+		if m.ChunkIDs[i] != want.ChunkIDs[i] {
+			return fmt.Errorf("chunk id %d of the ticket is not the archive's (ticket %s, encoded %s)", i, want.ChunkIDs[i], m.ChunkIDs[i])
+		}
+	}
+	return nil
+}
+
 // attestPending answers the attestation tasks of this masternode.
 func (d *Daemon) attestPending(ctx context.Context) error {
 	ids, err := d.chain.Attesting(ctx, d.addr)
@@ -134,6 +155,9 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 		}
 		msg := &storagepb.MsgAttest{ArtId: art, Ok: true}
 		fp, err := FingerprintArchive(archive)
+		if cerr := CheckTicketCoding(archive, t); cerr != nil {
+			err = cerr // a ticket whose ids are not the archive's code is refused
+		}
 		if err != nil {
 			msg.Ok, msg.Reason = false, err.Error()
 			if len(msg.Reason) > 200 {
