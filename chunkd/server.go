@@ -139,6 +139,16 @@ func (d *Daemon) handlePut(w http.ResponseWriter, r *http.Request, signer secp25
 	}
 	ctx := r.Context()
 	ticket, err := d.chain.Art(ctx, art, d.chain.TTL)
+	// The uploader saw the registration committed on its node; ours may be
+	// a block behind. Ask again, fresh, for up to about two seconds.
+	for try := 0; err == nil && ticket == nil && try < 8; try++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		ticket, err = d.chain.Art(ctx, art, 0)
+	}
 	if err != nil {
 		return fail(http.StatusBadGateway, "chain: %v", err)
 	}
