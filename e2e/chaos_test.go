@@ -94,7 +94,20 @@ func TestChaos(t *testing.T) {
 		return sn.nodes[0]
 	}
 	stop := make(chan struct{})
+	var stopOnce sync.Once
+	halt := func() { stopOnce.Do(func() { close(stop) }) }
 	var wg sync.WaitGroup
+	// The report is written however the run ends, so a failure has one too;
+	// the workload goroutines are stopped first.
+	defer func() {
+		halt()
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(samples) > 0 {
+			writeChaosReport(t, reportDir, seed, duration, samples, events, len(arts))
+		}
+	}()
 
 	// Wallet: register art, download a random one, send coins.
 	wg.Add(1)
@@ -265,7 +278,7 @@ func TestChaos(t *testing.T) {
 		// Invariant: validators agree on every AppHash they both have.
 		checkAgreement(t, sn)
 	}
-	close(stop)
+	halt()
 	wg.Wait()
 
 	// Bring everything not removed back up and let the network settle.
@@ -314,7 +327,6 @@ func TestChaos(t *testing.T) {
 			t.Errorf("%s logged a panic or consensus failure", p.name)
 		}
 	}
-	writeChaosReport(t, reportDir, seed, duration, samples, events, len(ids))
 }
 
 func firstLine(s string) string {
