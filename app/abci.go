@@ -235,7 +235,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 		updates = append(updates, u...)
 	}
-	a.blockHeight = req.Height
 	return &abci.ResponseFinalizeBlock{
 		TxResults:        results,
 		Events:           ctx.Events(),

@@ -79,9 +79,6 @@ type App struct {
 	checkState *store.Cache
 	sigs       *sigCache
 
-	// block is the state of the block being finalized.
-	blockHeight int64
-
 	snapshots *snapshotStore
 	restoring *restore
 	mu        sync.Mutex // guards nothing ABCI calls race on; see Close

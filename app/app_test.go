@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -476,5 +475,3 @@ func TestGenesisValidationNamesField(t *testing.T) {
 		t.Fatal("unknown module accepted")
 	}
 }
-
-var _ = fmt.Sprint

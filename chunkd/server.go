@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/pastelchain/pastel/chunkd/auth"
 	"github.com/pastelchain/pastel/chunkd/codec"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
@@ -294,6 +292,3 @@ func (d *Daemon) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"masternode": d.addr.String(), "height": d.height.Load(), "url": d.cfg.PublicURL})
 }
-
-var _ = slog.Default
-var _ = auth.HeaderPubkey

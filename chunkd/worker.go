@@ -23,7 +23,6 @@ import (
 func (d *Daemon) follow(ctx context.Context) {
 	t := time.NewTicker(d.poll)
 	defer t.Stop()
-	var last int64
 	for {
 		select {
 		case <-ctx.Done():
@@ -38,8 +37,6 @@ func (d *Daemon) follow(ctx context.Context) {
 		}
 		h := st.SyncInfo.LatestBlockHeight
 		d.height.Store(h)
-		_ = last
-		last = h
 		if err := d.syncCommitments(ctx); err != nil {
 			d.log.Warn("commitment sync", "err", err)
 		}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -478,5 +477,4 @@ func writeChaosReport(t *testing.T, dir string, seed int64, d time.Duration, sam
 		f.Close()
 	}
 	t.Logf("chaos report: %s (blue: block height, red: lowest redundancy, grey ticks: chaos events)", filepath.Join(dir, "report.txt"))
-	_ = strconv.Itoa
 }

@@ -8,7 +8,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -153,8 +152,6 @@ func bytesPerAccount(n int) {
 	base := dirSize(dir)
 	// Fund n fresh accounts through genesis-free minting: one block of transfers
 	// would need n signatures; the state cost per account is what matters.
-	c := a.CommittedContext()
-	_ = c
 	keys := make([]secp256k1.Address, n)
 	for i := range keys {
 		keys[i] = secp256k1.ModuleAddress("bench-acct-" + strconv.Itoa(i))
@@ -333,6 +330,5 @@ func rpcLoad(bin string, ntx, nclients int) error {
 	fmt.Printf("  submitted in %.2fs (%.0f tx/s accepted by CheckTx; %d refused)\n", sent.Seconds(), float64(total)/sent.Seconds(), refused.Load())
 	fmt.Printf("  committed tx/s:          %8.0f  (%d txs in %d blocks, all committed after %.2fs; target >= 1000)\n", float64(total)/committedAt.Seconds(), inBlocks, blocks, committedAt.Seconds())
 	fmt.Printf("  pasteld max RSS:         %8.0f MiB during the load (budget < 1024)\n", float64(maxRSS.Load())/(1<<20))
-	_ = bytes.Equal
 	return nil
 }
