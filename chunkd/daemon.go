@@ -42,12 +42,22 @@ type Config struct {
 	PollInterval string `toml:"poll-interval"`
 	// LogFormat is "text" or "json".
 	LogFormat string `toml:"log-format"`
+	// ScrubInterval is how often the store is scrubbed: every confirmed
+	// chunk's file is checked to exist, and a rotating share of them is
+	// re-hashed; missing or corrupt chunks are fetched again from other
+	// holders or re-minted from their stripe. "0s" turns scrubbing off.
+	ScrubInterval string `toml:"scrub-interval"`
+	// ScrubMiBPerRound bounds the chunk bytes re-hashed per scrub round.
+	ScrubMiBPerRound int `toml:"scrub-mib-per-round"`
+	// ScrubMaxRepairs bounds the chunks repaired per scrub round.
+	ScrubMaxRepairs int `toml:"scrub-max-repairs"`
 }
 
 // DefaultConfig is written by `chunkd init`.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:7100", PublicURL: "http://127.0.0.1:7100", Node: "http://127.0.0.1:26657",
-		Key: "masternode", KeyringBackend: "test", MaxConcurrent: 32, PullConcurrency: 4, PollInterval: "500ms", LogFormat: "text"}
+		Key: "masternode", KeyringBackend: "test", MaxConcurrent: 32, PullConcurrency: 4, PollInterval: "500ms", LogFormat: "text",
+		ScrubInterval: "10s", ScrubMiBPerRound: 32, ScrubMaxRepairs: 64}
 }
 
 // ConfigPath is where a home keeps its configuration.
@@ -65,6 +75,12 @@ func LoadConfig(home string) (Config, error) {
 	}
 	if _, err := time.ParseDuration(c.PollInterval); err != nil {
 		return c, fmt.Errorf("chunkd config: poll-interval: %w", err)
+	}
+	if d, err := time.ParseDuration(c.ScrubInterval); err != nil || d < 0 {
+		return c, fmt.Errorf("chunkd config: scrub-interval: want a duration such as 10s (0s disables), got %q", c.ScrubInterval)
+	}
+	if c.ScrubMiBPerRound <= 0 || c.ScrubMaxRepairs <= 0 {
+		return c, fmt.Errorf("chunkd config: scrub-mib-per-round and scrub-max-repairs must be positive")
 	}
 	if c.MaxConcurrent <= 0 || c.PullConcurrency <= 0 {
 		return c, fmt.Errorf("chunkd config: max-concurrent and pull-concurrency must be positive")
@@ -96,6 +112,7 @@ type Daemon struct {
 	store    *store.Store
 	client   *client.Client
 	chain    *Chain
+	reader   chainReader // chain facts the scrubber and pulls need (d.chain; a fake in tests)
 	peers    *peer.Client
 	verifier *auth.Verifier
 	metrics  *metrics
@@ -106,6 +123,9 @@ type Daemon struct {
 
 	attested map[string]bool
 	txMu     sync.Mutex
+
+	scrubCursor string // key (art/stripe/index) after which the next re-hash batch starts
+	scrubBytes  int64  // overrides the per-round byte budget (tests)
 }
 
 // New opens the store and key of home.
@@ -128,7 +148,8 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	}
 	poll, _ := time.ParseDuration(cfg.PollInterval)
 	addr := key.PubKey().Address()
-	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, client: c, chain: NewChain(c),
+	ch := NewChain(c)
+	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, client: c, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
 		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{}}
 	return d, nil
@@ -157,6 +178,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.log.Info("chunkd started", "masternode", d.addr.String(), "listen", ln.Addr().String(), "node", d.cfg.Node, "store", d.store.Dir())
 	go d.follow(ctx)
 	go d.respond(ctx)
+	go d.scrubLoop(ctx)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

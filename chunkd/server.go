@@ -31,6 +31,12 @@ type metrics struct {
 	attested  prometheus.Counter
 	proofs    prometheus.Counter
 	healed    prometheus.Counter
+
+	scrubRounds   prometheus.Counter
+	scrubChecked  *prometheus.CounterVec // by check: exists | hash
+	scrubFound    *prometheus.CounterVec // by problem: missing | corrupt
+	scrubRepaired *prometheus.CounterVec // by how: fetched | minted
+	scrubFailed   prometheus.Counter
 }
 
 func newMetrics(st *store.Store) *metrics {
@@ -45,7 +51,17 @@ func newMetrics(st *store.Store) *metrics {
 	m.attested = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "attestations_total", Help: "Originality attestations submitted."})
 	m.proofs = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "challenge_proofs_total", Help: "Challenge answers accepted on-chain."})
 	m.healed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "healed_chunks_total", Help: "Minted chunks delivered to new holders."})
-	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed)
+	m.scrubRounds = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "rounds_total", Help: "Scrub rounds completed."})
+	m.scrubChecked = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "checked_total", Help: "Confirmed chunks checked by the scrubber, by check (exists: file present; hash: payload re-hashed to its id)."}, []string{"check"})
+	m.scrubFound = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "bad_chunks_total", Help: "Confirmed chunks the scrubber found missing or corrupt."}, []string{"problem"})
+	m.scrubRepaired = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repaired_total", Help: "Chunks repaired by the scrubber, by how (fetched from a holder, or minted from its stripe)."}, []string{"how"})
+	m.scrubFailed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repair_failures_total", Help: "Repairs that failed (retried next round)."})
+	noSpace := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_no_space_total", Help: "Chunk writes refused because the disk or quota was full."},
+		func() float64 { return float64(st.NoSpace.Load()) })
+	writeErrs := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_write_errors_total", Help: "Chunk writes that failed for other reasons (I/O errors)."},
+		func() float64 { return float64(st.WriteErrors.Load()) })
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed,
+		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, noSpace, writeErrs)
 	return m
 }
 
@@ -171,7 +187,14 @@ func (d *Daemon) handlePut(w http.ResponseWriter, r *http.Request, signer secp25
 		return fail(http.StatusForbidden, "chunk (stripe %d, index %d) of art %x is not committed to masternode %s", stripe, index, art, d.addr)
 	}
 	if err := d.store.Put(want, body); err != nil {
-		return fail(http.StatusUnprocessableEntity, "chunk rejected: %v", err)
+		if store.IsNoSpace(err) {
+			d.log.Warn("chunk not stored: disk full", "art", hex.EncodeToString(art), "stripe", stripe, "index", index, "err", err)
+			return fail(http.StatusInsufficientStorage, "chunk not stored: %v", err)
+		}
+		if _, verr := codec.VerifyChunk(body, want); verr != nil || errors.Is(err, store.ErrTooLarge) {
+			return fail(http.StatusUnprocessableEntity, "chunk rejected: %v", err)
+		}
+		return fail(http.StatusInternalServerError, "chunk not stored: %v", err)
 	}
 	d.metrics.bytesIn.Add(float64(len(body)))
 	d.kick()

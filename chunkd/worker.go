@@ -12,6 +12,7 @@ import (
 
 	"github.com/pastelchain/pastel/chunkd/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/storage"
@@ -131,7 +132,7 @@ func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) []s
 func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 	art, _ := hex.DecodeString(m.ArtID)
 	id, _ := codec.ParseID(m.ChunkID)
-	chunks, err := d.chain.Chunks(ctx, art, d.chain.TTL)
+	chunks, err := d.reader.Chunks(ctx, art, 3*time.Second)
 	if err != nil {
 		return false
 	}
@@ -151,6 +152,12 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 				continue
 			}
 			if err := d.store.Put(id, b); err != nil {
+				if store.IsNoSpace(err) {
+					// Full disk: no other holder will change that; retry next round.
+					d.log.Warn("cannot store pulled chunk: disk full", "art", m.ArtID, "chunk", m.ChunkID, "err", err)
+					return false
+				}
+				d.log.Warn("cannot store pulled chunk", "art", m.ArtID, "chunk", m.ChunkID, "err", err)
 				continue
 			}
 			d.metrics.pulled.Inc()

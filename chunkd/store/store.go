@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/pastelchain/pastel/chunkd/codec"
 )
@@ -29,6 +30,9 @@ var (
 	ErrCorrupt = errors.New("store: stored chunk is corrupt")
 	// ErrTooLarge: a chunk exceeds the store's size bound.
 	ErrTooLarge = errors.New("store: chunk too large")
+	// ErrNoSpace: the disk (or the operator's quota) is full; nothing was
+	// stored and no partial file is left. Retry once space is freed.
+	ErrNoSpace = errors.New("store: no space left for chunks")
 )
 
 // MaxChunkBytes is the largest chunk (header + payload) accepted.
@@ -39,6 +43,27 @@ type Store struct {
 	dir string
 	// Counters for metrics.
 	Corrupt atomic.Int64
+	// NoSpace counts writes refused because the disk or quota was full.
+	NoSpace atomic.Int64
+	// WriteErrors counts other failed writes (I/O errors).
+	WriteErrors atomic.Int64
+}
+
+// IsNoSpace reports whether err means the file system is full (ENOSPC) or
+// a quota is exhausted (EDQUOT).
+func IsNoSpace(err error) bool {
+	return errors.Is(err, ErrNoSpace) || errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+// writeFailed counts a failed write and, for a full disk, wraps it in
+// ErrNoSpace so callers can tell "retry later" from corruption.
+func (s *Store) writeFailed(err error) error {
+	if IsNoSpace(err) {
+		s.NoSpace.Add(1)
+		return fmt.Errorf("%w: %v", ErrNoSpace, err)
+	}
+	s.WriteErrors.Add(1)
+	return err
 }
 
 // Open opens (creating if needed) the store in dir and removes temp files a
@@ -80,34 +105,39 @@ func (s *Store) Put(id codec.ID, b []byte) error {
 	}
 	final := s.path(id)
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return err
+		return s.writeFailed(err)
 	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	tmp := filepath.Join(s.dir, "tmp", hex.EncodeToString(id[:])+"."+hex.EncodeToString(rnd[:]))
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return err
+		return s.writeFailed(err)
 	}
+	// On any failure the temp file goes: a full disk never leaves a partial
+	// chunk behind, and the final path only ever holds a complete one.
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return err
+		return s.writeFailed(err)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return err
+		return s.writeFailed(err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return err
+		return s.writeFailed(err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		os.Remove(tmp)
-		return err
+		return s.writeFailed(err)
 	}
-	return syncDir(filepath.Dir(final))
+	if err := syncDir(filepath.Dir(final)); err != nil {
+		return s.writeFailed(err)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -153,8 +183,9 @@ func (s *Store) Has(id codec.ID) bool {
 	return err == nil
 }
 
-// Delete removes a chunk.
+// Delete removes a chunk and any quarantined copy of it.
 func (s *Store) Delete(id codec.ID) error {
+	_ = os.Remove(filepath.Join(s.dir, "corrupt", hex.EncodeToString(id[:])))
 	err := os.Remove(s.path(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
