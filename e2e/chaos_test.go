@@ -1,21 +1,32 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"math/rand"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
 )
 
 // chaosSample is one observation of the network.
@@ -70,12 +81,26 @@ func TestChaos(t *testing.T) {
 	t.Logf("chaos seed %d, duration %s, report in %s", seed, duration, reportDir)
 
 	supply := supplyOf(t, sn.nodes[0])
+	// Two channel wallets of their own, funded before the workload starts
+	// (the art wallet uses the faucet key; one key per goroutine keeps
+	// nonces straight).
+	alice := newChanWallet(t, sn.nodes[0], "alice")
+	bob := newChanWallet(t, sn.nodes[0], "bob")
+	for _, w := range []*chanWallet{alice, bob} { // enough for failed cycles that leave deposits locked
+		run(t, append([]string{"tx", "bank", "send", "faucet", w.addr, "900psl", "--yes"}, sn.nodes[0].keyArgs()...)...)
+	}
 	start := time.Now()
 	var (
-		mu      sync.Mutex
-		samples []chaosSample
-		arts    = map[string]string{} // art id -> file
-		events  []string
+		mu        sync.Mutex
+		samples   []chaosSample
+		arts      = map[string]string{} // art id -> file
+		events    []string
+		faults    = map[string]int{}
+		summary   []string
+		rss       []rssSample
+		lastRed   = map[string]float64{}
+		downloads struct{ ok, failed int }
+		chans     struct{ closed, payments, failed int }
 	)
 	note := func(format string, a ...any) {
 		mu.Lock()
@@ -83,6 +108,17 @@ func TestChaos(t *testing.T) {
 		e := fmt.Sprintf("%6.1fs  ", time.Since(start).Seconds()) + fmt.Sprintf(format, a...)
 		events = append(events, e)
 		samples = append(samples, chaosSample{at: time.Since(start), height: -1, event: fmt.Sprintf(format, a...)})
+	}
+	fault := func(kind string) {
+		mu.Lock()
+		faults[kind]++
+		mu.Unlock()
+	}
+	sum := func(format string, a ...any) {
+		mu.Lock()
+		summary = append(summary, fmt.Sprintf(format, a...))
+		mu.Unlock()
+		t.Logf(format, a...)
 	}
 	live := func() *node { // a running validator to talk to
 		for _, n := range sn.nodes {
@@ -92,9 +128,40 @@ func TestChaos(t *testing.T) {
 		}
 		return sn.nodes[0]
 	}
+	// Memory: sampled from the chaos loop (which owns sn.mns).
+	var lastRSS time.Time
+	sampleRSS := func() {
+		lastRSS = time.Now()
+		at := time.Since(start)
+		var got []rssSample
+		for _, group := range []struct {
+			kind  string
+			nodes []*node
+		}{{"pasteld", sn.nodes}, {"chunkd", sn.mns}} {
+			for _, n := range group.nodes {
+				if n.cmd == nil || n.cmd.Process == nil {
+					continue
+				}
+				if kib, err := vmRSS(n.cmd.Process.Pid); err == nil {
+					got = append(got, rssSample{at: at, name: n.name, kind: group.kind, pid: n.cmd.Process.Pid, kib: kib})
+				}
+			}
+		}
+		mu.Lock()
+		rss = append(rss, got...)
+		mu.Unlock()
+	}
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	halt := func() { stopOnce.Do(func() { close(stop) }) }
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
 	var wg sync.WaitGroup
 	// The report is written however the run ends, so a failure has one too;
 	// the workload goroutines are stopped first.
@@ -103,23 +170,24 @@ func TestChaos(t *testing.T) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
+		if t.Failed() {
+			summary = append(summary, "RESULT: FAILED (see the test log)")
+		} else {
+			summary = append(summary, "RESULT: PASSED")
+		}
 		if len(samples) > 0 {
-			writeChaosReport(t, reportDir, seed, duration, samples, events, len(arts))
+			writeChaosReport(t, reportDir, seed, duration, samples, events, len(arts), faults, summary, rss)
 		}
 	}()
 
-	// Wallet: register art, download a random one, send coins.
+	// Wallet: register art, download a random one and compare, send coins.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
+		wrng := rand.New(rand.NewSource(seed + 1))
+		for i := 0; !stopped(); i++ {
 			p := filepath.Join(dir, fmt.Sprintf("chaos%d.png", i))
-			writePNG(t, p, painting(seed+int64(i), 320+rng.Intn(200), 240+rng.Intn(100)))
+			writePNG(t, p, painting(seed+int64(i), 320+wrng.Intn(200), 240+wrng.Intn(100)))
 			n := live()
 			out, err := exec.Command(pasteld, append([]string{"art", "register", p, "--title", fmt.Sprintf("chaos %d", i), "--editions", "1", "--from", "faucet",
 				"--chunk-size", "16KiB", "--redundancy", "6", "--yes", "-o", "json", "--quiet", "--activation-timeout", "60s"},
@@ -127,7 +195,7 @@ func TestChaos(t *testing.T) {
 			if err == nil {
 				s := string(out)
 				var r registered
-				if json.Unmarshal([]byte(s[strings.LastIndex(s, "{\n  \"art_id\""):]), &r) == nil {
+				if j := strings.LastIndex(s, "{\n  \"art_id\""); j >= 0 && json.Unmarshal([]byte(s[j:]), &r) == nil {
 					mu.Lock()
 					arts[r.ArtID] = p
 					mu.Unlock()
@@ -136,16 +204,134 @@ func TestChaos(t *testing.T) {
 			} else {
 				note("registration failed under chaos (allowed): %s", firstLine(string(out)))
 			}
+			// Download a random registered art while the chaos goes on.
+			mu.Lock()
+			var id, file string
+			k := wrng.Intn(len(arts) + 1)
+			for a, f := range arts {
+				if k--; k < 0 {
+					id, file = a, f
+					break
+				}
+			}
+			mu.Unlock()
+			if id != "" {
+				o := filepath.Join(dir, fmt.Sprintf("during%d", i))
+				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+				out, err := exec.CommandContext(ctx, pasteld, "art", "get", id, "-o", o, "--from", "faucet", "--quiet",
+					"--home", sn.nodes[0].home, "--keyring-backend", "test", "--node", live().rpc).CombinedOutput()
+				cancel()
+				if err != nil {
+					mu.Lock()
+					downloads.failed++
+					mu.Unlock()
+					note("download of %s failed under chaos (allowed; retried at the end): %s", id[:12], firstLine(string(out)))
+				} else {
+					want, _ := os.ReadFile(file)
+					got, _ := os.ReadFile(filepath.Join(o, filepath.Base(file)))
+					if !bytes.Equal(want, got) {
+						t.Errorf("art %s downloaded during chaos differs from what was registered", id)
+					}
+					mu.Lock()
+					downloads.ok++
+					mu.Unlock()
+				}
+				_ = os.RemoveAll(o)
+			}
 			_ = exec.Command(pasteld, "tx", "bank", "send", "faucet", sn.mnAddr[0], "1psl", "--yes", "--timeout", "20s",
 				"--home", sn.nodes[0].home, "--keyring-backend", "test", "--node", live().rpc).Run()
 			time.Sleep(2 * time.Second)
 		}
 	}()
 
-	// Observer: heights, AppHash agreement, lowest redundancy.
+	// Channels: alice and bob open a channel, pay each other off-chain by
+	// exchanging signed updates, and close cooperatively; again and again.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		cdir := filepath.Join(dir, "channels")
+		_ = os.MkdirAll(cdir, 0o700)
+		cli := func(w *chanWallet, args ...string) (string, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, pasteld, append(args, "--home", w.home, "--keyring-backend", "test", "--node", live().rpc)...).CombinedOutput()
+			if err != nil {
+				return string(out), fmt.Errorf("%s: %v: %s", strings.Join(args[:2], " "), err, firstLine(string(out)))
+			}
+			return string(out), nil
+		}
+		for c := 0; !stopped(); c++ {
+			f := func(name string) string { return filepath.Join(cdir, fmt.Sprintf("c%d-%s", c, name)) }
+			err := func() error {
+				out, err := cli(alice, "channel", "propose", "alice", bob.addr, "--deposit", "10psl", "--their-deposit", "5psl", "--out", f("prop.json"))
+				if err != nil {
+					return err
+				}
+				id := strings.TrimSuffix(strings.Fields(strings.TrimPrefix(strings.TrimSpace(out), "channel "))[0], ":")
+				if _, err := cli(bob, "channel", "accept-open", "bob", f("prop.json"), "--out", f("signed.json")); err != nil {
+					return err
+				}
+				if _, err := cli(alice, "channel", "open", "alice", f("signed.json"), "--yes"); err != nil {
+					return err
+				}
+				pays := []struct {
+					from, to *chanWallet
+					amount   string
+				}{{alice, bob, "1psl"}, {bob, alice, "0.25psl"}, {alice, bob, "0.5psl"}}
+				for i, p := range pays {
+					upd, ack := f(fmt.Sprintf("upd%d.json", i)), f(fmt.Sprintf("ack%d.json", i))
+					if _, err := cli(p.from, "channel", "pay", p.from.name, id, p.amount, "--out", upd); err != nil {
+						return err
+					}
+					if _, err := cli(p.to, "channel", "accept", p.to.name, upd, "--out", ack); err != nil {
+						return err
+					}
+					if _, err := cli(p.from, "channel", "complete", p.from.name, ack); err != nil {
+						return err
+					}
+					mu.Lock()
+					chans.payments++
+					mu.Unlock()
+				}
+				// Cooperative close by file exchange: final state, co-signed, submitted.
+				if _, err := cli(alice, "channel", "close", "alice", id, "--out", f("final.json")); err != nil {
+					return err
+				}
+				if _, err := cli(bob, "channel", "accept", "bob", f("final.json"), "--out", f("final-ack.json")); err != nil {
+					return err
+				}
+				if _, err := cli(alice, "channel", "complete", "alice", f("final-ack.json")); err != nil {
+					return err
+				}
+				if _, err := cli(alice, "channel", "close", "alice", id, "--yes"); err != nil {
+					return err
+				}
+				note("channel %s: opened, %d off-chain payments, closed cooperatively", id[:12], len(pays))
+				return nil
+			}()
+			mu.Lock()
+			if err != nil {
+				chans.failed++
+			} else {
+				chans.closed++
+			}
+			mu.Unlock()
+			if err != nil {
+				note("channel cycle %d failed under chaos (allowed; deposits stay locked, supply unchanged): %v", c, err)
+			}
+			select {
+			case <-stop:
+			case <-time.After(3 * time.Second):
+			}
+		}
+	}()
+
+	// Observer: heights and lowest redundancy (a bounded, rotating number of
+	// arts per tick; the last figure of every art is kept).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		next := 0
 		for {
 			select {
 			case <-stop:
@@ -154,14 +340,15 @@ func TestChaos(t *testing.T) {
 			}
 			n := live()
 			h := n.height()
-			red := 1e9
 			mu.Lock()
 			ids := make([]string, 0, len(arts))
 			for id := range arts {
 				ids = append(ids, id)
 			}
 			mu.Unlock()
-			for _, id := range ids {
+			sort.Strings(ids)
+			for j := 0; j < min(8, len(ids)); j++ {
+				id := ids[(next+j)%len(ids)]
 				out, err := exec.Command(pasteld, "art", "health", id, "-o", "json", "--node", n.rpc).Output()
 				if err != nil {
 					continue
@@ -172,13 +359,19 @@ func TestChaos(t *testing.T) {
 					} `json:"health"`
 				}
 				if json.Unmarshal(out, &hv) == nil {
-					red = min(red, float64(hv.Health.RedundancyMilli)/1000)
+					mu.Lock()
+					lastRed[id] = float64(hv.Health.RedundancyMilli) / 1000
+					mu.Unlock()
 				}
 			}
-			if red == 1e9 {
-				red = 0
-			}
+			next += 8
+			red := 0.0
 			mu.Lock()
+			for _, r := range lastRed {
+				if red == 0 || r < red {
+					red = r
+				}
+			}
 			samples = append(samples, chaosSample{at: time.Since(start), height: h, redundancy: red})
 			mu.Unlock()
 		}
@@ -186,17 +379,55 @@ func TestChaos(t *testing.T) {
 
 	// Chaos.
 	removed := map[int]bool{}
+	type fill struct {
+		mn     int
+		filler string
+		until  time.Time
+	}
+	var fills []fill
+	mounted := map[int]bool{}
+	mountable := true
+	freeDisks := func(all bool) {
+		var keep []fill
+		for _, f := range fills {
+			if !all && time.Now().Before(f.until) {
+				keep = append(keep, f)
+				continue
+			}
+			_ = os.Remove(f.filler)
+			m := sn.mns[f.mn]
+			alive := m.cmd != nil
+			if alive {
+				select {
+				case <-m.done:
+					alive = false
+				default:
+				}
+			}
+			if m.cmd != nil && !alive {
+				t.Errorf("chunkd %s exited while its disk was full", m.name)
+			}
+			note("freed the disk of %s (chunkd running: %v; %s)", m.name, alive, scrapeMetric(sn.mnURL[f.mn], "chunkd_store_no_space_total"))
+		}
+		fills = keep
+	}
 	halted := false
+	agreed := 0
 	for time.Since(start) < duration {
 		time.Sleep(time.Duration(2000+rng.Intn(3000)) * time.Millisecond)
-		action := rng.Intn(6)
+		freeDisks(false)
+		if time.Since(lastRSS) >= 10*time.Second {
+			sampleRSS()
+		}
+		action := rng.Intn(7)
 		if !halted && time.Since(start) > duration/2 {
-			action, halted = 6, true // once per run, half way through
+			action, halted = 100, true // once per run, half way through
 		}
 		switch action {
 		case 0: // SIGKILL one validator, restart it
 			v := sn.nodes[1+rng.Intn(3)]
 			note("SIGKILL %s", v.name)
+			fault("SIGKILL+restart validator")
 			v.stop(syscall.SIGKILL)
 			time.Sleep(time.Duration(1000+rng.Intn(3000)) * time.Millisecond)
 			v.start()
@@ -212,6 +443,7 @@ func TestChaos(t *testing.T) {
 				continue
 			}
 			note("SIGSTOP %s", p.name)
+			fault("SIGSTOP/SIGCONT")
 			_ = p.cmd.Process.Signal(syscall.SIGSTOP)
 			time.Sleep(time.Duration(1000+rng.Intn(3000)) * time.Millisecond)
 			_ = p.cmd.Process.Signal(syscall.SIGCONT)
@@ -222,6 +454,7 @@ func TestChaos(t *testing.T) {
 				continue
 			}
 			note("SIGKILL chunkd %s", sn.mns[i].name)
+			fault("SIGKILL+restart chunkd")
 			sn.mns[i].stop(syscall.SIGKILL)
 			time.Sleep(time.Duration(500+rng.Intn(2000)) * time.Millisecond)
 			sn.mns[i].start()
@@ -231,7 +464,7 @@ func TestChaos(t *testing.T) {
 			n := 0
 			_ = filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 				rel, _ := filepath.Rel(root, p)
-				if err != nil || info.IsDir() || strings.HasPrefix(rel, "tmp") || strings.HasPrefix(rel, "corrupt") || rng.Intn(4) != 0 {
+				if err != nil || info.IsDir() || strings.HasPrefix(rel, "tmp") || strings.HasPrefix(rel, "corrupt") || strings.HasPrefix(rel, "filler") || rng.Intn(4) != 0 {
 					return nil
 				}
 				if rng.Intn(2) == 0 {
@@ -244,23 +477,57 @@ func TestChaos(t *testing.T) {
 				return nil
 			})
 			note("damaged %d chunk files of %s", n, sn.mns[i].name)
-		case 4: // permanently remove a masternode (at most 2), or add a new one
+			fault("delete/corrupt chunk files")
+		case 4: // permanently remove a masternode (at most 2)
 			if len(removed) < 2 {
 				i := rng.Intn(len(sn.mns))
 				if !removed[i] {
 					removed[i] = true
 					sn.mns[i].stop(syscall.SIGKILL)
 					note("removed masternode %s for good", sn.mns[i].name)
+					fault("remove masternode for good")
 				}
 			}
 		case 5: // add a masternode
 			if len(sn.mns) < 11 {
 				sn.addMasternode(t)
 				note("added masternode %s", sn.mns[len(sn.mns)-1].name)
+				fault("add masternode")
 			}
-		case 6: // beyond the fault bound: 2 of 4 validators down, chain halts, then resumes
+		case 6: // fill a masternode's disk; freed 20-40 s later
+			if !mountable || len(fills) > 0 {
+				continue
+			}
+			i := rng.Intn(len(sn.mns))
+			if removed[i] {
+				continue
+			}
+			m := sn.mns[i]
+			chunks := filepath.Join(m.home, "chunks")
+			if !mounted[i] {
+				// Move the store onto a file system of its own (tmpfs), so
+				// filling it fills that masternode's disk and nothing else.
+				if err := moveToTmpfs(t, m, chunks); err != nil {
+					mountable = false
+					note("disk-full fault skipped for this run: %v", err)
+					sum("disk-full fault SKIPPED: mounting a tmpfs is not permitted here (%v)", err)
+					continue
+				}
+				mounted[i] = true
+			}
+			filler := filepath.Join(chunks, "filler")
+			mib, err := fillDisk(filler)
+			if err != nil {
+				note("filling the disk of %s: %v", m.name, err)
+				continue
+			}
+			fills = append(fills, fill{mn: i, filler: filler, until: time.Now().Add(time.Duration(20+rng.Intn(20)) * time.Second)})
+			note("filled the disk of %s (%d MiB until ENOSPC)", m.name, mib)
+			fault("fill a masternode's disk")
+		case 100: // beyond the fault bound: 2 of 4 validators down, chain halts, then resumes
 			a, b := sn.nodes[2], sn.nodes[3]
 			note("SIGKILL %s and %s (more than the fault bound)", a.name, b.name)
+			fault("halt: 2 of 4 validators down")
 			a.stop(syscall.SIGKILL)
 			b.stop(syscall.SIGKILL)
 			time.Sleep(2 * time.Second)
@@ -275,8 +542,11 @@ func TestChaos(t *testing.T) {
 			note("halted at %d and resumed", h0)
 		}
 		// Invariant: validators agree on every AppHash they both have.
-		checkAgreement(t, sn)
+		agreed += checkAgreement(t, sn)
 	}
+	freeDisks(true)
+	sampleRSS()
+	chaosEnd := time.Since(start)
 	halt()
 	wg.Wait()
 
@@ -295,20 +565,43 @@ func TestChaos(t *testing.T) {
 	for _, n := range sn.nodes {
 		n.waitHeight(top, 2*time.Minute)
 	}
-	checkAgreement(t, sn)
+	agreed += checkAgreement(t, sn)
+	mu.Lock()
+	var kinds []string
+	for k := range faults {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	total := 0
+	for _, k := range kinds {
+		total += faults[k]
+	}
+	sum("chaos ran %s (seed %d); %d faults injected:", chaosEnd.Round(time.Second), seed, total)
+	for _, k := range kinds {
+		summary = append(summary, fmt.Sprintf("  %4d  %s", faults[k], k))
+	}
+	sum("workload: %d arts registered; %d downloads during chaos byte-identical, %d failed under chaos (allowed); %d channels opened+paid+closed (%d off-chain payments), %d channel cycles failed under chaos",
+		len(arts), downloads.ok, downloads.failed, chans.closed, chans.payments, chans.failed)
+	mu.Unlock()
 	if got := supplyOf(t, sn.nodes[0]); got != supply {
 		t.Errorf("supply not conserved: %d at the start, %d at the end (emission excluded)", supply, got)
+		sum("supply: NOT conserved: %d at the start, %d at the end", supply, got)
+	} else {
+		sum("supply: conserved (%d at the start and at the end, emission excluded)", supply)
 	}
+	sum("AppHash: %d (height, validator) comparisons over the run, no fork", agreed)
 	ids := make([]string, 0, len(arts))
 	for id := range arts {
 		ids = append(ids, id)
 	}
+	sort.Strings(ids)
 	if len(ids) == 0 {
 		t.Fatal("no art was registered during the chaos run")
 	}
 	settle := time.Now()
-	sn.waitTarget(t, ids, 5*time.Minute)
+	sn.waitTarget(t, ids, 10*time.Minute)
 	note("all %d arts back at target redundancy after %.1fs", len(ids), time.Since(settle).Seconds())
+	sum("redundancy: lowest seen during chaos %.3f; every art back at target %.1fs after the chaos stopped", minRedundancy(samples), time.Since(settle).Seconds())
 	for i, id := range ids {
 		out := filepath.Join(dir, fmt.Sprintf("final%d", i))
 		if err := sn.download(t, id, "faucet", out); err != nil {
@@ -316,16 +609,243 @@ func TestChaos(t *testing.T) {
 		}
 		want, _ := os.ReadFile(arts[id])
 		got, _ := os.ReadFile(filepath.Join(out, filepath.Base(arts[id])))
-		if !bytes.Equal(want, got) {
+		if len(want) == 0 || !bytes.Equal(want, got) {
 			t.Fatalf("art %s differs", id)
 		}
+		_ = os.RemoveAll(out)
 	}
+	sum("final check: all %d arts downloaded byte-identical", len(ids))
 	for _, p := range append(append([]*node{}, sn.nodes...), sn.mns...) {
 		b, _ := os.ReadFile(filepath.Join(p.home, "node.log"))
 		if bytes.Contains(b, []byte("panic:")) || bytes.Contains(b, []byte("CONSENSUS FAILURE")) {
 			t.Errorf("%s logged a panic or consensus failure", p.name)
 		}
 	}
+	sum("no process logged a panic or consensus failure: %v", !t.Failed())
+	sampleRSS()
+	mu.Lock()
+	lines, grew := rssSummary(rss, chaosEnd)
+	summary = append(summary, lines...)
+	mu.Unlock()
+	if duration >= 20*time.Minute {
+		for _, g := range grew {
+			t.Errorf("memory not flat: %s", g)
+		}
+	}
+	var scrub []string
+	for i, m := range sn.mns {
+		if removed[i] {
+			continue
+		}
+		scrub = append(scrub, fmt.Sprintf("%s: %s", m.name, scrapeMetric(sn.mnURL[i], "chunkd_scrub_repaired_total", "chunkd_scrub_bad_chunks_total", "chunkd_store_no_space_total")))
+	}
+	sum("chunkd scrub/repair counters at the end:\n    %s", strings.Join(scrub, "\n    "))
+}
+
+// rssSample is one reading of a process's resident memory.
+type rssSample struct {
+	at   time.Duration
+	name string
+	kind string
+	pid  int
+	kib  int64
+}
+
+// vmRSS reads VmRSS (KiB) from /proc/PID/status.
+func vmRSS(pid int) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			fs := strings.Fields(rest)
+			if len(fs) > 0 {
+				return strconv.ParseInt(fs[0], 10, 64)
+			}
+		}
+	}
+	return 0, errors.New("no VmRSS")
+}
+
+// rssSummary reports each process's RSS at its first sample, at the middle
+// of the chaos and at the end, and lists the processes that were up for
+// the whole second half (same pid) and grew beyond 1.5x + 64 MiB.
+func rssSummary(rss []rssSample, chaosEnd time.Duration) (lines, grew []string) {
+	mid := chaosEnd / 2
+	byName := map[string][]rssSample{}
+	var names []string
+	for _, s := range rss {
+		if _, ok := byName[s.name]; !ok {
+			names = append(names, s.name)
+		}
+		byName[s.name] = append(byName[s.name], s)
+	}
+	sort.Strings(names)
+	lines = append(lines, "memory (VmRSS, MiB) per process: first sample / at the chaos midpoint / at the end / peak; restarts; flat = same process through the second half within 1.5x+64MiB")
+	kindAgg := map[string][3]int64{}
+	for _, name := range names {
+		ss := byName[name]
+		first, last := ss[0], ss[len(ss)-1]
+		var atMid *rssSample
+		restarts := 0
+		var peak int64
+		for i := range ss {
+			if i > 0 && ss[i].pid != ss[i-1].pid {
+				restarts++
+			}
+			peak = max(peak, ss[i].kib)
+			if atMid == nil && ss[i].at >= mid {
+				atMid = &ss[i]
+			}
+		}
+		midKiB := int64(-1)
+		if atMid != nil {
+			midKiB = atMid.kib
+		}
+		flat := "n/a (restarted or started after the midpoint)"
+		if atMid != nil && atMid.pid == last.pid && last.at >= chaosEnd {
+			// The same process from the midpoint to the end?
+			same := true
+			for _, s := range ss {
+				if s.at >= atMid.at && s.pid != last.pid {
+					same = false
+				}
+			}
+			// And it was already running at the midpoint (started before it).
+			started := atMid.at
+			for _, s := range ss {
+				if s.pid == last.pid && s.at < started {
+					started = s.at
+				}
+			}
+			if same && started < mid {
+				if float64(last.kib) <= 1.5*float64(atMid.kib)+64*1024 {
+					flat = "yes"
+				} else {
+					flat = "NO"
+					grew = append(grew, fmt.Sprintf("%s (pid %d) %d MiB at the midpoint, %d MiB at the end", name, last.pid, atMid.kib>>10, last.kib>>10))
+				}
+			}
+		}
+		lines = append(lines, fmt.Sprintf("  %-8s %-7s %5d / %5d / %5d / %5d  restarts %3d  flat: %s", name, first.kind, first.kib>>10, midKiB>>10, last.kib>>10, peak>>10, restarts, flat))
+		a := kindAgg[first.kind]
+		a[0] += first.kib
+		if midKiB > 0 {
+			a[1] += midKiB
+		}
+		a[2] += last.kib
+		kindAgg[first.kind] = a
+	}
+	for _, k := range []string{"pasteld", "chunkd"} {
+		a := kindAgg[k]
+		lines = append(lines, fmt.Sprintf("  total %-7s start %d MiB, midpoint %d MiB, end %d MiB", k, a[0]>>10, a[1]>>10, a[2]>>10))
+	}
+	return lines, grew
+}
+
+func minRedundancy(samples []chaosSample) float64 {
+	m := 0.0
+	for _, s := range samples {
+		if s.height >= 0 && s.redundancy > 0 && (m == 0 || s.redundancy < m) {
+			m = s.redundancy
+		}
+	}
+	return m
+}
+
+// moveToTmpfs moves a stopped-or-running chunkd's store onto a tmpfs of its
+// own (unmounted when the test ends), restarting the chunkd.
+func moveToTmpfs(t *testing.T, m *node, chunks string) error {
+	probe := chunks + ".probe"
+	_ = os.MkdirAll(probe, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=768m,mode=0700", "tmpfs", probe).CombinedOutput(); err != nil {
+		_ = os.Remove(probe)
+		return fmt.Errorf("mount -t tmpfs: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	_ = exec.Command("umount", probe).Run()
+	_ = os.Remove(probe)
+	running := m.cmd != nil
+	if running {
+		m.stop(syscall.SIGKILL)
+	}
+	old := chunks + ".old"
+	if err := os.Rename(chunks, old); err != nil {
+		return err
+	}
+	_ = os.MkdirAll(chunks, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=768m,mode=0700", "tmpfs", chunks).CombinedOutput(); err != nil {
+		_ = os.Remove(chunks)
+		_ = os.Rename(old, chunks)
+		if running {
+			m.start()
+		}
+		return fmt.Errorf("mount -t tmpfs: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", chunks).Run() })
+	if out, err := exec.Command("cp", "-a", old+"/.", chunks+"/").CombinedOutput(); err != nil {
+		t.Logf("copying the store of %s: %v %s", m.name, err, out)
+	}
+	_ = os.RemoveAll(old)
+	if running {
+		m.start()
+	}
+	return nil
+}
+
+// fillDisk writes path until the file system says ENOSPC and returns how
+// many MiB it wrote.
+func fillDisk(path string) (int, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i*7 + 1)
+	}
+	var n int64
+	for n < 4<<30 {
+		w, err := f.Write(buf)
+		n += int64(w)
+		if errors.Is(err, syscall.ENOSPC) {
+			return int(n >> 20), nil
+		}
+		if err != nil {
+			return int(n >> 20), err
+		}
+	}
+	return int(n >> 20), errors.New("wrote 4 GiB without filling the disk")
+}
+
+// scrapeMetric fetches a chunkd's /metrics and returns "name value" for
+// each named metric (summed over labels).
+func scrapeMetric(url string, names ...string) string {
+	c := &http.Client{Timeout: 5 * time.Second}
+	res, err := c.Get(url + "/metrics")
+	if err != nil {
+		return "metrics unavailable: " + err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	sums := map[string]float64{}
+	for _, l := range strings.Split(string(b), "\n") {
+		for _, n := range names {
+			if strings.HasPrefix(l, n+" ") || strings.HasPrefix(l, n+"{") {
+				fs := strings.Fields(l)
+				v, _ := strconv.ParseFloat(fs[len(fs)-1], 64)
+				sums[n] += v
+			}
+		}
+	}
+	var out []string
+	for _, n := range names {
+		out = append(out, fmt.Sprintf("%s %g", strings.TrimPrefix(n, "chunkd_"), sums[n]))
+	}
+	return strings.Join(out, ", ")
 }
 
 func firstLine(s string) string {
@@ -343,8 +863,9 @@ func firstLine(s string) string {
 }
 
 // checkAgreement compares every running validator's AppHash at each height
-// of the last 20 they all have.
-func checkAgreement(t *testing.T, sn *storageNet) {
+// of the last 20 they all have, and returns how many (height, validator)
+// hashes it compared.
+func checkAgreement(t *testing.T, sn *storageNet) int {
 	var running []*node
 	top := int64(1 << 62)
 	for _, n := range sn.nodes {
@@ -357,8 +878,9 @@ func checkAgreement(t *testing.T, sn *storageNet) {
 		}
 	}
 	if len(running) < 2 || top == 1<<62 {
-		return
+		return 0
 	}
+	compared := 0
 	from := max(1, top-20)
 	ref := map[int64]string{}
 	for h := from; h <= top; h++ {
@@ -373,8 +895,10 @@ func checkAgreement(t *testing.T, sn *storageNet) {
 				t.Fatalf("AppHash fork at height %d: %s vs %s (%s)", h, want, got, n.name)
 			}
 			ref[h] = got
+			compared++
 		}
 	}
+	return compared
 }
 
 // addMasternode initialises, funds, registers and starts one more chunkd.
@@ -412,9 +936,10 @@ func (sn *storageNet) addMasternode(t *testing.T) {
 	m.start()
 }
 
-// writeChaosReport writes report.txt and report.png (height and lowest
-// redundancy over time, with events as ticks).
-func writeChaosReport(t *testing.T, dir string, seed int64, d time.Duration, samples []chaosSample, events []string, arts int) {
+// writeChaosReport writes report.txt and report.png (block height and
+// lowest redundancy over time, with chaos events as ticks).
+func writeChaosReport(t *testing.T, dir string, seed int64, d time.Duration, samples []chaosSample, events []string, arts int,
+	faults map[string]int, summary []string, rss []rssSample) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Pastel chaos run: seed %d, chaos for %s, %d arts registered\n\n", seed, d, arts)
 	var maxH int64
@@ -427,54 +952,189 @@ func writeChaosReport(t *testing.T, dir string, seed int64, d time.Duration, sam
 			}
 		}
 	}
-	fmt.Fprintf(&sb, "final height %d; lowest redundancy seen %.3f, highest %.3f (distinct live chunk bytes / archive size)\n\nevents:\n", maxH, minRed, maxRed)
+	if maxRed == 0 {
+		minRed = 0
+	}
+	fmt.Fprintf(&sb, "final height %d; lowest redundancy seen %.3f, highest %.3f (distinct live chunk bytes / archive size; lowest over all arts)\n\n", maxH, minRed, maxRed)
+	sb.WriteString("summary:\n")
+	for _, l := range summary {
+		sb.WriteString(l + "\n")
+	}
+	if len(summary) == 0 {
+		var kinds []string
+		for k := range faults {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(&sb, "  %4d  %s\n", faults[k], k)
+		}
+	}
+	sb.WriteString("\nmemory samples (seconds, process, pid, VmRSS KiB):\n")
+	for _, r := range rss {
+		fmt.Fprintf(&sb, "  %7.1f %-8s %7d %8d\n", r.at.Seconds(), r.name, r.pid, r.kib)
+	}
+	sb.WriteString("\nevents:\n")
 	for _, e := range events {
 		sb.WriteString(e + "\n")
 	}
 	_ = os.WriteFile(filepath.Join(dir, "report.txt"), []byte(sb.String()), 0o644)
+	if err := plotChaos(filepath.Join(dir, "report.png"), samples, maxH, maxRed); err != nil {
+		t.Logf("plot: %v", err)
+	}
+	t.Logf("chaos report: %s and report.png (blue: block height, left axis; red: lowest redundancy, right axis; grey ticks: chaos events)", filepath.Join(dir, "report.txt"))
+}
 
-	const W, H, pad = 1000, 400, 40
+// plotChaos draws block height (left axis) and lowest redundancy (right
+// axis) against time, with ticks, labels, a legend and chaos events as
+// grey marks on the time axis.
+func plotChaos(path string, samples []chaosSample, maxH int64, maxRed float64) error {
+	const W, H = 1100, 480
+	const left, right, top, bottom = 70, 70, 40, 60
 	img := image.NewRGBA(image.Rect(0, 0, W, H))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
-	total := samples[len(samples)-1].at.Seconds() + 1
-	x := func(at time.Duration) int { return pad + int(at.Seconds()/total*float64(W-2*pad)) }
-	axis := color.RGBA{0, 0, 0, 255}
-	for i := pad; i < W-pad; i++ {
-		img.Set(i, H-pad, axis)
-	}
-	for j := pad; j < H-pad; j++ {
-		img.Set(pad, j, axis)
-	}
+	black := color.RGBA{0, 0, 0, 255}
+	grid := color.RGBA{225, 225, 225, 255}
 	hCol, rCol, eCol := color.RGBA{30, 90, 200, 255}, color.RGBA{210, 60, 40, 255}, color.RGBA{150, 150, 150, 255}
+	face := basicfont.Face7x13
+	text := func(x, y int, c color.Color, s string) {
+		dr := &font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
+		dr.DrawString(s)
+	}
+	textW := func(s string) int { return font.MeasureString(face, s).Ceil() }
+	pw, ph := W-left-right, H-top-bottom
+	total := 1.0
+	if len(samples) > 0 {
+		total = samples[len(samples)-1].at.Seconds() + 1
+	}
+	x := func(sec float64) int { return left + int(sec/total*float64(pw)) }
+	hMax := float64(max(maxH, 1))
+	hMax = niceCeil(hMax)
+	rMax := niceCeil(max(maxRed, 1))
+	yH := func(h float64) int { return top + ph - int(h/hMax*float64(ph)) }
+	yR := func(r float64) int { return top + ph - int(r/rMax*float64(ph)) }
+	// Grid and ticks: 5 horizontal divisions, ~10 time ticks.
+	for i := 0; i <= 5; i++ {
+		y := top + ph - i*ph/5
+		for px := left; px <= left+pw; px++ {
+			img.Set(px, y, grid)
+		}
+		lh := strconv.FormatFloat(hMax*float64(i)/5, 'f', 0, 64)
+		text(left-8-textW(lh), y+4, hCol, lh)
+		lr := strconv.FormatFloat(rMax*float64(i)/5, 'f', 1, 64)
+		text(left+pw+8, y+4, rCol, lr)
+	}
+	step := niceStep(total / 10)
+	unit, div := "s", 1.0
+	if total > 600 {
+		unit, div = "min", 60
+	}
+	for sec := 0.0; sec <= total; sec += step {
+		px := x(sec)
+		for py := top; py <= top+ph; py++ {
+			img.Set(px, py, grid)
+		}
+		for py := top + ph; py < top+ph+5; py++ {
+			img.Set(px, py, black)
+		}
+		l := strconv.FormatFloat(sec/div, 'f', -1, 64)
+		if div > 1 {
+			l = strconv.FormatFloat(sec/div, 'f', 0, 64)
+		}
+		text(px-textW(l)/2, top+ph+18, black, l)
+	}
+	for px := left; px <= left+pw; px++ {
+		img.Set(px, top+ph, black)
+	}
+	for py := top; py <= top+ph; py++ {
+		img.Set(left, py, black)
+		img.Set(left+pw, py, black)
+	}
+	xl := "time since the chaos started (" + unit + ")"
+	text(left+pw/2-textW(xl)/2, H-18, black, xl)
+	text(8, top-12, hCol, "block height")
+	rl := "lowest redundancy"
+	text(W-8-textW(rl), top-12, rCol, rl)
+	title := "Pastel chaos run"
+	text(W/2-textW(title)/2, 16, black, title)
 	for _, s := range samples {
-		px := x(s.at)
+		px := x(s.at.Seconds())
 		if s.height < 0 {
-			for j := H - pad - 8; j < H-pad; j++ {
+			for j := top + ph - 8; j < top+ph; j++ {
 				img.Set(px, j, eCol)
 			}
 			continue
 		}
 		if maxH > 0 {
-			py := H - pad - int(float64(s.height)/float64(maxH)*float64(H-2*pad))
+			py := yH(float64(s.height))
 			for k := -1; k <= 1; k++ {
 				img.Set(px+k, py, hCol)
 				img.Set(px, py+k, hCol)
 			}
 		}
-		if maxRed > 0 && s.redundancy > 0 {
-			py := H - pad - int(s.redundancy/maxRed*float64(H-2*pad))
+		if s.redundancy > 0 {
+			py := yR(s.redundancy)
 			for k := -1; k <= 1; k++ {
 				img.Set(px+k, py, rCol)
 				img.Set(px, py+k, rCol)
 			}
 		}
 	}
-	f, err := os.Create(filepath.Join(dir, "report.png"))
-	if err == nil {
-		_ = png.Encode(f, img)
-		f.Close()
+	// Legend.
+	lx, ly := left+12, top+12
+	for i := lx - 6; i < lx+230; i++ {
+		img.Set(i, ly-10, black)
+		img.Set(i, ly+42, black)
 	}
-	t.Logf("chaos report: %s (blue: block height, red: lowest redundancy, grey ticks: chaos events)", filepath.Join(dir, "report.txt"))
+	for j := ly - 10; j <= ly+42; j++ {
+		img.Set(lx-6, j, black)
+		img.Set(lx+230, j, black)
+	}
+	for k, e := range []struct {
+		c color.RGBA
+		s string
+	}{{hCol, "block height (left axis)"}, {rCol, "lowest redundancy (right axis)"}, {eCol, "chaos event (tick on time axis)"}} {
+		y := ly + k*16
+		for i := 0; i < 16; i++ {
+			for j := -1; j <= 1; j++ {
+				img.Set(lx+i, y+j, e.c)
+			}
+		}
+		text(lx+22, y+4, black, e.s)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	p := 1.0
+	for p*10 <= v {
+		p *= 10
+	}
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= v {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+// niceStep is a round tick spacing near v seconds.
+func niceStep(v float64) float64 {
+	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600} {
+		if s >= v {
+			return s
+		}
+	}
+	return 7200
 }
