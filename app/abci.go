@@ -62,8 +62,18 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 			return nil, fmt.Errorf("app: genesis of %s: %w", m.Name(), err)
 		}
 	}
-	a.log.Info("genesis initialised", "chain_id", req.ChainId, "validators", len(req.Validators))
-	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash()}, nil
+	var vals []abci.ValidatorUpdate
+	for _, m := range a.modules {
+		if o, ok := m.(types.ValidatorSetOwner); ok {
+			v, err := o.InitValidators(ctx, req.Validators)
+			if err != nil {
+				return nil, fmt.Errorf("app: genesis validators (%s): %w", m.Name(), err)
+			}
+			vals = append(vals, v...)
+		}
+	}
+	a.log.Info("genesis initialised", "chain_id", req.ChainId, "genesis_validators", len(req.Validators), "validators_from_app", len(vals))
+	return &abci.ResponseInitChain{AppHash: a.tree.WorkingHash(), Validators: vals}, nil
 }
 
 // decodeAndVerify decodes a tx and checks its signature, using the cache.

@@ -87,7 +87,8 @@ type App struct {
 // storageKeeper sees trust: placement, attester and healer draws skip
 // distrusted masternodes, and challenge outcomes become automatic trust
 // edges from storage.Challenger.
-var storageKeeper = storage.Keeper{Bank: bank.Keeper{}, Trust: trust.Keeper{}}
+// Voting power comes from collateral, trust and standing (validators.go).
+var storageKeeper = storage.Keeper{Bank: bank.Keeper{}, Trust: trust.Keeper{}, Power: trust.Keeper{}}
 
 // Modules returns the modules in the order their genesis and block hooks run.
 func Modules() []types.Module {
@@ -98,7 +99,8 @@ func Modules() []types.Module {
 		trust.Module{},
 		rewards.Module{Keeper: rewards.Keeper{Bank: bank.Keeper{},
 			Masternodes: rewards.WeightsOf[storage.MasternodeWeight](storageKeeper),
-			Trust:       rewards.TrustOf[score.Score](trust.Keeper{})}},
+			Trust:       rewards.TrustOf[score.Score](trust.Keeper{}),
+			Validators:  storageKeeper}},
 	}
 }
 

@@ -49,6 +49,13 @@ type Module interface {
 	EndBlock(ctx *Context) ([]abci.ValidatorUpdate, error)
 }
 
+// ValidatorSetOwner is implemented by the module that owns the validator
+// set. At InitChain, after every InitGenesis, it receives CometBFT's genesis
+// validators and may return the initial set instead (nil keeps CometBFT's).
+type ValidatorSetOwner interface {
+	InitValidators(ctx *Context, genesis []abci.ValidatorUpdate) ([]abci.ValidatorUpdate, error)
+}
+
 // QueryKeyer is implemented by modules whose queries map to one store key,
 // so the app can attach an IAVL proof of that key.
 type QueryKeyer interface {

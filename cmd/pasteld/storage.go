@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -28,12 +29,18 @@ func init() { extraCommands = append(extraCommands, newMnCmd, newArtCmd) }
 func newMnCmd() *cobra.Command {
 	mn := &cobra.Command{Use: "mn", Short: "Masternodes: register, update, exit, list"}
 	reg := &cobra.Command{
-		Use:   "register --url URL --collateral AMOUNT --from KEY",
+		Use:   "register --url URL --collateral AMOUNT --from KEY [--consensus-key KEY]",
 		Short: "Register the key as a masternode, locking collateral",
 		Long: `register makes the --from key a masternode whose chunkd is reachable at --url.
 The collateral (at least the chain's min_collateral) is locked until the
 masternode exits and its chunks have moved to others. Run chunkd with the same
-key.`,
+key.
+
+With --consensus-key the masternode also validates: the chain gives that
+CometBFT key voting power from the collateral, its trust score and its
+standing (jailed: none), effective two blocks after the next recomputation.
+Give the base64 ed25519 key printed by "pasteld show-validator", or the path
+of a node home or of its priv_validator_key.json.`,
 		Example: "  pasteld mn register --url http://127.0.0.1:7101 --collateral 1000000psl --from masternode --home ./mn1 --keyring-backend test --yes",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -44,29 +51,63 @@ key.`,
 			if err != nil {
 				return fmt.Errorf("--collateral: %w", err)
 			}
-			m, err := tx.Msg(storage.MsgRegisterMasternodeType, &storagepb.MsgRegisterMasternode{Url: url, Collateral: amt})
+			ck, _ := cmd.Flags().GetString("consensus-key")
+			pub, err := parseConsensusKey(ck)
 			if err != nil {
 				return err
 			}
-			_, err = sendTx(cmd, from, fmt.Sprintf("Register masternode at %s locking %s", url, formatAmount(amt)), m)
+			m, err := tx.Msg(storage.MsgRegisterMasternodeType, &storagepb.MsgRegisterMasternode{Url: url, Collateral: amt, ConsensusPubKey: pub})
+			if err != nil {
+				return err
+			}
+			what := fmt.Sprintf("Register masternode at %s locking %s", url, formatAmount(amt))
+			if pub != nil {
+				what += fmt.Sprintf(", validating with consensus key %s", base64.StdEncoding.EncodeToString(pub))
+			}
+			_, err = sendTx(cmd, from, what, m)
 			return err
 		},
 	}
 	reg.Flags().String("url", "", "public URL of this masternode's chunkd")
 	reg.Flags().String("collateral", "1000000psl", "collateral to lock")
+	reg.Flags().String("consensus-key", "", "also validate with this CometBFT key: base64 ed25519, a node home, or a priv_validator_key.json")
 	upd := &cobra.Command{
-		Use:   "update --url URL --from KEY",
-		Short: "Change the chunkd URL of a masternode",
-		Args:  cobra.NoArgs,
+		Use:   "update [--url URL] [--consensus-key KEY | --remove-consensus-key] --from KEY",
+		Short: "Change a masternode's chunkd URL or validator key",
+		Long: `update changes the chunkd URL, sets or replaces the consensus key the masternode
+validates with (see "mn register --help"), or with --remove-consensus-key takes
+the masternode out of the validator set. Unset flags keep their value.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			from, _ := cmd.Flags().GetString("from")
 			url, _ := cmd.Flags().GetString("url")
-			m, _ := tx.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{Url: url})
-			_, err := sendTx(cmd, from, "Change chunkd URL to "+url, m)
+			ck, _ := cmd.Flags().GetString("consensus-key")
+			rm, _ := cmd.Flags().GetBool("remove-consensus-key")
+			pub, err := parseConsensusKey(ck)
+			if err != nil {
+				return err
+			}
+			if url == "" && pub == nil && !rm {
+				return fmt.Errorf("nothing to update: give --url, --consensus-key or --remove-consensus-key")
+			}
+			var what []string
+			if url != "" {
+				what = append(what, "set chunkd URL to "+url)
+			}
+			if pub != nil {
+				what = append(what, "validate with consensus key "+base64.StdEncoding.EncodeToString(pub))
+			}
+			if rm {
+				what = append(what, "leave the validator set")
+			}
+			m, _ := tx.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{Url: url, ConsensusPubKey: pub, RemoveConsensusKey: rm})
+			_, err = sendTx(cmd, from, "Update masternode: "+strings.Join(what, "; "), m)
 			return err
 		},
 	}
 	upd.Flags().String("url", "", "new public URL")
+	upd.Flags().String("consensus-key", "", "validate with this CometBFT key: base64 ed25519, a node home, or a priv_validator_key.json")
+	upd.Flags().Bool("remove-consensus-key", false, "stop validating")
 	exit := &cobra.Command{
 		Use:   "exit --from KEY",
 		Short: "Leave: commitments move to other masternodes, then the collateral unlocks",

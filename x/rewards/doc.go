@@ -42,7 +42,8 @@
 //	          when it does not; 10^9 without a trust module
 //
 // A validator share goes to the payout address the genesis maps its
-// CometBFT address to; without a mapping it stays in the pool
+// CometBFT address to, else to the masternode that validates with that key
+// (Keeper.Validators); without either it stays in the pool
 // (validators_unmapped, event rewards_unmapped). A masternode share is paid
 // to the masternode's address when it is in good standing at B; otherwise
 // it is withheld (withheld, event rewards_withheld). Zero weights get

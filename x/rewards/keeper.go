@@ -113,6 +113,16 @@ type Keeper struct {
 	Masternodes MasternodeWeights
 	// Trust may be nil: every trust factor is 1.
 	Trust TrustScores
+	// Validators may be nil; otherwise it names the masternode behind a
+	// CometBFT validator address, which receives that validator's share
+	// when the genesis mapped no payout address.
+	Validators ValidatorOwners
+}
+
+// ValidatorOwners maps a CometBFT validator address to the masternode that
+// registered its key (storage.Keeper implements it).
+type ValidatorOwners interface {
+	ValidatorOwner(ctx *types.Context, consAddr []byte) (types.Address, bool)
 }
 
 // Store layout under "rewards/"; see the package doc.
@@ -190,11 +200,15 @@ func (k Keeper) Status(ctx *types.Context) (*rewardspb.Status, bool) {
 func (k Keeper) setStatus(ctx *types.Context, s *rewardspb.Status) { k.set(ctx, keyStatus, s) }
 
 // PayoutAddress returns where the rewards of the validator with CometBFT
-// address val go.
+// address val go: the genesis mapping, else the masternode that validates
+// with that key.
 func (k Keeper) PayoutAddress(ctx *types.Context, val []byte) (types.Address, bool) {
 	var a types.Address
 	bz := k.kv(ctx).Get(payoutKey(val))
 	if len(bz) != len(a) {
+		if k.Validators != nil {
+			return k.Validators.ValidatorOwner(ctx, val)
+		}
 		return a, false
 	}
 	copy(a[:], bz)

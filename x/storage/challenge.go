@@ -281,6 +281,9 @@ func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 		return
 	}
 	p := k.Params(ctx)
+	if len(m.ConsensusPubKey) > 0 {
+		k.markValidatorsDirty(ctx) // penalized or jailed: less power
+	}
 	m.ChallengesFailed++
 	m.WithheldUntil = max(m.WithheldUntil, ctx.Height+p.WithholdBlocks)
 	ctx.EmitEvent("rewards_withheld", "masternode", mn.String(), "until", types.U64(uint64(m.WithheldUntil)))
@@ -418,6 +421,9 @@ func (k Keeper) unjail(ctx *types.Context, mn types.Address) error {
 	}
 	m.Status = storagepb.MasternodeStatus_MN_ACTIVE
 	m.RecentFailures = nil
+	if len(m.ConsensusPubKey) > 0 {
+		k.markValidatorsDirty(ctx)
+	}
 	k.setMasternode(ctx, mn, m)
 	k.ringAdd(ctx, mn)
 	ctx.EmitEvent("masternode_unjailed", "masternode", mn.String())

@@ -65,6 +65,7 @@ var (
 	ErrMasternodeExiting = types.Register(ModuleName, 18, "masternode is exiting")
 	ErrAlreadyAttested   = types.Register(ModuleName, 19, "already attested")
 	ErrArtNotActive      = types.Register(ModuleName, 20, "art is not active")
+	ErrConsensusKey      = types.Register(ModuleName, 40, "invalid consensus key")
 )
 
 // TrustView is what storage needs from the trust module: whether a
@@ -84,6 +85,9 @@ var Challenger = secp256k1.ModuleAddress("storage_challenger")
 type Keeper struct {
 	Bank  bank.Keeper
 	Trust TrustView // may be nil: nobody is distrusted
+	// Power turns collateral, trust and standing into validator power;
+	// nil: the validator set is never changed (validators.go).
+	Power PowerView
 }
 
 func (Keeper) kv(ctx *types.Context) types.KVStore {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"net/url"
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
@@ -34,12 +35,38 @@ func (k Keeper) registerMasternode(ctx *types.Context, signer types.Address, msg
 		return err
 	}
 	acc := k.Bank.Account(ctx, signer)
-	k.setMasternode(ctx, signer, &storagepb.Masternode{
+	m := &storagepb.Masternode{
 		Address: signer.String(), PubKey: acc.PubKey, Url: msg.Url, Collateral: msg.Collateral,
 		Status: storagepb.MasternodeStatus_MN_ACTIVE, RegisteredHeight: ctx.Height,
-	})
+	}
+	if len(msg.ConsensusPubKey) > 0 {
+		if err := k.bindConsensusKey(ctx, signer, m, msg.ConsensusPubKey); err != nil {
+			return err
+		}
+	}
+	k.setMasternode(ctx, signer, m)
 	k.ringAdd(ctx, signer)
-	ctx.EmitEvent("masternode_registered", "masternode", signer.String(), "url", msg.Url, "collateral", types.U64(msg.Collateral))
+	ctx.EmitEvent("masternode_registered", "masternode", signer.String(), "url", msg.Url, "collateral", types.U64(msg.Collateral),
+		"validator", fmt.Sprint(len(m.ConsensusPubKey) > 0))
+	return nil
+}
+
+// validateUpdate checks an update before any fee: a valid URL if one is
+// given, a well-formed key, and at least one change.
+func validateUpdate(x *storagepb.MsgUpdateMasternode) error {
+	switch {
+	case x.Url == "" && len(x.ConsensusPubKey) == 0 && !x.RemoveConsensusKey:
+		return ErrBadURL.Wrapf("nothing to update: give a new url, a consensus_pub_key or remove_consensus_key")
+	case len(x.ConsensusPubKey) > 0 && x.RemoveConsensusKey:
+		return ErrConsensusKey.Wrapf("give either a new consensus_pub_key or remove_consensus_key, not both")
+	case len(x.ConsensusPubKey) > 0:
+		if err := validConsensusKey(x.ConsensusPubKey); err != nil {
+			return err
+		}
+	}
+	if x.Url != "" {
+		return validateURL(x.Url)
+	}
 	return nil
 }
 
@@ -48,9 +75,22 @@ func (k Keeper) updateMasternode(ctx *types.Context, signer types.Address, msg *
 	if !ok {
 		return ErrNoMasternode.Wrapf("%s", signer)
 	}
-	m.Url = msg.Url
+	if msg.Url != "" {
+		m.Url = msg.Url
+	}
+	switch {
+	case len(msg.ConsensusPubKey) > 0:
+		if err := k.bindConsensusKey(ctx, signer, m, msg.ConsensusPubKey); err != nil {
+			return err
+		}
+	case msg.RemoveConsensusKey:
+		if len(m.ConsensusPubKey) == 0 {
+			return ErrConsensusKey.Wrapf("%s has no consensus key to remove", signer)
+		}
+		k.unbindConsensusKey(ctx, m)
+	}
 	k.setMasternode(ctx, signer, m)
-	ctx.EmitEvent("masternode_updated", "masternode", signer.String(), "url", msg.Url)
+	ctx.EmitEvent("masternode_updated", "masternode", signer.String(), "url", m.Url, "validator", fmt.Sprint(len(m.ConsensusPubKey) > 0))
 	return nil
 }
 
@@ -66,6 +106,9 @@ func (k Keeper) exitMasternode(ctx *types.Context, signer types.Address) error {
 		return ErrMasternodeExiting.Wrapf("%s is already leaving (%d commitments left to move)", signer, m.Commitments)
 	}
 	m.Status = storagepb.MasternodeStatus_MN_EXITING
+	if len(m.ConsensusPubKey) > 0 {
+		k.markValidatorsDirty(ctx) // a leaving masternode has no power
+	}
 	k.setMasternode(ctx, signer, m)
 	k.ringRemove(ctx, signer)
 	k.kv(ctx).Set(key([]byte("ex/"), signer[:]), []byte{})
@@ -111,6 +154,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 					if err := k.Bank.Unlock(ctx, a, m.Collateral); err != nil {
 						panic(err) // the collateral was locked at registration
 					}
+					k.unbindConsensusKey(ctx, m)
 					k.kv(ctx).Delete(mnKey(a))
 					ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
 				}

@@ -62,6 +62,7 @@ func DefaultParams() *storagepb.Params {
 		MaxHealsPerBlock:      64,
 		HealDeadline:          50,
 		ConfirmWindow:         600,
+		MaxValidators:         DefaultMaxValidators,
 	}
 }
 
@@ -78,6 +79,9 @@ type GenesisMasternode struct {
 	PubKey     string `json:"pub_key"` // hex, compressed secp256k1
 	URL        string `json:"url"`
 	Collateral uint64 `json:"collateral,string"`
+	// ConsensusPubKey (base64 ed25519, optional) makes it a validator from
+	// genesis; see validators.go.
+	ConsensusPubKey string `json:"consensus_pub_key,omitempty"`
 }
 
 // Module is the storage module.
@@ -100,6 +104,9 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		g.Params = DefaultParams()
 	}
 	p := g.Params
+	if p.MaxValidators == 0 {
+		p.MaxValidators = DefaultMaxValidators
+	}
 	switch {
 	case p.Replication == 0:
 		return nil, fmt.Errorf("storage.params.replication must be at least 1")
@@ -128,7 +135,7 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
 		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
 	}
-	seen := map[string]bool{}
+	seen, keys := map[string]bool{}, map[string]bool{}
 	for i, m := range g.Masternodes {
 		a, err := secp256k1.ParseAddress(m.Address)
 		if err != nil {
@@ -152,6 +159,14 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		if m.Collateral < p.MinCollateral {
 			return nil, fmt.Errorf("storage.masternodes[%d].collateral: %d is below min_collateral %d", i, m.Collateral, p.MinCollateral)
 		}
+		if pub, err := parseGenesisConsensusKey(m.ConsensusPubKey); err != nil {
+			return nil, fmt.Errorf("storage.masternodes[%d].consensus_pub_key: %w", i, err)
+		} else if pub != nil {
+			if keys[string(pub)] {
+				return nil, fmt.Errorf("storage.masternodes[%d].consensus_pub_key: used by another masternode", i)
+			}
+			keys[string(pub)] = true
+		}
 	}
 	return &g, nil
 }
@@ -173,8 +188,14 @@ func (m Module) InitGenesis(ctx *types.Context, raw json.RawMessage) error {
 			return fmt.Errorf("storage.masternodes[%d]: %w (fund it in bank.accounts)", i, err)
 		}
 		pk, _ := hex.DecodeString(gm.PubKey)
-		m.Keeper.setMasternode(ctx, a, &storagepb.Masternode{Address: gm.Address, PubKey: pk, Url: gm.URL,
-			Collateral: gm.Collateral, Status: storagepb.MasternodeStatus_MN_ACTIVE, RegisteredHeight: ctx.Height})
+		mn := &storagepb.Masternode{Address: gm.Address, PubKey: pk, Url: gm.URL,
+			Collateral: gm.Collateral, Status: storagepb.MasternodeStatus_MN_ACTIVE, RegisteredHeight: ctx.Height}
+		if pub, _ := parseGenesisConsensusKey(gm.ConsensusPubKey); pub != nil {
+			if err := m.Keeper.bindConsensusKey(ctx, a, mn, pub); err != nil {
+				return fmt.Errorf("storage.masternodes[%d]: %w", i, err)
+			}
+		}
+		m.Keeper.setMasternode(ctx, a, mn)
 		m.Keeper.ringAdd(ctx, a)
 	}
 	return nil
@@ -211,9 +232,16 @@ func (m Module) Routes() []types.MsgRoute {
 	k := m.Keeper
 	return []types.MsgRoute{
 		route(MsgRegisterMasternodeType, func() *storagepb.MsgRegisterMasternode { return &storagepb.MsgRegisterMasternode{} },
-			func(x *storagepb.MsgRegisterMasternode) error { return validateURL(x.Url) }, k.registerMasternode),
+			func(x *storagepb.MsgRegisterMasternode) error {
+				if len(x.ConsensusPubKey) > 0 {
+					if err := validConsensusKey(x.ConsensusPubKey); err != nil {
+						return err
+					}
+				}
+				return validateURL(x.Url)
+			}, k.registerMasternode),
 		route(MsgUpdateMasternodeType, func() *storagepb.MsgUpdateMasternode { return &storagepb.MsgUpdateMasternode{} },
-			func(x *storagepb.MsgUpdateMasternode) error { return validateURL(x.Url) }, k.updateMasternode),
+			validateUpdate, k.updateMasternode),
 		route(MsgExitMasternodeType, func() *storagepb.MsgExitMasternode { return &storagepb.MsgExitMasternode{} }, nil,
 			func(ctx *types.Context, s types.Address, _ *storagepb.MsgExitMasternode) error {
 				return k.exitMasternode(ctx, s)
@@ -292,7 +320,12 @@ func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.processMoves(ctx)
 	m.Keeper.processHealing(ctx)
 	m.Keeper.drawChallenges(ctx)
-	return nil, nil
+	return m.Keeper.updateValidators(ctx), nil
+}
+
+// InitValidators: see Keeper.InitValidators.
+func (m Module) InitValidators(ctx *types.Context, genesis []abci.ValidatorUpdate) ([]abci.ValidatorUpdate, error) {
+	return m.Keeper.InitValidators(ctx, genesis)
 }
 
 // QueryKey maps single-record queries to their store key (provable).
@@ -355,6 +388,12 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		return json.Marshal(k.Params(ctx))
 	case len(path) == 1 && path[0] == "mns":
 		return json.Marshal(k.Masternodes(ctx))
+	case len(path) == 1 && path[0] == "validators":
+		out := k.Validators(ctx)
+		if out == nil {
+			out = []ValidatorView{}
+		}
+		return json.Marshal(out)
 	case len(path) >= 2 && path[0] == "assignments":
 		// assignments/<mn>[/<after: hex position>]: up to MaxPage commitments.
 		a, err := secp256k1.ParseAddress(path[1])

@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -44,6 +46,9 @@ func newChain(t *testing.T, edit func(p *storagepb.Params)) *apptest.Chain {
 				Address: keys[i].PubKey().Address().String(), PubKey: hex.EncodeToString(keys[i].PubKey().Bytes()),
 				URL: fmt.Sprintf("http://127.0.0.1:%d", 7100+i), Collateral: collateral,
 			})
+			if i < validatorMasternodes {
+				gen.Masternodes[i].ConsensusPubKey = base64.StdEncoding.EncodeToString(consensusKey(i))
+			}
 		}
 		g["storage"], _ = json.Marshal(gen)
 		if extraGenesis != nil {
@@ -54,6 +59,15 @@ func newChain(t *testing.T, edit func(p *storagepb.Params)) *apptest.Chain {
 
 // extraGenesis, when set by a test, edits the rest of the genesis.
 var extraGenesis func(app.GenesisState)
+
+// validatorMasternodes, when set by a test, gives genesis masternodes
+// 0..n-1 the consensus keys consensusKey(i).
+var validatorMasternodes int
+
+// consensusKey is a deterministic ed25519 public key for test validator i.
+func consensusKey(i int) []byte {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(i + 100)}, 32)).Public().(ed25519.PublicKey)
+}
 
 type testArt struct {
 	manifest *codec.Manifest

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 
+	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
 )
 
@@ -51,7 +52,9 @@ type PowerParams struct {
 	// fully trusted collateral).
 	MaxPower int64 `json:"max_power,string"`
 	// MaxShare in (0, 1] caps one node's share of the total power in
-	// CapShares (default 1/3, so no single node can stall consensus).
+	// CapShares (default 3/10). It must stay below 1/3 for one node not to
+	// stall consensus: CometBFT commits with more than 2/3 of the power, so
+	// a node holding exactly 1/3 that goes silent halts the chain.
 	MaxShare Dec `json:"max_share"`
 }
 
@@ -60,14 +63,14 @@ type PowerParams struct {
 const maxPowerLimit = int64(1) << 50
 
 // DefaultPowerParams: 1 PSL per unit, no minimum, half power at zero trust,
-// half power while penalized, at most 10^7 per node and 1/3 of the total.
+// half power while penalized, at most 10^7 per node and 3/10 of the total.
 func DefaultPowerParams() PowerParams {
 	return PowerParams{
 		PowerUnit:       1_000_000_000,
 		MinTrustFactor:  Dec(score.One / 2),
 		PenalizedFactor: Dec(score.One / 2),
 		MaxPower:        10_000_000,
-		MaxShare:        Dec(score.One / 3),
+		MaxShare:        Dec(score.One / 10 * 3),
 	}
 }
 
@@ -195,3 +198,13 @@ func CapShares(powers []int64, maxShare score.Score) []int64 {
 	}
 	return out
 }
+
+// CapPowers is CapShares with the chain's max_share parameter.
+func (k Keeper) CapPowers(ctx *types.Context, powers []int64) []int64 {
+	return CapShares(powers, score.Score(k.Params(ctx).Power.MaxShare))
+}
+
+// IsEpoch reports whether the current block starts a trust epoch: its
+// BeginBlock has just replaced the scores, so powers derived from them may
+// change.
+func (k Keeper) IsEpoch(ctx *types.Context) bool { return IsEpochHeight(ctx.Height, k.Params(ctx)) }

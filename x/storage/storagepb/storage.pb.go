@@ -183,11 +183,15 @@ func (ArtStatus) EnumDescriptor() ([]byte, []int) {
 // MsgRegisterMasternode "storage/RegisterMasternode": the signer becomes a
 // masternode, locking collateral. Its chunkd signs with the same key.
 type MsgRegisterMasternode struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Url           string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`                // chunkd base URL, e.g. http://10.0.0.5:7100
-	Collateral    uint64                 `protobuf:"varint,2,opt,name=collateral,proto3" json:"collateral,omitempty"` // npsl to lock, at least the min_collateral parameter
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Url        string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`                // chunkd base URL, e.g. http://10.0.0.5:7100
+	Collateral uint64                 `protobuf:"varint,2,opt,name=collateral,proto3" json:"collateral,omitempty"` // npsl to lock, at least the min_collateral parameter
+	// Optional ed25519 public key (32 bytes) of the CometBFT validator this
+	// masternode runs. With it, the masternode joins the validator set with
+	// power from its collateral, trust and standing (validators.go).
+	ConsensusPubKey []byte `protobuf:"bytes,3,opt,name=consensus_pub_key,json=consensusPubKey,proto3" json:"consensus_pub_key,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *MsgRegisterMasternode) Reset() {
@@ -234,12 +238,23 @@ func (x *MsgRegisterMasternode) GetCollateral() uint64 {
 	return 0
 }
 
-// MsgUpdateMasternode "storage/UpdateMasternode": change the chunkd URL.
+func (x *MsgRegisterMasternode) GetConsensusPubKey() []byte {
+	if x != nil {
+		return x.ConsensusPubKey
+	}
+	return nil
+}
+
+// MsgUpdateMasternode "storage/UpdateMasternode": change the chunkd URL
+// and/or the consensus key. Empty fields keep their value; at least one
+// change is required.
 type MsgUpdateMasternode struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Url           string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Url                string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	ConsensusPubKey    []byte                 `protobuf:"bytes,2,opt,name=consensus_pub_key,json=consensusPubKey,proto3" json:"consensus_pub_key,omitempty"`           // new ed25519 validator key (32 bytes)
+	RemoveConsensusKey bool                   `protobuf:"varint,3,opt,name=remove_consensus_key,json=removeConsensusKey,proto3" json:"remove_consensus_key,omitempty"` // leave the validator set
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *MsgUpdateMasternode) Reset() {
@@ -277,6 +292,20 @@ func (x *MsgUpdateMasternode) GetUrl() string {
 		return x.Url
 	}
 	return ""
+}
+
+func (x *MsgUpdateMasternode) GetConsensusPubKey() []byte {
+	if x != nil {
+		return x.ConsensusPubKey
+	}
+	return nil
+}
+
+func (x *MsgUpdateMasternode) GetRemoveConsensusKey() bool {
+	if x != nil {
+		return x.RemoveConsensusKey
+	}
+	return false
 }
 
 // MsgExitMasternode "storage/ExitMasternode": leave gracefully. The node's
@@ -1296,6 +1325,7 @@ type Masternode struct {
 	ChallengesPassed uint64                 `protobuf:"varint,11,opt,name=challenges_passed,json=challengesPassed,proto3" json:"challenges_passed,omitempty"`
 	ChallengesFailed uint64                 `protobuf:"varint,12,opt,name=challenges_failed,json=challengesFailed,proto3" json:"challenges_failed,omitempty"`
 	JailedHeight     int64                  `protobuf:"varint,13,opt,name=jailed_height,json=jailedHeight,proto3" json:"jailed_height,omitempty"`
+	ConsensusPubKey  []byte                 `protobuf:"bytes,14,opt,name=consensus_pub_key,json=consensusPubKey,proto3" json:"consensus_pub_key,omitempty"` // ed25519 validator key, if it validates
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -1419,6 +1449,13 @@ func (x *Masternode) GetJailedHeight() int64 {
 		return x.JailedHeight
 	}
 	return 0
+}
+
+func (x *Masternode) GetConsensusPubKey() []byte {
+	if x != nil {
+		return x.ConsensusPubKey
+	}
+	return nil
 }
 
 type Attestation struct {
@@ -1973,8 +2010,10 @@ type Params struct {
 	MaxHealsPerBlock uint32 `protobuf:"varint,24,opt,name=max_heals_per_block,json=maxHealsPerBlock,proto3" json:"max_heals_per_block,omitempty"` // reassignment/heal work per block
 	HealDeadline     int64  `protobuf:"varint,25,opt,name=heal_deadline,json=healDeadline,proto3" json:"heal_deadline,omitempty"`                 // blocks a healer has before another is drawn
 	ConfirmWindow    int64  `protobuf:"varint,26,opt,name=confirm_window,json=confirmWindow,proto3" json:"confirm_window,omitempty"`              // blocks a holder has to fetch and confirm an assigned chunk
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// validator set
+	MaxValidators uint32 `protobuf:"varint,27,opt,name=max_validators,json=maxValidators,proto3" json:"max_validators,omitempty"` // masternode validators pushed to CometBFT, highest power first
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
@@ -2189,18 +2228,28 @@ func (x *Params) GetConfirmWindow() int64 {
 	return 0
 }
 
+func (x *Params) GetMaxValidators() uint32 {
+	if x != nil {
+		return x.MaxValidators
+	}
+	return 0
+}
+
 var File_pastel_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\n" +
-	"\x1fpastel/storage/v1/storage.proto\x12\x11pastel.storage.v1\"I\n" +
+	"\x1fpastel/storage/v1/storage.proto\x12\x11pastel.storage.v1\"u\n" +
 	"\x15MsgRegisterMasternode\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12\x1e\n" +
 	"\n" +
 	"collateral\x18\x02 \x01(\x04R\n" +
-	"collateral\"'\n" +
+	"collateral\x12*\n" +
+	"\x11consensus_pub_key\x18\x03 \x01(\fR\x0fconsensusPubKey\"\x85\x01\n" +
 	"\x13MsgUpdateMasternode\x12\x10\n" +
-	"\x03url\x18\x01 \x01(\tR\x03url\"\x13\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12*\n" +
+	"\x11consensus_pub_key\x18\x02 \x01(\fR\x0fconsensusPubKey\x120\n" +
+	"\x14remove_consensus_key\x18\x03 \x01(\bR\x12removeConsensusKey\"\x13\n" +
 	"\x11MsgExitMasternode\"A\n" +
 	"\x06Stripe\x12\f\n" +
 	"\x01k\x18\x01 \x01(\rR\x01k\x12\f\n" +
@@ -2280,7 +2329,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06status\x18\r \x01(\x0e2\".pastel.storage.v1.ChallengeStatusR\x06status\x12\x16\n" +
 	"\x06reason\x18\x0e \x01(\tR\x06reason\x12!\n" +
 	"\frequested_by\x18\x0f \x01(\tR\vrequestedBy\x12#\n" +
-	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\"\xef\x03\n" +
+	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\"\x9b\x04\n" +
 	"\n" +
 	"Masternode\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
@@ -2298,7 +2347,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	" \x03(\x03R\x0erecentFailures\x12+\n" +
 	"\x11challenges_passed\x18\v \x01(\x04R\x10challengesPassed\x12+\n" +
 	"\x11challenges_failed\x18\f \x01(\x04R\x10challengesFailed\x12#\n" +
-	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\"\x87\x01\n" +
+	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\x12*\n" +
+	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\"\x87\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
@@ -2354,7 +2404,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x05Offer\x12\x16\n" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\x8b\b\n" +
+	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\xb2\b\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -2383,7 +2433,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"jailBlocks\x12-\n" +
 	"\x13max_heals_per_block\x18\x18 \x01(\rR\x10maxHealsPerBlock\x12#\n" +
 	"\rheal_deadline\x18\x19 \x01(\x03R\fhealDeadline\x12%\n" +
-	"\x0econfirm_window\x18\x1a \x01(\x03R\rconfirmWindow*P\n" +
+	"\x0econfirm_window\x18\x1a \x01(\x03R\rconfirmWindow\x12%\n" +
+	"\x0emax_validators\x18\x1b \x01(\rR\rmaxValidators*P\n" +
 	"\x0fChallengeStatus\x12\x12\n" +
 	"\x0eCH_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aCH_OPEN\x10\x01\x12\r\n" +
