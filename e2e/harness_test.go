@@ -77,15 +77,22 @@ func run(t *testing.T, args ...string) string {
 
 func newNetwork(t *testing.T, validators int) *network {
 	t.Helper()
+	return newNetworkWithFullNodes(t, validators, 0)
+}
+
+// newNetworkWithFullNodes adds full nodes (not genesis validators) after
+// the validators.
+func newNetworkWithFullNodes(t *testing.T, validators, full int) *network {
+	t.Helper()
 	dir := t.TempDir()
-	base, err := genesis.FreePortBase(validators)
+	base, err := genesis.FreePortBase(validators + full)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, "testnet", "--validators", fmt.Sprint(validators), "--output", dir,
+	run(t, "testnet", "--validators", fmt.Sprint(validators), "--full-nodes", fmt.Sprint(full), "--output", dir,
 		"--starting-port", fmt.Sprint(base), "--block-time-ms", "300", "--chain-id", "pastel-e2e")
 	n := &network{t: t, dir: dir}
-	for i := 0; i < validators; i++ {
+	for i := 0; i < validators+full; i++ {
 		o := genesis.LocalnetOptions{StartingPort: base}
 		_, rpc, _ := o.Ports(i)
 		n.nodes = append(n.nodes, &node{t: t, name: fmt.Sprintf("node%d", i), home: filepath.Join(dir, fmt.Sprintf("node%d", i)), rpc: fmt.Sprintf("http://127.0.0.1:%d", rpc)})

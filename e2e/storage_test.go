@@ -55,7 +55,15 @@ func copyGenesis(t *testing.T, n *network) {
 
 func newStorageNet(t *testing.T, validators, masternodes int, params map[string]string) *storageNet {
 	t.Helper()
-	sn := &storageNet{network: newNetwork(t, validators)}
+	return newStorageNetOn(t, newNetwork(t, validators), masternodes, params)
+}
+
+// newStorageNetOn adds masternodes to a network that has not started yet
+// and starts everything.
+func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[string]string) *storageNet {
+	t.Helper()
+	sn := &storageNet{network: net}
+	validators := len(net.nodes)
 	base, err := genesis.FreePortBase(masternodes)
 	if err != nil {
 		t.Fatal(err)

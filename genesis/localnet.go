@@ -16,7 +16,11 @@ import (
 type LocalnetOptions struct {
 	Dir          string
 	ChainID      string
-	Validators   int
+	Validators int
+	// FullNodes are extra nodes (numbered after the validators) that are
+	// not in the genesis validator set; a masternode can later make one a
+	// validator with its consensus key.
+	FullNodes    int
 	StartingPort int // node i uses StartingPort + 10*i + {0: p2p, 1: rpc, 2: metrics}
 	// FundEach gives every validator's key ("validator") this many npsl.
 	FundEach uint64
@@ -48,10 +52,13 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 	if o.Validators < 1 {
 		return nil, fmt.Errorf("--validators must be at least 1")
 	}
-	if o.StartingPort <= 0 || o.StartingPort+10*o.Validators > 65535 {
-		return nil, fmt.Errorf("--starting-port %d leaves no room for %d nodes", o.StartingPort, o.Validators)
+	if o.FullNodes < 0 {
+		return nil, fmt.Errorf("--full-nodes must not be negative")
 	}
-	nodes := make([]NodeInfo, o.Validators)
+	if o.StartingPort <= 0 || o.StartingPort+10*(o.Validators+o.FullNodes) > 65535 {
+		return nil, fmt.Errorf("--starting-port %d leaves no room for %d nodes", o.StartingPort, o.Validators+o.FullNodes)
+	}
+	nodes := make([]NodeInfo, o.Validators+o.FullNodes)
 	var vals []cmttypes.GenesisValidator
 	for i := range nodes {
 		home := filepath.Join(o.Dir, fmt.Sprintf("node%d", i))
@@ -67,7 +74,9 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 		if err != nil {
 			return nil, err
 		}
-		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprintf("node%d", i)})
+		if i < o.Validators {
+			vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 10, Name: fmt.Sprintf("node%d", i)})
+		}
 		kr, _ := keyring.Open(home, keyring.BackendTest, nil)
 		rec, err := kr.Add("validator")
 		if err != nil {
@@ -88,6 +97,9 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 	for i, n := range nodes {
 		if err := fund(genPath, n.Address, o.FundEach); err != nil {
 			return nil, err
+		}
+		if i >= len(vals) {
+			continue
 		}
 		addr, _ := parseAddr(n.Address)
 		if err := SetValidatorPayout(genPath, vals[i].Address.String(), addr); err != nil {

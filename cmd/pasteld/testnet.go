@@ -16,11 +16,15 @@ func newTestnetCmd() *cobra.Command {
 sharing one genesis and wired to each other as persistent peers on loopback.
 Node i listens on --starting-port + 10·i (p2p), +1 (RPC), +2 (metrics). Each
 home has a funded "validator" key in its test keyring; node0 also has a funded
-"faucet" key. Start each node with 'pasteld start --home DIR/nodeI'.`,
+"faucet" key. --full-nodes adds nodes after the validators that are not in the
+genesis validator set (a masternode can make one validate with "pasteld mn
+update --consensus-key DIR/nodeI"). Start each node with
+'pasteld start --home DIR/nodeI'.`,
 		Example: `  pasteld testnet --validators 4 --output ./localnet --starting-port 26600`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			n, _ := cmd.Flags().GetInt("validators")
+			full, _ := cmd.Flags().GetInt("full-nodes")
 			out, _ := cmd.Flags().GetString("output")
 			port, _ := cmd.Flags().GetInt("starting-port")
 			chainID, _ := cmd.Flags().GetString("chain-id")
@@ -28,7 +32,7 @@ home has a funded "validator" key in its test keyring; node0 also has a funded
 			appConf := genesis.DefaultAppConfig()
 			appConf.SnapshotInterval, _ = cmd.Flags().GetInt64("snapshot-interval")
 			nodes, err := genesis.Localnet(genesis.LocalnetOptions{
-				Dir: out, ChainID: chainID, Validators: n, StartingPort: port,
+				Dir: out, ChainID: chainID, Validators: n, FullNodes: full, StartingPort: port,
 				FundEach: 10_000_000 * genesis.Coin, ExtraAccounts: map[string]uint64{"faucet": 100_000_000 * genesis.Coin},
 				BlockTimeMillis: blockMs, AppConfig: appConf,
 			})
@@ -36,13 +40,18 @@ home has a funded "validator" key in its test keyring; node0 also has a funded
 				return err
 			}
 			for i, nd := range nodes {
-				fmt.Fprintf(cmd.OutOrStdout(), "node%d  home %s  rpc %s  p2p %s  validator key %s\n", i, nd.Home, nd.RPC, nd.P2P, nd.Address)
+				role := "validator"
+				if i >= n {
+					role = "full node"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "node%d  %-9s  home %s  rpc %s  p2p %s  key %s\n", i, role, nd.Home, nd.RPC, nd.P2P, nd.Address)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Start each with: pasteld start --home %s/nodeI\n", out)
 			return nil
 		},
 	}
 	cmd.Flags().Int("validators", 4, "number of validators")
+	cmd.Flags().Int("full-nodes", 0, "number of extra nodes outside the genesis validator set")
 	cmd.Flags().String("output", "./localnet", "directory for the node homes")
 	cmd.Flags().Int("starting-port", 26600, "first port; node i uses port+10i (p2p), +1 (rpc), +2 (metrics)")
 	cmd.Flags().String("chain-id", "pastel-localnet", "chain id")

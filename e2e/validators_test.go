@@ -1,0 +1,186 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// cometValidators returns CometBFT's validator set at height h (0: latest)
+// as hex address → power.
+func cometValidators(t *testing.T, n *node, h int64) map[string]int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var hp *int64
+	if h > 0 {
+		hp = &h
+	}
+	res, err := n.client().RPC.Validators(ctx, hp, nil, nil)
+	if err != nil {
+		t.Fatalf("%s: validators at %d: %v", n.name, h, err)
+	}
+	out := map[string]int64{}
+	for _, v := range res.Validators {
+		out[strings.ToLower(v.Address.String())] = v.VotingPower
+	}
+	return out
+}
+
+// signedBy reports whether the commit of block h carries a signature of
+// the validator with hex address addr.
+func signedBy(t *testing.T, n *node, h int64, addr string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := n.client().RPC.Commit(ctx, &h)
+	if err != nil {
+		t.Fatalf("%s: commit %d: %v", n.name, h, err)
+	}
+	for _, s := range res.Commit.Signatures {
+		if s.BlockIDFlag == cmttypes.BlockIDFlagCommit && strings.EqualFold(s.ValidatorAddress.String(), addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %s waiting for %s", timeout, what)
+}
+
+// TestJailedValidatorStopsSigning: four genesis validators and one full
+// node. A masternode names the full node's consensus key; the chain gives
+// it power (capped below a third of the total) and CometBFT lets it sign
+// blocks. Its chunkd then dies: it misses its storage challenges, is
+// jailed, its power goes to 0 through a validator update, the node stops
+// signing although its process keeps running, and the chain goes on with
+// the rest. Every node, the ex-validator included, reports the same
+// AppHashes.
+func TestJailedValidatorStopsSigning(t *testing.T) {
+	net := newNetworkWithFullNodes(t, 4, 1)
+	sn := newStorageNetOn(t, net, 4, map[string]string{
+		"storage.params.replication":        "3",
+		"storage.params.attest_window":      "400",
+		"storage.params.challenge_interval": "3",
+		"storage.params.challenge_deadline": "8",
+		"storage.params.withhold_blocks":    "10",
+		"storage.params.failure_window":     "400",
+		"storage.params.reassign_failures":  "2",
+		"storage.params.jail_failures":      "3",
+	})
+	full := net.nodes[4]
+	var sv struct {
+		PubKey  string `json:"pub_key"`
+		Address string `json:"address"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "show-validator", "--home", full.home, "-o", "json")), &sv); err != nil {
+		t.Fatal(err)
+	}
+	if v := cometValidators(t, net.nodes[0], 0); len(v) != 4 || v[sv.Address] != 0 {
+		t.Fatalf("genesis set %v should be the 4 validators without %s", v, sv.Address)
+	}
+
+	// Masternode 0 validates with the full node's key (given as its home).
+	mn := sn.mns[0]
+	run(t, "mn", "update", "--consensus-key", full.home, "--from", "masternode", "--home", mn.home,
+		"--keyring-backend", "test", "--node", net.nodes[0].rpc, "--yes")
+	var joined int64
+	waitFor(t, "CometBFT to add the masternode's validator", 60*time.Second, func() bool {
+		h := net.nodes[0].height()
+		if p := cometValidators(t, net.nodes[0], h)[sv.Address]; p > 0 {
+			joined = h
+			return true
+		}
+		return false
+	})
+	set := cometValidators(t, net.nodes[0], joined)
+	var total int64
+	for _, p := range set {
+		total += p
+	}
+	if p := set[sv.Address]; p*10 > total*3 {
+		t.Fatalf("masternode validator has %d of %d: more than the 3/10 cap", p, total)
+	}
+	var vs []storage.ValidatorView
+	if err := json.Unmarshal([]byte(run(t, "validators", "-o", "json", "--node", net.nodes[1].rpc)), &vs); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range vs {
+		if v.Address == sv.Address {
+			found = v.Masternode == sn.mnAddr[0] && v.Power == set[sv.Address]
+		}
+	}
+	if !found {
+		t.Fatalf("pasteld validators does not show %s owned by %s with power %d: %+v", sv.Address, sn.mnAddr[0], set[sv.Address], vs)
+	}
+	waitFor(t, "a block signed by the new validator", 30*time.Second, func() bool {
+		h := net.nodes[0].height()
+		return h > joined && signedBy(t, net.nodes[0], h-1, sv.Address)
+	})
+
+	// Give masternode 0 chunks, then kill its chunkd: it misses challenges
+	// and is jailed.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "art.png")
+	writePNG(t, p, painting(4242, 320, 240))
+	if _, err := sn.register(t, p, "faucet", "Validator test"); err != nil {
+		t.Fatal(err)
+	}
+	if m := sn.masternode(t, sn.mnAddr[0]); m.Commitments == 0 {
+		t.Fatal("masternode 0 holds no chunk; the test cannot jail it")
+	}
+	mn.kill()
+	waitFor(t, "masternode 0 to be jailed", 120*time.Second, func() bool {
+		return sn.masternode(t, sn.mnAddr[0]).Status == storagepb.MasternodeStatus_MN_JAILED
+	})
+	var removed int64
+	waitFor(t, "CometBFT to drop the jailed validator", 30*time.Second, func() bool {
+		h := net.nodes[0].height()
+		if _, ok := cometValidators(t, net.nodes[0], h)[sv.Address]; !ok {
+			removed = h
+			return true
+		}
+		return false
+	})
+	if full.height() < 0 {
+		t.Fatal("the ex-validator's node is not running; the test wants it up and not signing")
+	}
+	// The chain keeps going; from the removal on, no commit carries the
+	// jailed validator's signature.
+	net.nodes[0].waitHeight(removed+8, 60*time.Second)
+	for h := removed; h < removed+8; h++ {
+		if signedBy(t, net.nodes[0], h, sv.Address) {
+			t.Fatalf("block %d is signed by the jailed validator %s", h, sv.Address)
+		}
+	}
+	if v := cometValidators(t, net.nodes[0], removed+8); len(v) != 4 {
+		t.Fatalf("validator set after the jail: %v", v)
+	}
+	top := net.nodes[0].height()
+	for _, n := range net.nodes {
+		n.waitHeight(top, 60*time.Second)
+	}
+	ref := net.nodes[0].appHashes(top)
+	for _, n := range net.nodes[1:] {
+		sameHashes(t, ref, n.appHashes(top), fmt.Sprintf("node0 vs %s", n.name))
+	}
+}
