@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/sha3"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
@@ -26,7 +27,17 @@ func IsEpochHeight(height int64, p Params) bool { return height > 0 && height%p.
 // (edges and seeds are checked when written, parameters at genesis); they
 // are returned and halt the chain on every node alike.
 func (k Keeper) runEpoch(ctx *types.Context) error {
+	return k.runEpochBounded(ctx, resultWritesPerBlock)
+}
+
+// runEpochBounded is runEpoch with at most perBlock result writes in this
+// block (tests use small bounds).
+func (k Keeper) runEpochBounded(ctx *types.Context, perBlock int) error {
 	kv := k.kv(ctx)
+	// An epoch whose results are still being written is superseded: the new
+	// merge below starts from whatever is stored now, so after its own
+	// writes the stored results are exactly the new ones.
+	superseded := clearPending(kv)
 	p := k.Params(ctx)
 	info := &trustpb.EpochInfo{Height: ctx.Height, EdgesVersion: getU64(kv, keyEdgeVersion), SeedVersion: getU64(kv, keySeedVersion)}
 	if prev, ok := k.Epoch(ctx); ok {
@@ -36,6 +47,7 @@ func (k Keeper) runEpoch(ctx *types.Context) error {
 	}
 	seeds := k.Seeds(ctx)
 	var nodes []score.NodeResult
+	var addrs []types.Address
 	if len(seeds) == 0 {
 		info.Note = "no seeds: genesis set none, so every score is unknown"
 	} else {
@@ -48,25 +60,37 @@ func (k Keeper) runEpoch(ctx *types.Context) error {
 			// keeping it beats keeping scores from an older graph.
 			info.Note = err.Error() + "; the last iterate is used"
 		}
-		nodes = ep.Nodes
+		nodes, addrs = ep.Nodes, in.Addrs
 		info.Identities = uint32(len(ep.Nodes))
-		info.Edges = uint32(len(in.Edges))
+		info.Edges = uint32(in.Edges)
 		info.GatherTruncated = in.Truncated
 		info.DattTruncation = ep.DATT.Truncated.String()
 		info.EigenIterations = uint32(ep.Eigen.Iterations)
 		info.EigenConverged = ep.Eigen.Converged
 		info.EigenDelta = int64(ep.Eigen.Delta)
 	}
-	info.ResultsHash = k.storeResults(ctx, nodes)
+	var staged int
+	info.ResultsHash, staged = k.storeResults(ctx, addrs, nodes, perBlock)
+	if staged > 0 {
+		info.Note = appendNote(info.Note, fmt.Sprintf("%d result writes staged for the next %d blocks (%d per block)",
+			staged, (staged+perBlock-1)/perBlock, perBlock))
+	}
+	if superseded > 0 {
+		info.Note = appendNote(info.Note, fmt.Sprintf("%d staged result writes of the previous epoch superseded", superseded))
+	}
 	setProto(kv, keyEpoch, info)
 	ctx.EmitEvent("trust_epoch", "epoch", types.U64(info.Epoch), "identities", types.U64(uint64(info.Identities)),
 		"edges", types.U64(uint64(info.Edges)), "truncated", fmt.Sprint(info.GatherTruncated || info.DattTruncation != score.Complete.String()),
 		"converged", fmt.Sprint(info.EigenConverged))
+	if staged > 0 {
+		ctx.EmitEvent("trust_results_staged", "epoch", types.U64(info.Epoch), "staged", types.U64(uint64(staged)))
+	}
 	return nil
 }
 
 // computeFrom gathers the graph from the seeds within the epoch bounds and
-// runs score.ComputeEpoch on it.
+// runs score.ComputeEpochGraph on it (the same as score.ComputeEpoch on the
+// gathered edges).
 func computeFrom(kv types.KVStore, seeds []SeedEntry, p Params) (*score.Epoch, graphInput, error) {
 	addrs := make([]types.Address, len(seeds))
 	ss := make([]score.Seed, len(seeds))
@@ -74,53 +98,65 @@ func computeFrom(kv types.KVStore, seeds []SeedEntry, p Params) (*score.Epoch, g
 		addrs[i] = s.Address
 		ss[i] = score.Seed{ID: idOf(s.Address), PreTrust: s.PreTrust}
 	}
-	in := gather(kv, addrs, int(p.MaxEpochIdentities), int(p.MaxEpochEdges))
-	ep, err := score.ComputeEpoch(in.Edges, ss, p.ScoreParams())
+	in, err := gather(kv, addrs, int(p.MaxEpochIdentities), int(p.MaxEpochEdges))
+	if err != nil {
+		return nil, in, err
+	}
+	ep, err := score.ComputeEpochGraph(in.Graph, ss, p.ScoreParams())
 	return ep, in, err
 }
 
 // storeResults replaces the stored results with nodes (sorted by identity,
-// which is address order): a merge of the old and new lists in key order
-// that deletes what is gone and writes only what changed. It also writes
-// the ranking (key top) when it changed, and returns the results hash (see
-// EpochInfo).
-func (k Keeper) storeResults(ctx *types.Context, nodes []score.NodeResult) []byte {
+// which is address order; addrs[i] is the address of nodes[i]): a merge of
+// the old and new lists in key order that deletes what is gone and writes
+// only what changed. The first perBlock of these writes and deletions are
+// made now, the rest are staged for the following blocks (see
+// applyPending); staged is their number. It also writes the ranking (key
+// top) when it changed, and returns the results hash (see EpochInfo), which
+// covers every result however it is written.
+func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []score.NodeResult, perBlock int) (hash []byte, staged int) {
 	kv := k.kv(ctx)
 	digest := sha3.New256()
-	type old struct {
-		a  types.Address
-		bz []byte
-	}
-	var olds []old
+	// The old results, copied into one buffer (the iterator reuses its
+	// slices); olds[i] is at oldBuf[oldAt[i]:oldAt[i+1]].
+	var olds []types.Address
+	var oldBuf []byte
+	oldAt := []int{0}
 	forEach(kv, prefixResult, func(a types.Address, v []byte) {
-		olds = append(olds, old{a: a, bz: append([]byte(nil), v...)})
+		olds = append(olds, a)
+		oldBuf = append(oldBuf, v...)
+		oldAt = append(oldAt, len(oldBuf))
 	})
+	w := newResultWriter(kv, perBlock)
+	// Values are cut from one buffer (each with its own capacity, as the
+	// store keeps them): one allocation instead of one per result.
+	buf := make([]byte, 0, len(nodes)*maxNodeScoreLen)
+	var scratch [binary.MaxVarintLen64]byte
 	i := 0
-	for _, n := range nodes {
-		a := addrOf(n.ID)
-		for i < len(olds) && olds[i].a.Compare(a) < 0 {
-			kv.Delete(key(prefixResult, olds[i].a))
+	for j, n := range nodes {
+		a := addrs[j]
+		for i < len(olds) && olds[i].Compare(a) < 0 {
+			w.del(olds[i])
 			i++
 		}
-		rec := &trustpb.NodeScore{Datt: int64(n.DATT), Rank: int32(n.Rank), Eigen: int64(n.Eigen), EigenNorm: int64(n.EigenNorm), Combined: int64(n.Combined)}
-		bz, err := marshal.Marshal(rec)
-		if err != nil {
-			panic(err)
-		}
+		from := len(buf)
+		buf = appendNodeScore(buf, n)
+		bz := buf[from:len(buf):len(buf)]
 		digest.Write(a[:])
-		digest.Write(binary.AppendUvarint(nil, uint64(len(bz))))
+		digest.Write(scratch[:binary.PutUvarint(scratch[:], uint64(len(bz)))])
 		digest.Write(bz)
-		if i < len(olds) && olds[i].a == a {
+		if i < len(olds) && olds[i] == a {
 			i++
-			if bytes.Equal(olds[i-1].bz, bz) {
+			if bytes.Equal(oldBuf[oldAt[i-1]:oldAt[i]], bz) {
 				continue
 			}
 		}
-		kv.Set(key(prefixResult, a), bz)
+		w.set(a, bz)
 	}
 	for ; i < len(olds); i++ {
-		kv.Delete(key(prefixResult, olds[i].a))
+		w.del(olds[i])
 	}
+	w.flush()
 
 	combined := make([]score.NodeScore, len(nodes))
 	for j, n := range nodes {
@@ -138,5 +174,45 @@ func (k Keeper) storeResults(ctx *types.Context, nodes []score.NodeResult) []byt
 	if !bytes.Equal(kv.Get(keyTop), bz) {
 		kv.Set(keyTop, bz)
 	}
-	return digest.Sum(nil)
+	return digest.Sum(nil), w.staged
+}
+
+// maxNodeScoreLen bounds appendNodeScore's output: five fields of one tag
+// byte and at most ten varint bytes.
+const maxNodeScoreLen = 5 * (1 + binary.MaxVarintLen64)
+
+// appendNodeScore appends the deterministic protobuf encoding of the
+// NodeScore that n stores (datt, rank, eigen, eigen_norm, combined; epoch
+// and height unset): byte for byte what proto.MarshalOptions{Deterministic:
+// true} produces, fields in number order and zeros left out
+// (TestAppendNodeScoreEqualsMarshal), without building the message.
+func appendNodeScore(b []byte, n score.NodeResult) []byte {
+	if n.DATT != 0 {
+		b = protowire.AppendTag(b, 1, protowire.VarintType)
+		b = protowire.AppendVarint(b, protowire.EncodeZigZag(int64(n.DATT)))
+	}
+	if r := int32(n.Rank); r != 0 {
+		b = protowire.AppendTag(b, 2, protowire.VarintType)
+		b = protowire.AppendVarint(b, protowire.EncodeZigZag(int64(r)))
+	}
+	if n.Eigen != 0 {
+		b = protowire.AppendTag(b, 3, protowire.VarintType)
+		b = protowire.AppendVarint(b, uint64(n.Eigen))
+	}
+	if n.EigenNorm != 0 {
+		b = protowire.AppendTag(b, 4, protowire.VarintType)
+		b = protowire.AppendVarint(b, uint64(n.EigenNorm))
+	}
+	if n.Combined != 0 {
+		b = protowire.AppendTag(b, 5, protowire.VarintType)
+		b = protowire.AppendVarint(b, protowire.EncodeZigZag(int64(n.Combined)))
+	}
+	return b
+}
+
+func appendNote(note, more string) string {
+	if note == "" {
+		return more
+	}
+	return note + "; " + more
 }

@@ -25,10 +25,14 @@ func addrOf(id string) types.Address {
 
 // graphInput is the part of the trust graph one computation reads.
 type graphInput struct {
-	Edges []score.Edge
+	// Graph holds every identity read (the seeds and every endpoint of a
+	// gathered edge) and the gathered edges; identity i of Graph has address
+	// Addrs[i] (both in address order).
+	Graph *score.Graph
+	Addrs []types.Address
 	// Identities is the number of distinct identities (seeds and every edge
-	// endpoint).
-	Identities int
+	// endpoint), Edges the number of edges.
+	Identities, Edges int
 	// Truncated: the walk stopped before reading every identity that positive
 	// trust reaches from the seeds, because of maxIDs or maxEdges.
 	Truncated bool
@@ -56,18 +60,29 @@ type graphInput struct {
 // keep their in-edges from earlier identities but lose their own out-edges,
 // so the cut is deterministic and falls on the identities farthest from the
 // seeds.
-func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) graphInput {
-	var in graphInput
-	// index maps an identity to its position in ids; it is only looked up,
-	// never iterated.
-	index := make(map[types.Address]int32, len(seeds))
-	var ids []string
+//
+// Cost: one store read per expanded identity and one hash lookup per edge;
+// the edges are kept as integer arrays (no strings, no pointers for the
+// garbage collector to scan) and handed to score.NewGraphRows already in
+// compressed rows, so the graph is built without score.NewGraph's interning
+// and sorting. The only error is a corrupt store. The result is the graph score.NewGraph builds from the same
+// edges plus the seeds (TestGatherGraphEqualsNewGraph).
+func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) (graphInput, error) {
+	// index maps an identity to its position in addrs (discovery order); it
+	// is only looked up, never iterated.
+	index := make(map[types.Address]int32, min(maxIDs, 1<<20))
+	var addrs []types.Address
 	var queued []bool
+	// The out-edges of the identity with discovery index i are
+	// to/w[lo[i]:hi[i]], targets by discovery index in address order.
+	var lo, hi []int32
+	var to, w []int32
 	intern := func(a types.Address) int32 {
-		i := int32(len(ids))
+		i := int32(len(addrs))
 		index[a] = i
-		ids = append(ids, idOf(a))
+		addrs = append(addrs, a)
 		queued = append(queued, false)
+		lo, hi = append(lo, 0), append(hi, 0)
 		return i
 	}
 	frontier := slices.Clone(seeds)
@@ -76,8 +91,10 @@ func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) graph
 	for _, s := range frontier {
 		queued[intern(s)] = true
 	}
+	truncated := false
 	var out []edgeOut
 	var at []int32 // per out-edge: the target's index, or -1 if new
+walk:
 	for len(frontier) > 0 {
 		var next []types.Address
 		for _, u := range frontier {
@@ -92,29 +109,73 @@ func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) graph
 				}
 				at = append(at, i)
 			}
-			if len(in.Edges)+len(out) > maxEdges || len(ids)+fresh > maxIDs {
-				in.Truncated = true
-				in.Identities = len(ids)
-				return in
+			if len(to)+len(out) > maxEdges || len(addrs)+fresh > maxIDs {
+				truncated = true
+				break walk
 			}
-			from := ids[index[u]]
+			ui := index[u]
+			lo[ui] = int32(len(to))
 			for k, e := range out {
 				i := at[k]
 				if i < 0 {
 					i = intern(e.to) // targets within one row are distinct
 				}
-				in.Edges = append(in.Edges, score.Edge{From: from, To: ids[i], Weight: e.w})
+				to = append(to, i)
+				w = append(w, int32(e.w)) // |w| ≤ One < 2^31: checked when written
 				if e.w > 0 && !queued[i] {
 					queued[i] = true
 					next = append(next, e.to)
 				}
 			}
+			hi[ui] = int32(len(to))
 		}
 		slices.SortFunc(next, func(a, b types.Address) int { return a.Compare(b) })
 		frontier = next
 	}
-	in.Identities = len(ids)
-	return in
+	index = nil
+
+	// Renumber in address order (the order of the hex identities too) and
+	// lay the rows out in that order.
+	n := len(addrs)
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return addrs[a].Compare(addrs[b]) })
+	renum := make([]int32, n)
+	in := graphInput{Addrs: make([]types.Address, n), Identities: n, Edges: len(to), Truncated: truncated}
+	start := make([]int32, n+1)
+	for j, old := range order {
+		renum[old] = int32(j)
+		in.Addrs[j] = addrs[old]
+		start[j+1] = start[j] + hi[old] - lo[old]
+	}
+	gTo, gW := make([]int32, len(to)), make([]int32, len(to))
+	for j, old := range order {
+		// A row is sorted by target address, so also by new index.
+		k := start[j]
+		for e := lo[old]; e < hi[old]; e++ {
+			gTo[k], gW[k] = renum[to[e]], w[e]
+			k++
+		}
+	}
+	// The identities are the hex addresses, cut from one string.
+	hexBuf := make([]byte, n*2*addrLen)
+	for j, a := range in.Addrs {
+		hex.Encode(hexBuf[j*2*addrLen:], a[:])
+	}
+	all := string(hexBuf)
+	ids := make([]string, n)
+	for j := range ids {
+		ids[j] = all[j*2*addrLen : (j+1)*2*addrLen]
+	}
+	g, err := score.NewGraphRows(ids, start, gTo, gW)
+	if err != nil {
+		// Cannot happen: stored edges are checked when written.
+		return graphInput{}, fmt.Errorf("trust: gathered graph: %w", err)
+	}
+	in.Graph = g
+	return in, nil
 }
 
 type edgeOut struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -247,10 +248,13 @@ func TestGatherTruncatesLikeTheSlowVersion(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(trial), 7))
 		ctx, edges := randomWorld(t, rng, 80, DefaultParams())
 		maxIDs, maxEdges := 3+rng.IntN(70), 1+rng.IntN(150)
-		in := gather((Keeper{}).kv(ctx), []types.Address{testAddr(0), testAddr(1), testAddr(2)}, maxIDs, maxEdges)
+		in, err := gather((Keeper{}).kv(ctx), []types.Address{testAddr(0), testAddr(1), testAddr(2)}, maxIDs, maxEdges)
+		if err != nil {
+			t.Fatal(err)
+		}
 		want, wantEdges, wantIDs := bfsPrefix(edges, []int{0, 1, 2}, maxIDs, maxEdges)
 		got := map[int]bool{}
-		for _, e := range in.Edges {
+		for _, e := range in.Graph.Edges() {
 			got[indexOf(addrOf(e.From), 80)] = true
 		}
 		for u := range want {
@@ -263,8 +267,8 @@ func TestGatherTruncatesLikeTheSlowVersion(t *testing.T) {
 				t.Fatalf("trial %d: %d expanded by gather only", trial, u)
 			}
 		}
-		if len(in.Edges) != wantEdges || in.Identities != wantIDs || len(in.Edges) > maxEdges || in.Identities > maxIDs {
-			t.Fatalf("trial %d: gather %d edges %d ids, slow %d %d, bounds %d %d", trial, len(in.Edges), in.Identities, wantEdges, wantIDs, maxEdges, maxIDs)
+		if in.Edges != wantEdges || in.Identities != wantIDs || in.Edges > maxEdges || in.Identities > maxIDs {
+			t.Fatalf("trial %d: gather %d edges %d ids, slow %d %d, bounds %d %d", trial, in.Edges, in.Identities, wantEdges, wantIDs, maxEdges, maxIDs)
 		}
 		if in.Truncated {
 			truncated++
@@ -296,3 +300,47 @@ func dump(ctx *types.Context) string {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// TestGatherGraphEqualsNewGraph: the graph gather builds in rows is exactly
+// the one score.NewGraph builds from the edges the walk read (those of the
+// identities the slow version expands) and the seeds, truncated or not, and
+// Addrs names its identities.
+func TestGatherGraphEqualsNewGraph(t *testing.T) {
+	for trial := 0; trial < 30; trial++ {
+		rng := rand.New(rand.NewPCG(uint64(trial), 11))
+		ctx, edges := randomWorld(t, rng, 80, DefaultParams())
+		maxIDs, maxEdges := 80, 1000
+		if trial%2 == 1 {
+			maxIDs, maxEdges = 3+rng.IntN(70), 1+rng.IntN(150)
+		}
+		seeds := []types.Address{testAddr(2), testAddr(0), testAddr(1)}
+		in, err := gather((Keeper{}).kv(ctx), seeds, maxIDs, maxEdges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expanded, _, _ := bfsPrefix(edges, []int{0, 1, 2}, maxIDs, maxEdges)
+		var read []score.Edge
+		for _, e := range edges {
+			if expanded[e.from] {
+				read = append(read, score.Edge{From: idOf(testAddr(e.from)), To: idOf(testAddr(e.to)), Weight: e.w})
+			}
+		}
+		rand.New(rand.NewPCG(uint64(trial), 12)).Shuffle(len(read), func(a, b int) { read[a], read[b] = read[b], read[a] })
+		want, err := score.NewGraph(read, []string{idOf(seeds[0]), idOf(seeds[1]), idOf(seeds[2])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(in.Graph, want) {
+			t.Fatalf("trial %d: gathered graph differs from NewGraph's", trial)
+		}
+		ids := want.Identities()
+		if len(in.Addrs) != len(ids) || in.Identities != len(ids) || in.Edges != want.NumEdges() {
+			t.Fatalf("trial %d: %d addrs, %d identities, %d edges; want %d, %d", trial, len(in.Addrs), in.Identities, in.Edges, len(ids), want.NumEdges())
+		}
+		for i, a := range in.Addrs {
+			if idOf(a) != ids[i] {
+				t.Fatalf("trial %d: address %d is %s, identity %s", trial, i, a, ids[i])
+			}
+		}
+	}
+}

@@ -283,9 +283,12 @@ func (m Module) Routes() []types.MsgRoute {
 	}
 }
 
-// BeginBlock recomputes the scores at every epoch height (see runEpoch).
+// BeginBlock recomputes the scores at every epoch height (see runEpoch);
+// in the blocks between, it applies result writes an epoch staged because
+// they exceeded the per-block bound (see applyPending).
 func (m Module) BeginBlock(ctx *types.Context) error {
 	if !IsEpochHeight(ctx.Height, m.Keeper.Params(ctx)) {
+		m.Keeper.applyPending(ctx, resultWritesPerBlock)
 		return nil
 	}
 	return m.Keeper.runEpoch(ctx)

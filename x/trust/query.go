@@ -324,16 +324,16 @@ func (k Keeper) Why(ctx *types.Context, a types.Address, viewpoint *types.Addres
 		sv := NewScoreView(a, r, ok)
 		v.Stored = &sv
 	}
-	in := gather(kv, seeds, maxIDs, maxEdges)
-	v.Identities, v.Edges, v.GatherTruncated = in.Identities, len(in.Edges), in.Truncated
+	in, err := gather(kv, seeds, maxIDs, maxEdges)
+	if err != nil {
+		return nil, err // cannot happen: stored edges are valid
+	}
+	v.Identities, v.Edges, v.GatherTruncated = in.Identities, in.Edges, in.Truncated
 	ids := make([]string, len(seeds))
 	for i, s := range seeds {
 		ids[i] = idOf(s)
 	}
-	g, err := score.NewGraph(in.Edges, ids)
-	if err != nil {
-		return nil, err // cannot happen: stored edges are valid
-	}
+	g := in.Graph
 	d, err := score.DATT(g, ids, dp)
 	if err != nil {
 		return nil, err
@@ -341,7 +341,7 @@ func (k Keeper) Why(ctx *types.Context, a types.Address, viewpoint *types.Addres
 	v.DATTTruncation = d.Truncated.String()
 	ex, err := d.Why(idOf(a))
 	if errors.Is(err, score.ErrUnknownIdentity) || errors.Is(err, score.ErrNotScored) {
-		return nil, ErrNotScored.Wrapf("%s is not reached from %s (walked %d identities, %d edges; %s)", a, v.From, in.Identities, len(in.Edges), d.Truncated)
+		return nil, ErrNotScored.Wrapf("%s is not reached from %s (walked %d identities, %d edges; %s)", a, v.From, in.Identities, in.Edges, d.Truncated)
 	}
 	if err != nil {
 		return nil, err
@@ -361,13 +361,13 @@ func (k Keeper) Why(ctx *types.Context, a types.Address, viewpoint *types.Addres
 func (k Keeper) FromViewpoint(ctx *types.Context, viewer, a types.Address) (*ViewpointView, error) {
 	p := k.Params(ctx)
 	v := &ViewpointView{Viewpoint: viewer.String(), Address: a.String(), Height: ctx.Height, Rank: -1}
-	in := gather(k.kv(ctx), []types.Address{viewer}, int(p.MaxQueryIdentities), int(p.MaxQueryEdges))
-	v.Identities, v.Edges, v.GatherTruncated = in.Identities, len(in.Edges), in.Truncated
-	id := idOf(viewer)
-	g, err := score.NewGraph(in.Edges, []string{id})
+	in, err := gather(k.kv(ctx), []types.Address{viewer}, int(p.MaxQueryIdentities), int(p.MaxQueryEdges))
 	if err != nil {
 		return nil, err // cannot happen: stored edges are valid
 	}
+	v.Identities, v.Edges, v.GatherTruncated = in.Identities, in.Edges, in.Truncated
+	id := idOf(viewer)
+	g := in.Graph
 	dp := p.ScoreParams().DATT
 	dp.MaxNodes = int(p.MaxQueryIdentities)
 	d, err := score.DATT(g, []string{id}, dp)

@@ -76,11 +76,25 @@ func ComputeEpoch(edges []Edge, seeds []Seed, p Params) (*Epoch, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	ids := SeedIDs(seeds)
-	g, err := NewGraph(edges, ids)
+	g, err := NewGraph(edges, SeedIDs(seeds))
 	if err != nil {
 		return nil, err
 	}
+	return computeEpoch(g, seeds, p)
+}
+
+// ComputeEpochGraph is ComputeEpoch over a graph that is already built
+// (NewGraph or NewGraphRows; it must hold every seed): the same results,
+// errors and Epoch.
+func ComputeEpochGraph(g *Graph, seeds []Seed, p Params) (*Epoch, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return computeEpoch(g, seeds, p)
+}
+
+func computeEpoch(g *Graph, seeds []Seed, p Params) (*Epoch, error) {
+	ids := SeedIDs(seeds)
 	datt, err := DATT(g, ids, p.DATT)
 	if err != nil {
 		return nil, err
