@@ -51,13 +51,17 @@ type Config struct {
 	ScrubMiBPerRound int `toml:"scrub-mib-per-round"`
 	// ScrubMaxRepairs bounds the chunks repaired per scrub round.
 	ScrubMaxRepairs int `toml:"scrub-max-repairs"`
+	// TrustPublishInterval is how often the outcomes of chunk transfers
+	// from peers are published as trust edges from the masternode key
+	// (trustreport.go). "0s" turns publishing off.
+	TrustPublishInterval string `toml:"trust-publish-interval"`
 }
 
 // DefaultConfig is written by `chunkd init`.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:7100", PublicURL: "http://127.0.0.1:7100", Node: "http://127.0.0.1:26657",
 		Key: "masternode", KeyringBackend: "test", MaxConcurrent: 32, PullConcurrency: 4, PollInterval: "500ms", LogFormat: "text",
-		ScrubInterval: "10s", ScrubMiBPerRound: 32, ScrubMaxRepairs: 64}
+		ScrubInterval: "10s", ScrubMiBPerRound: 32, ScrubMaxRepairs: 64, TrustPublishInterval: "10m"}
 }
 
 // ConfigPath is where a home keeps its configuration.
@@ -78,6 +82,9 @@ func LoadConfig(home string) (Config, error) {
 	}
 	if d, err := time.ParseDuration(c.ScrubInterval); err != nil || d < 0 {
 		return c, fmt.Errorf("chunkd config: scrub-interval: want a duration such as 10s (0s disables), got %q", c.ScrubInterval)
+	}
+	if d, err := time.ParseDuration(c.TrustPublishInterval); err != nil || d < 0 {
+		return c, fmt.Errorf("chunkd config: trust-publish-interval: want a duration such as 10m (0s disables), got %q", c.TrustPublishInterval)
 	}
 	if c.ScrubMiBPerRound <= 0 || c.ScrubMaxRepairs <= 0 {
 		return c, fmt.Errorf("chunkd config: scrub-mib-per-round and scrub-max-repairs must be positive")
@@ -124,6 +131,8 @@ type Daemon struct {
 	attested map[string]bool
 	txMu     sync.Mutex
 
+	trustLedger *peerLedger // outcomes of chunk transfers from peers
+
 	scrubCursor string // key (art/stripe/index) after which the next re-hash batch starts
 	scrubBytes  int64  // overrides the per-round byte budget (tests)
 }
@@ -151,7 +160,8 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	ch := NewChain(c)
 	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, client: c, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
-		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{}}
+		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{},
+		trustLedger: newPeerLedger()}
 	return d, nil
 }
 
@@ -179,6 +189,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go d.follow(ctx)
 	go d.respond(ctx)
 	go d.scrubLoop(ctx)
+	every, _ := time.ParseDuration(d.cfg.TrustPublishInterval)
+	go d.publishTrustLoop(ctx, every)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:

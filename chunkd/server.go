@@ -37,6 +37,9 @@ type metrics struct {
 	scrubFound    *prometheus.CounterVec // by problem: missing | corrupt
 	scrubRepaired *prometheus.CounterVec // by how: fetched | minted
 	scrubFailed   prometheus.Counter
+
+	peerOutcomes   *prometheus.CounterVec // chunk fetches from confirmed holders, by outcome: good | bad
+	trustPublished prometheus.Counter
 }
 
 func newMetrics(st *store.Store) *metrics {
@@ -60,8 +63,10 @@ func newMetrics(st *store.Store) *metrics {
 		func() float64 { return float64(st.NoSpace.Load()) })
 	writeErrs := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_write_errors_total", Help: "Chunk writes that failed for other reasons (I/O errors)."},
 		func() float64 { return float64(st.WriteErrors.Load()) })
+	m.peerOutcomes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "transfers_total", Help: "Chunk fetches from confirmed holders, by outcome (good: verified; bad: refused, unreachable or corrupt)."}, []string{"outcome"})
+	m.trustPublished = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "trust_edges_published_total", Help: "Peer trust edges published on-chain."})
 	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed,
-		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, noSpace, writeErrs)
+		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)
 	return m
 }
 

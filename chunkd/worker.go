@@ -148,6 +148,9 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 				continue
 			}
 			b, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, id)
+			if h.Confirmed {
+				d.peerOutcome(ctx, h.Masternode, err)
+			}
 			if err != nil {
 				continue
 			}

@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -148,6 +152,21 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 	if m := sn.masternode(t, sn.mnAddr[0]); m.Commitments == 0 {
 		t.Fatal("masternode 0 holds no chunk; the test cannot jail it")
 	}
+	// The other masternodes publish peer trust from chunk transfers every
+	// second (default 10 minutes).
+	for _, m := range sn.mns[1:] {
+		m.stop(syscall.SIGTERM)
+		cfg := filepath.Join(m.home, "config", "chunkd.toml")
+		b, err := os.ReadFile(cfg)
+		if err != nil || !bytes.Contains(b, []byte(`trust-publish-interval = "10m"`)) {
+			t.Fatalf("chunkd config without the default trust-publish-interval: %v\n%s", err, b)
+		}
+		b = bytes.Replace(b, []byte(`trust-publish-interval = "10m"`), []byte(`trust-publish-interval = "1s"`), 1)
+		if err := os.WriteFile(cfg, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		m.start()
+	}
 	mn.kill()
 	waitFor(t, "masternode 0 to be jailed", 120*time.Second, func() bool {
 		return sn.masternode(t, sn.mnAddr[0]).Status == storagepb.MasternodeStatus_MN_JAILED
@@ -175,6 +194,33 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 	if v := cometValidators(t, net.nodes[0], removed+8); len(v) != 4 {
 		t.Fatalf("validator set after the jail: %v", v)
 	}
+	// Masternode 0's chunks moved to the others, which fetched them from
+	// the remaining holders: chunk transfers become published trust edges
+	// between masternodes.
+	waitFor(t, "a masternode to publish trust in a peer it fetched chunks from", 60*time.Second, func() bool {
+		for i, m := range sn.mns[1:] {
+			var ev struct {
+				Edges struct {
+					Edges []struct {
+						Target string `json:"target"`
+						Weight string `json:"weight"`
+						Kind   string `json:"kind"`
+					} `json:"edges"`
+				} `json:"edges"`
+			}
+			out := run(t, "trust", "edges", sn.mnAddr[i+1], "-o", "json", "--node", net.nodes[0].rpc, "--home", m.home)
+			if err := json.Unmarshal([]byte(out), &ev); err != nil {
+				t.Fatalf("trust edges: %v\n%s", err, out)
+			}
+			for _, e := range ev.Edges.Edges {
+				if e.Kind == "manual" && slices.Contains(sn.mnAddr, e.Target) && !strings.HasPrefix(e.Weight, "-") && e.Weight != "0" {
+					t.Logf("%s trusts %s at %s after fetching chunks from it", sn.mnAddr[i+1], e.Target, e.Weight)
+					return true
+				}
+			}
+		}
+		return false
+	})
 	top := net.nodes[0].height()
 	for _, n := range net.nodes {
 		n.waitHeight(top, 60*time.Second)
