@@ -109,9 +109,9 @@ func computeFrom(kv types.KVStore, seeds []SeedEntry, p Params) (*score.Epoch, g
 // storeResults replaces the stored results with nodes (sorted by identity,
 // which is address order; addrs[i] is the address of nodes[i]): a merge of
 // the old and new lists in key order that deletes what is gone and writes
-// only what changed. The first perBlock of these writes and deletions are
-// made now, the rest are staged for the following blocks (see
-// applyPending); staged is their number. It also writes the ranking (key
+// only what changed. Up to perBlock of these writes and deletions are made
+// now; more are all staged for the following blocks (see applyPending), and
+// staged is their number. It also writes the ranking (key
 // top) when it changed, and returns the results hash (see EpochInfo), which
 // covers every result however it is written.
 func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []score.NodeResult, perBlock int) (hash []byte, staged int) {
@@ -156,7 +156,7 @@ func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []
 	for ; i < len(olds); i++ {
 		w.del(olds[i])
 	}
-	w.flush()
+	staged = w.finish()
 
 	combined := make([]score.NodeScore, len(nodes))
 	for j, n := range nodes {
@@ -174,7 +174,7 @@ func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []
 	if !bytes.Equal(kv.Get(keyTop), bz) {
 		kv.Set(keyTop, bz)
 	}
-	return digest.Sum(nil), w.staged
+	return digest.Sum(nil), staged
 }
 
 // maxNodeScoreLen bounds appendNodeScore's output: five fields of one tag

@@ -76,7 +76,7 @@ func gather(kv types.KVStore, seeds []types.Address, maxIDs, maxEdges int) (grap
 	// The out-edges of the identity with discovery index i are
 	// to/w[lo[i]:hi[i]], targets by discovery index in address order.
 	var lo, hi []int32
-	var to, w []int32
+	to, w := make([]int32, 0, min(maxEdges, 1<<22)), make([]int32, 0, min(maxEdges, 1<<22))
 	intern := func(a types.Address) int32 {
 		i := int32(len(addrs))
 		index[a] = i

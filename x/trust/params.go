@@ -58,7 +58,8 @@ const (
 
 // DefaultParams: an epoch every 100 blocks; 64 manual and 64 automatic edges
 // per account; 64 seeds; at most 25,000 identities and 500,000 edges per
-// epoch (about 1 s of CPU on the 2-core machine, see BenchmarkChainEpoch)
+// epoch (about 0.4 s of CPU on the 2-core machine, see BenchmarkChainEpoch;
+// 10^5 identities take about 1.5 s)
 // and 10,000 identities / 200,000 edges per viewpoint query; the score
 // package's defaults for DATT and EigenTrust (rank 8, no decay, propagate
 // from 0.001; a = 0.2, epsilon 10^-6, 100 iterations) and W = 0.5; automatic

@@ -7,12 +7,12 @@ import (
 	"github.com/pastelchain/pastel/types"
 )
 
-// Result writes are bounded per block. An epoch makes at most
-// resultWritesPerBlock result writes and deletions (keys r/…) in its own
-// block and stages the rest in the store, under p/<seq>, in chunks of at
-// most pendingChunkOps operations in key order; every following block
-// applies the next resultWritesPerBlock of them in BeginBlock (applyPending)
-// until none is left. The staged operations are state like any other:
+// Result writes are bounded per block. An epoch with at most
+// resultWritesPerBlock result writes and deletions (keys r/…) makes them in
+// its own block; one with more stages them all in the store, under
+// p/<seq>, in chunks of at most pendingChunkOps operations in key order,
+// and every following block applies the next resultWritesPerBlock of them
+// in BeginBlock (applyPending) until none is left. The staged operations are state like any other:
 // a restarted node or one that state-synced to a height in between finds
 // them in the store and continues exactly where the others are. See doc.go
 // (Epochs) for what readers see meanwhile.
@@ -23,68 +23,62 @@ const (
 
 var prefixPending = []byte("p/")
 
-// resultWriter makes the first `direct` result writes and deletions at once
-// and stages the rest.
+// resultWriter collects the result writes and deletions of an epoch in
+// order, encoded in chunks; finish makes them at once if there are at most
+// perBlock, else stages them all for the following blocks (so the epoch's
+// own block, which also walks the graph, makes none).
 type resultWriter struct {
-	kv        types.KVStore
-	direct    int
-	chunkOps  int
-	chunk     []byte // encoded operations of the chunk being filled
-	inChunk   int
-	seq       uint32
-	staged    int
-	scratchUv [binary.MaxVarintLen64]byte
+	kv       types.KVStore
+	perBlock int
+	chunkOps int
+	chunks   [][]byte
+	inChunk  int // operations in the last chunk
+	ops      int
 }
 
 func newResultWriter(kv types.KVStore, perBlock int) *resultWriter {
-	return &resultWriter{kv: kv, direct: perBlock, chunkOps: max(1, min(pendingChunkOps, perBlock))}
+	return &resultWriter{kv: kv, perBlock: perBlock, chunkOps: max(1, min(pendingChunkOps, perBlock))}
 }
 
-// set writes value bz at r/<a>; bz must not change afterwards.
-func (w *resultWriter) set(a types.Address, bz []byte) {
-	if w.direct > 0 {
-		w.direct--
-		w.kv.Set(key(prefixResult, a), bz)
-		return
-	}
-	w.stage(a, bz, false)
-}
+// set writes value bz at r/<a>.
+func (w *resultWriter) set(a types.Address, bz []byte) { w.add(a, bz, false) }
 
 // del deletes r/<a>.
-func (w *resultWriter) del(a types.Address) {
-	if w.direct > 0 {
-		w.direct--
-		w.kv.Delete(key(prefixResult, a))
-		return
-	}
-	w.stage(a, nil, true)
-}
+func (w *resultWriter) del(a types.Address) { w.add(a, nil, true) }
 
-// A staged operation is the 20-byte address, then uvarint 0 for a deletion
-// or 1 + the value's length, then the value.
-func (w *resultWriter) stage(a types.Address, bz []byte, del bool) {
-	w.chunk = append(w.chunk, a[:]...)
+// An operation is the 20-byte address, then uvarint 0 for a deletion or
+// 1 + the value's length, then the value.
+func (w *resultWriter) add(a types.Address, bz []byte, del bool) {
+	if len(w.chunks) == 0 || w.inChunk == w.chunkOps {
+		w.chunks = append(w.chunks, make([]byte, 0, w.chunkOps*(addrLen+1+maxNodeScoreLen)))
+		w.inChunk = 0
+	}
+	c := &w.chunks[len(w.chunks)-1]
+	*c = append(*c, a[:]...)
 	if del {
-		w.chunk = append(w.chunk, 0)
+		*c = append(*c, 0)
 	} else {
-		w.chunk = binary.AppendUvarint(w.chunk, uint64(len(bz))+1)
-		w.chunk = append(w.chunk, bz...)
+		*c = binary.AppendUvarint(*c, uint64(len(bz))+1)
+		*c = append(*c, bz...)
 	}
 	w.inChunk++
-	w.staged++
-	if w.inChunk == w.chunkOps {
-		w.flush()
-	}
+	w.ops++
 }
 
-// flush stores the chunk being filled, if any.
-func (w *resultWriter) flush() {
-	if w.inChunk == 0 {
-		return
+// finish makes or stages the operations and returns how many it staged.
+func (w *resultWriter) finish() (staged int) {
+	if w.ops <= w.perBlock {
+		for _, c := range w.chunks {
+			if _, err := applyChunk(w.kv, c); err != nil {
+				panic(err) // cannot happen: encoded just now
+			}
+		}
+		return 0
 	}
-	w.kv.Set(pendingKey(w.seq), w.chunk)
-	w.seq++
-	w.chunk, w.inChunk = nil, 0
+	for seq, c := range w.chunks {
+		w.kv.Set(pendingKey(uint32(seq)), c)
+	}
+	return w.ops
 }
 
 func pendingKey(seq uint32) []byte {

@@ -98,7 +98,11 @@
 // # Cost
 //
 // Building the graph is O(edges + identities·log identities) with one hash
-// lookup per edge endpoint (the map is only looked up, never iterated). The
+// lookup per edge endpoint (the map is only looked up, never iterated).
+// NewGraphRows builds the same graph in O(edges + identities) from
+// identities and out-edge rows the caller already holds sorted, as the
+// chain's walk over the store does (the chain uses it with
+// ComputeEpochGraph). The
 // graph keeps 16 bytes per edge; building it and running EigenTrust allocate
 // about 45 more per edge, transiently. DATT allocates O(identities) and reads
 // only the out-edges of the identities it scores. `go test -bench .` in this
