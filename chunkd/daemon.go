@@ -126,7 +126,9 @@ type Daemon struct {
 	slots    chan struct{}
 	wake     chan struct{}
 	height   atomic.Int64
-	poll     time.Duration
+	// diskFullUntil (unix ns): pulls pause until then after ENOSPC.
+	diskFullUntil atomic.Int64
+	poll          time.Duration
 
 	attested map[string]bool
 	txMu     sync.Mutex

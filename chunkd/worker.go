@@ -73,6 +73,9 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 			missing = append(missing, a)
 		}
 	}
+	if len(missing) > 0 && time.Now().UnixNano() < d.diskFullUntil.Load() {
+		missing = nil // the disk was full a moment ago: back off (logged once per back-off)
+	}
 	if len(missing) > 0 {
 		const perRound = 64
 		if len(missing) > perRound {
@@ -103,6 +106,9 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	}
 	return nil
 }
+
+// diskFullBackoff is how long pulls pause after the store reports a full disk.
+const diskFullBackoff = 5 * time.Second
 
 // pull fetches missing chunks from confirmed holders, verifying each.
 func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) []storage.CommitmentView {
@@ -156,8 +162,12 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 			}
 			if err := d.store.Put(id, b); err != nil {
 				if store.IsNoSpace(err) {
-					// Full disk: no other holder will change that; retry next round.
-					d.log.Warn("cannot store pulled chunk: disk full", "art", m.ArtID, "chunk", m.ChunkID, "err", err)
+					// Full disk: no other holder will change that. Pause
+					// pulls for a few seconds and say so once.
+					until := time.Now().Add(diskFullBackoff).UnixNano()
+					if prev := d.diskFullUntil.Swap(until); prev < time.Now().UnixNano() {
+						d.log.Warn("disk full: chunk not stored; pausing pulls", "art", m.ArtID, "chunk", m.ChunkID, "retry_in", diskFullBackoff.String(), "err", err)
+					}
 					return false
 				}
 				d.log.Warn("cannot store pulled chunk", "art", m.ArtID, "chunk", m.ChunkID, "err", err)

@@ -98,6 +98,7 @@ func TestChaos(t *testing.T) {
 		faults    = map[string]int{}
 		summary   []string
 		rss       []rssSample
+		rssDone   bool
 		lastRed   = map[string]float64{}
 		downloads struct{ ok, failed int }
 		chans     struct{ closed, payments, failed int }
@@ -170,6 +171,10 @@ func TestChaos(t *testing.T) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
+		if !rssDone && len(rss) > 0 {
+			lines, _ := rssSummary(rss, rss[len(rss)-1].at)
+			summary = append(summary, lines...)
+		}
 		if t.Failed() {
 			summary = append(summary, "RESULT: FAILED (see the test log)")
 		} else {
@@ -573,16 +578,16 @@ func TestChaos(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	total := 0
+	var faultLines []string
 	for _, k := range kinds {
 		total += faults[k]
+		faultLines = append(faultLines, fmt.Sprintf("  %4d  %s", faults[k], k))
 	}
-	sum("chaos ran %s (seed %d); %d faults injected:", chaosEnd.Round(time.Second), seed, total)
-	for _, k := range kinds {
-		summary = append(summary, fmt.Sprintf("  %4d  %s", faults[k], k))
-	}
-	sum("workload: %d arts registered; %d downloads during chaos byte-identical, %d failed under chaos (allowed); %d channels opened+paid+closed (%d off-chain payments), %d channel cycles failed under chaos",
-		len(arts), downloads.ok, downloads.failed, chans.closed, chans.payments, chans.failed)
+	nArts, dl, ch := len(arts), downloads, chans
 	mu.Unlock()
+	sum("chaos ran %s (seed %d); %d faults injected:\n%s", chaosEnd.Round(time.Second), seed, total, strings.Join(faultLines, "\n"))
+	sum("workload: %d arts registered; %d downloads during chaos byte-identical, %d failed under chaos (allowed); %d channels opened+paid+closed (%d off-chain payments), %d channel cycles failed under chaos",
+		nArts, dl.ok, dl.failed, ch.closed, ch.payments, ch.failed)
 	if got := supplyOf(t, sn.nodes[0]); got != supply {
 		t.Errorf("supply not conserved: %d at the start, %d at the end (emission excluded)", supply, got)
 		sum("supply: NOT conserved: %d at the start, %d at the end", supply, got)
@@ -615,17 +620,20 @@ func TestChaos(t *testing.T) {
 		_ = os.RemoveAll(out)
 	}
 	sum("final check: all %d arts downloaded byte-identical", len(ids))
+	panicked := 0
 	for _, p := range append(append([]*node{}, sn.nodes...), sn.mns...) {
 		b, _ := os.ReadFile(filepath.Join(p.home, "node.log"))
 		if bytes.Contains(b, []byte("panic:")) || bytes.Contains(b, []byte("CONSENSUS FAILURE")) {
 			t.Errorf("%s logged a panic or consensus failure", p.name)
+			panicked++
 		}
 	}
-	sum("no process logged a panic or consensus failure: %v", !t.Failed())
+	sum("processes that logged a panic or consensus failure: %d", panicked)
 	sampleRSS()
 	mu.Lock()
 	lines, grew := rssSummary(rss, chaosEnd)
 	summary = append(summary, lines...)
+	rssDone = true
 	mu.Unlock()
 	if duration >= 20*time.Minute {
 		for _, g := range grew {
