@@ -692,7 +692,7 @@ func rssSummary(rss []rssSample, chaosEnd time.Duration) (lines, grew []string) 
 		byName[s.name] = append(byName[s.name], s)
 	}
 	sort.Strings(names)
-	lines = append(lines, "memory (VmRSS, MiB) per process: first sample / at the chaos midpoint / at the end / peak; restarts; flat = same process through the second half within 1.5x+64MiB")
+	lines = append(lines, "memory (VmRSS, MiB) per process: first sample / at the chaos midpoint (-1: not running then) / last sample / peak; restarts; flat = same process through the second half, end <= 1.5x midpoint + 64 MiB (asserted for runs >= 20 min)")
 	kindAgg := map[string][3]int64{}
 	for _, name := range names {
 		ss := byName[name]
@@ -737,6 +737,9 @@ func rssSummary(rss []rssSample, chaosEnd time.Duration) (lines, grew []string) 
 					grew = append(grew, fmt.Sprintf("%s (pid %d) %d MiB at the midpoint, %d MiB at the end", name, last.pid, atMid.kib>>10, last.kib>>10))
 				}
 			}
+		}
+		if last.at < chaosEnd {
+			flat = fmt.Sprintf("n/a (gone at %.0fs: removed for good)", last.at.Seconds())
 		}
 		lines = append(lines, fmt.Sprintf("  %-8s %-7s %5d / %5d / %5d / %5d  restarts %3d  flat: %s", name, first.kind, first.kib>>10, midKiB>>10, last.kib>>10, peak>>10, restarts, flat))
 		a := kindAgg[first.kind]
@@ -1092,13 +1095,13 @@ func plotChaos(path string, samples []chaosSample, maxH int64, maxRed float64) e
 	}
 	// Legend.
 	lx, ly := left+12, top+12
-	for i := lx - 6; i < lx+230; i++ {
+	for i := lx - 6; i < lx+260; i++ {
 		img.Set(i, ly-10, black)
 		img.Set(i, ly+42, black)
 	}
 	for j := ly - 10; j <= ly+42; j++ {
 		img.Set(lx-6, j, black)
-		img.Set(lx+230, j, black)
+		img.Set(lx+260, j, black)
 	}
 	for k, e := range []struct {
 		c color.RGBA
