@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -114,6 +115,71 @@ func BenchmarkChainEpoch(b *testing.B) {
 					b.ReportMetric(float64(info.Edges), "edges")
 					// The blocks after the epoch apply what it staged (none
 					// below resultWritesPerBlock results).
+					var blocks int
+					var worst time.Duration
+					for more := true; more; {
+						c0 := cpuTime()
+						var n int
+						n, more = (Keeper{}).applyPending(ctx, resultWritesPerBlock)
+						if n == 0 {
+							break
+						}
+						blocks++
+						worst = max(worst, cpuTime()-c0)
+					}
+					b.ReportMetric(float64(blocks), "apply-blocks")
+					b.ReportMetric(float64(worst.Milliseconds()), "apply-max-cpu-ms")
+				}
+				tree.Rollback()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// BenchmarkChainEpochSecond measures the steady state: an epoch over a tree
+// that already holds the previous epoch's results (committed), after 1% of
+// the identities changed an edge, so the merge reads every old result and
+// most results change (EigenTrust moves everyone a little).
+func BenchmarkChainEpochSecond(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("identities=%d/edges=20", n), func(b *testing.B) {
+			if n > 25_000 && os.Getenv("TRUST_BENCH_LARGE") == "" {
+				b.Skip("set TRUST_BENCH_LARGE=1")
+			}
+			tree := benchTree(b, n, 20)
+			ctx := types.NewContext(store.Tree{T: tree}, "bench", tree.Version()+1, time.Unix(0, 0))
+			if err := (Keeper{}).runEpoch(ctx); err != nil {
+				b.Fatal(err)
+			}
+			for more := true; more; {
+				_, more = (Keeper{}).applyPending(ctx, resultWritesPerBlock)
+			}
+			if _, _, err := tree.SaveVersion(); err != nil {
+				b.Fatal(err)
+			}
+			ctx = types.NewContext(store.Tree{T: tree}, "bench", tree.Version()+1, time.Unix(0, 0))
+			for i := 0; i < n/100; i++ {
+				if _, _, err := (Keeper{}).SetEdge(ctx, benchAddr(i*97%n), benchAddr((i*31+7)%n), score.One/2); err != nil && !errors.Is(err, ErrSelfEdge) && !errors.Is(err, ErrTooManyEdges) {
+					b.Fatal(err)
+				}
+			}
+			if _, _, err := tree.SaveVersion(); err != nil {
+				b.Fatal(err)
+			}
+			ctx = types.NewContext(store.Tree{T: tree}, "bench", tree.Version()+1, time.Unix(0, 0))
+			runtime.GC()
+			var cpu time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cpu0 := cpuTime()
+				if err := (Keeper{}).runEpoch(ctx); err != nil {
+					b.Fatal(err)
+				}
+				cpu += cpuTime() - cpu0
+				b.StopTimer()
+				if i == 0 {
 					var blocks int
 					var worst time.Duration
 					for more := true; more; {

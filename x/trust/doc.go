@@ -36,32 +36,34 @@
 // every node stores the same bytes.
 //
 // Result writes are bounded per block (pending.go). The epoch's block
-// writes the epoch record and the ranking, and the changed results (writes
-// and deletions, in address order) if there are at most 25,000; if there
-// are more it stages them all in the store under p/<seq>, 1,000 per key,
-// and each following block applies the next 25,000 in BeginBlock. An epoch that starts while writes are still
-// staged discards them: its own merge starts from what is stored, so it
-// ends with exactly its results. Up to 25,000 changed results (the default
-// MaxEpochIdentities) nothing is staged and the state is exactly what it
-// was before staging existed; the results hash always covers every result.
-// While writes are staged, the epoch record and ranking are the new
-// epoch's, r/ keys not yet reached still hold the previous epoch's results,
-// and the record's note says how many writes were staged.
+// writes the epoch record and the ranking, and merges the results into the
+// stored ones (writing what changed, deleting what is gone) if there are at
+// most 25,000 (the default MaxEpochIdentities): then the state is exactly
+// what it was before staging existed. With more, it stages them all in the
+// store under p/<seq>, 1,000 per key, each key owning a range of
+// addresses, and each following block merges the next 25,000 in
+// BeginBlock. An epoch that starts while results are still staged discards
+// them: its own merge starts from what is stored, so it ends with exactly
+// its results. The results hash always covers every result. While results
+// are staged, the epoch record and ranking are the new epoch's, r/ keys not
+// yet merged still hold the previous epoch's results, and the record's
+// note says how many results were staged.
 //
 // Why this design: at 10^5 identities × 20 edges the computation itself
 // (the walk's 10^5 store reads, the graph, DATT and EigenTrust) costs about
-// 1.2 s of CPU, while writing 10^5 new IAVL keys costs another ~0.7 s with
-// its garbage, which with the rest took the block past the 2 s budget. The
-// walk cannot be spread over blocks without reading a graph that
-// transactions change in between (or an old IAVL version the module cannot
-// reach), so it stays in one block; the writes can be spread, because they
-// depend only on the computed results, which the staged chunks hold. A
-// background goroutine was rejected: its finishing height would depend on
-// the machine, and a restart or state sync in between would need the
-// computation replayed exactly; staged state in the store needs neither.
-// The cost is a window of a few blocks in which r/ mixes two epochs
-// (deterministically, identically on every node), and about 30 bytes per
-// staged result of extra writes.
+// 1.3 s of CPU (1.9 s when the reads miss IAVL's caches, as in the steady
+// state; BenchmarkChainEpochSecond), while reading and writing 10^5
+// results costs another 1–2.5 s with its garbage: together far past the
+// 2 s budget. The walk cannot be spread over blocks without reading a
+// graph that transactions change in between (or an old IAVL version the
+// module cannot reach), so it stays in one block; the writes can be
+// spread, because they depend only on the computed results, which the
+// staged chunks hold. A background goroutine was rejected: its finishing
+// height would depend on the machine, and a restart or state sync in
+// between would need the computation replayed exactly; staged state in the
+// store needs neither. The cost is a window of a few blocks in which r/
+// mixes two epochs (deterministically, identically on every node), and
+// about 30 bytes per staged result of extra writes.
 //
 // # State (under "trust/")
 //

@@ -72,11 +72,11 @@ func (k Keeper) runEpochBounded(ctx *types.Context, perBlock int) error {
 	var staged int
 	info.ResultsHash, staged = k.storeResults(ctx, addrs, nodes, perBlock)
 	if staged > 0 {
-		info.Note = appendNote(info.Note, fmt.Sprintf("%d result writes staged for the next %d blocks (%d per block)",
+		info.Note = appendNote(info.Note, fmt.Sprintf("%d results staged for the next %d blocks (%d per block)",
 			staged, (staged+perBlock-1)/perBlock, perBlock))
 	}
 	if superseded > 0 {
-		info.Note = appendNote(info.Note, fmt.Sprintf("%d staged result writes of the previous epoch superseded", superseded))
+		info.Note = appendNote(info.Note, fmt.Sprintf("%d staged results of the previous epoch superseded", superseded))
 	}
 	setProto(kv, keyEpoch, info)
 	ctx.EmitEvent("trust_epoch", "epoch", types.U64(info.Epoch), "identities", types.U64(uint64(info.Identities)),
@@ -107,56 +107,36 @@ func computeFrom(kv types.KVStore, seeds []SeedEntry, p Params) (*score.Epoch, g
 }
 
 // storeResults replaces the stored results with nodes (sorted by identity,
-// which is address order; addrs[i] is the address of nodes[i]): a merge of
-// the old and new lists in key order that deletes what is gone and writes
-// only what changed. Up to perBlock of these writes and deletions are made
-// now; more are all staged for the following blocks (see applyPending), and
-// staged is their number. It also writes the ranking (key
-// top) when it changed, and returns the results hash (see EpochInfo), which
-// covers every result however it is written.
+// which is address order; addrs[i] is the address of nodes[i]). Up to
+// perBlock results it does so now (mergeResults over every key); with more
+// it stages them all for the following blocks (see applyPending) and staged
+// is their number. It also writes the ranking (key top) when it changed,
+// and returns the results hash (see EpochInfo), which covers every result
+// however it is written.
 func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []score.NodeResult, perBlock int) (hash []byte, staged int) {
 	kv := k.kv(ctx)
 	digest := sha3.New256()
-	// The old results, copied into one buffer (the iterator reuses its
-	// slices); olds[i] is at oldBuf[oldAt[i]:oldAt[i+1]].
-	var olds []types.Address
-	var oldBuf []byte
-	oldAt := []int{0}
-	forEach(kv, prefixResult, func(a types.Address, v []byte) {
-		olds = append(olds, a)
-		oldBuf = append(oldBuf, v...)
-		oldAt = append(oldAt, len(oldBuf))
-	})
-	w := newResultWriter(kv, perBlock)
 	// Values are cut from one buffer (each with its own capacity, as the
 	// store keeps them): one allocation instead of one per result.
 	buf := make([]byte, 0, len(nodes)*maxNodeScoreLen)
+	vals := make([][]byte, len(nodes))
 	var scratch [binary.MaxVarintLen64]byte
-	i := 0
 	for j, n := range nodes {
 		a := addrs[j]
-		for i < len(olds) && olds[i].Compare(a) < 0 {
-			w.del(olds[i])
-			i++
-		}
 		from := len(buf)
 		buf = appendNodeScore(buf, n)
 		bz := buf[from:len(buf):len(buf)]
+		vals[j] = bz
 		digest.Write(a[:])
 		digest.Write(scratch[:binary.PutUvarint(scratch[:], uint64(len(bz)))])
 		digest.Write(bz)
-		if i < len(olds) && olds[i] == a {
-			i++
-			if bytes.Equal(oldBuf[oldAt[i-1]:oldAt[i]], bz) {
-				continue
-			}
-		}
-		w.set(a, bz)
 	}
-	for ; i < len(olds); i++ {
-		w.del(olds[i])
+	if len(nodes) <= perBlock {
+		mergeResults(kv, nil, nil, addrs, vals)
+	} else {
+		stageResults(kv, addrs, vals, perBlock)
+		staged = len(nodes)
 	}
-	staged = w.finish()
 
 	combined := make([]score.NodeScore, len(nodes))
 	for j, n := range nodes {

@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -8,177 +9,219 @@ import (
 )
 
 // Result writes are bounded per block. An epoch with at most
-// resultWritesPerBlock result writes and deletions (keys r/…) makes them in
-// its own block; one with more stages them all in the store, under
-// p/<seq>, in chunks of at most pendingChunkOps operations in key order,
-// and every following block applies the next resultWritesPerBlock of them
-// in BeginBlock (applyPending) until none is left. The staged operations are state like any other:
-// a restarted node or one that state-synced to a height in between finds
-// them in the store and continues exactly where the others are. See doc.go
-// (Epochs) for what readers see meanwhile.
+// resultWritesPerBlock results merges them into the stored ones (keys r/…)
+// in its own block (mergeResults). One with more stages them all in the
+// store, under p/<seq>, in chunks of pendingChunkResults consecutive
+// results that each own a range of addresses, and every following block
+// merges the next resultWritesPerBlock of them in BeginBlock (applyPending)
+// until none is left: the epoch's own block, which also walks the graph,
+// then neither reads nor writes a single result. The staged chunks are
+// state like any other: a restarted node or one that state-synced to a
+// height in between finds them in the store and continues exactly where
+// the others are. See doc.go (Epochs) for what readers see meanwhile.
 const (
 	resultWritesPerBlock = 25_000
-	pendingChunkOps      = 1_000
+	pendingChunkResults  = 1_000
 )
 
 var prefixPending = []byte("p/")
-
-// resultWriter collects the result writes and deletions of an epoch in
-// order, encoded in chunks; finish makes them at once if there are at most
-// perBlock, else stages them all for the following blocks (so the epoch's
-// own block, which also walks the graph, makes none).
-type resultWriter struct {
-	kv       types.KVStore
-	perBlock int
-	chunkOps int
-	chunks   [][]byte
-	inChunk  int // operations in the last chunk
-	ops      int
-}
-
-func newResultWriter(kv types.KVStore, perBlock int) *resultWriter {
-	return &resultWriter{kv: kv, perBlock: perBlock, chunkOps: max(1, min(pendingChunkOps, perBlock))}
-}
-
-// set writes value bz at r/<a>.
-func (w *resultWriter) set(a types.Address, bz []byte) { w.add(a, bz, false) }
-
-// del deletes r/<a>.
-func (w *resultWriter) del(a types.Address) { w.add(a, nil, true) }
-
-// An operation is the 20-byte address, then uvarint 0 for a deletion or
-// 1 + the value's length, then the value.
-func (w *resultWriter) add(a types.Address, bz []byte, del bool) {
-	if len(w.chunks) == 0 || w.inChunk == w.chunkOps {
-		w.chunks = append(w.chunks, make([]byte, 0, w.chunkOps*(addrLen+1+maxNodeScoreLen)))
-		w.inChunk = 0
-	}
-	c := &w.chunks[len(w.chunks)-1]
-	*c = append(*c, a[:]...)
-	if del {
-		*c = append(*c, 0)
-	} else {
-		*c = binary.AppendUvarint(*c, uint64(len(bz))+1)
-		*c = append(*c, bz...)
-	}
-	w.inChunk++
-	w.ops++
-}
-
-// finish makes or stages the operations and returns how many it staged.
-func (w *resultWriter) finish() (staged int) {
-	if w.ops <= w.perBlock {
-		for _, c := range w.chunks {
-			if _, err := applyChunk(w.kv, c); err != nil {
-				panic(err) // cannot happen: encoded just now
-			}
-		}
-		return 0
-	}
-	for seq, c := range w.chunks {
-		w.kv.Set(pendingKey(uint32(seq)), c)
-	}
-	return w.ops
-}
 
 func pendingKey(seq uint32) []byte {
 	return binary.BigEndian.AppendUint32(append([]byte(nil), prefixPending...), seq)
 }
 
-// pendingChunks returns up to n staged chunks in order (n < 0: all), keys
-// and values copied.
-func pendingChunks(kv types.KVStore, n int) (keys, values [][]byte) {
+// mergeResults makes the stored results with addresses in [lo, hi) (nil:
+// unbounded) equal to addrs/vals (sorted, within the range): a merge of
+// the old and new lists in key order that deletes what is gone and writes
+// only what changed.
+func mergeResults(kv types.KVStore, lo, hi *types.Address, addrs []types.Address, vals [][]byte) {
+	start, end := prefixResult, types.PrefixEnd(prefixResult)
+	if lo != nil {
+		start = key(prefixResult, *lo)
+	}
+	if hi != nil {
+		end = key(prefixResult, *hi)
+	}
+	// The old results, copied into one buffer (the iterator reuses its
+	// slices); olds[i] is at oldBuf[oldAt[i]:oldAt[i+1]].
+	var olds []types.Address
+	var oldBuf []byte
+	oldAt := []int{0}
+	it := kv.Iterator(start, end)
+	for ; it.Valid(); it.Next() {
+		k := it.Key()
+		if len(k) != len(prefixResult)+addrLen {
+			panic(fmt.Errorf("trust: malformed key %q under %q", k, prefixResult))
+		}
+		olds = append(olds, types.Address(k[len(prefixResult):]))
+		oldBuf = append(oldBuf, it.Value()...)
+		oldAt = append(oldAt, len(oldBuf))
+	}
+	it.Close()
+	i := 0
+	for j, a := range addrs {
+		for i < len(olds) && olds[i].Compare(a) < 0 {
+			kv.Delete(key(prefixResult, olds[i]))
+			i++
+		}
+		if i < len(olds) && olds[i] == a {
+			i++
+			if bytes.Equal(oldBuf[oldAt[i-1]:oldAt[i]], vals[j]) {
+				continue
+			}
+		}
+		kv.Set(key(prefixResult, a), vals[j])
+	}
+	for ; i < len(olds); i++ {
+		kv.Delete(key(prefixResult, olds[i]))
+	}
+}
+
+// stageResults stores addrs/vals (sorted) in chunks of pendingChunkResults
+// (fewer if perBlock is smaller). Chunk j owns the addresses from its first
+// result (chunk 0: from the start) to the first result of chunk j+1 (the
+// last chunk: to the end), so that applying every chunk also deletes every
+// stored result that is not among the new ones.
+//
+// A chunk is a flags byte (1: it has a lower bound, 2: an upper bound), the
+// bounds' 20-byte addresses, then per result the address, the uvarint
+// length of the value and the value.
+func stageResults(kv types.KVStore, addrs []types.Address, vals [][]byte, perBlock int) {
+	per := max(1, min(pendingChunkResults, perBlock))
+	for seq, from := 0, 0; from < len(addrs); seq, from = seq+1, from+per {
+		to := min(from+per, len(addrs))
+		var c []byte
+		var flags byte
+		if from > 0 {
+			flags |= 1
+		}
+		if to < len(addrs) {
+			flags |= 2
+		}
+		c = append(c, flags)
+		if from > 0 {
+			c = append(c, addrs[from][:]...)
+		}
+		if to < len(addrs) {
+			c = append(c, addrs[to][:]...)
+		}
+		for j := from; j < to; j++ {
+			c = append(c, addrs[j][:]...)
+			c = binary.AppendUvarint(c, uint64(len(vals[j])))
+			c = append(c, vals[j]...)
+		}
+		kv.Set(pendingKey(uint32(seq)), c)
+	}
+}
+
+// chunk is a decoded staged chunk; addrs and vals alias its encoding.
+type chunk struct {
+	lo, hi *types.Address
+	addrs  []types.Address
+	vals   [][]byte
+}
+
+func decodeChunk(bz []byte) (chunk, error) {
+	var c chunk
+	if len(bz) < 1 {
+		return c, fmt.Errorf("empty chunk")
+	}
+	flags := bz[0]
+	bz = bz[1:]
+	for _, bound := range []struct {
+		bit byte
+		dst **types.Address
+	}{{1, &c.lo}, {2, &c.hi}} {
+		if flags&bound.bit == 0 {
+			continue
+		}
+		if len(bz) < addrLen {
+			return c, fmt.Errorf("truncated bound")
+		}
+		a := types.Address(bz[:addrLen])
+		*bound.dst = &a
+		bz = bz[addrLen:]
+	}
+	for len(bz) > 0 {
+		if len(bz) < addrLen {
+			return c, fmt.Errorf("truncated address")
+		}
+		a := types.Address(bz[:addrLen])
+		bz = bz[addrLen:]
+		l, m := binary.Uvarint(bz)
+		if m <= 0 || l > uint64(len(bz)-m) {
+			return c, fmt.Errorf("bad value length")
+		}
+		bz = bz[m:]
+		c.addrs = append(c.addrs, a)
+		c.vals = append(c.vals, bz[:l:l])
+		bz = bz[l:]
+	}
+	return c, nil
+}
+
+// pendingChunks returns every staged chunk's key and value, copied.
+func pendingChunks(kv types.KVStore) (keys, values [][]byte) {
 	it := kv.Iterator(prefixPending, types.PrefixEnd(prefixPending))
 	defer it.Close()
-	for ; it.Valid() && n != 0; it.Next() {
+	for ; it.Valid(); it.Next() {
 		keys = append(keys, append([]byte(nil), it.Key()...))
 		values = append(values, append([]byte(nil), it.Value()...))
-		n--
 	}
 	return keys, values
 }
 
-// clearPending deletes every staged operation and returns how many there
-// were.
+// clearPending deletes every staged chunk and returns how many results
+// they held.
 func clearPending(kv types.KVStore) int {
-	keys, values := pendingChunks(kv, -1)
-	ops := 0
+	keys, values := pendingChunks(kv)
+	n := 0
 	for i, k := range keys {
-		n, err := countOps(values[i])
+		c, err := decodeChunk(values[i])
 		if err != nil {
 			panic(fmt.Errorf("trust: corrupt staged results at %x: %w", k, err))
 		}
-		ops += n
+		n += len(c.addrs)
 		kv.Delete(k)
 	}
-	return ops
+	return n
 }
 
-// applyPending applies the next perBlock staged result writes (whole
-// chunks, so at most perBlock rounded up to a chunk) and deletes their
-// chunks. It returns how many it applied and whether more are staged.
+// applyPending merges the next staged chunks, whole, until at least
+// perBlock results (or all that are left) are merged, and deletes them. It
+// returns how many results it merged and whether more are staged.
 func (k Keeper) applyPending(ctx *types.Context, perBlock int) (applied int, more bool) {
 	kv := k.kv(ctx)
-	var keys, values [][]byte
+	var keys [][]byte
+	var chunks []chunk
 	it := kv.Iterator(prefixPending, types.PrefixEnd(prefixPending))
 	for ; it.Valid() && applied < perBlock; it.Next() {
-		n, err := countOps(it.Value())
+		c, err := decodeChunk(append([]byte(nil), it.Value()...))
 		if err != nil {
 			panic(fmt.Errorf("trust: corrupt staged results at %x: %w", it.Key(), err))
 		}
-		applied += n
 		keys = append(keys, append([]byte(nil), it.Key()...))
-		values = append(values, append([]byte(nil), it.Value()...))
+		chunks = append(chunks, c)
+		applied += len(c.addrs)
 	}
 	more = it.Valid()
 	it.Close()
 	if len(keys) == 0 {
 		return 0, false
 	}
-	for i, key := range keys {
-		if _, err := applyChunk(kv, values[i]); err != nil {
-			panic(fmt.Errorf("trust: corrupt staged results at %x: %w", key, err))
-		}
+	// The chunks are consecutive and own consecutive ranges: merge them as
+	// one, so that the stored results are read with a single iterator made
+	// before any write (an IAVL iterator costs O(unsaved writes) to make).
+	var addrs []types.Address
+	var vals [][]byte
+	for _, c := range chunks {
+		addrs = append(addrs, c.addrs...)
+		vals = append(vals, c.vals...)
+	}
+	mergeResults(kv, chunks[0].lo, chunks[len(chunks)-1].hi, addrs, vals)
+	for _, key := range keys {
 		kv.Delete(key)
 	}
 	ctx.EmitEvent("trust_results_applied", "applied", types.U64(uint64(applied)), "done", fmt.Sprint(!more))
 	return applied, more
-}
-
-// applyChunk applies one chunk's operations in order.
-func applyChunk(kv types.KVStore, bz []byte) (int, error) {
-	return walkChunk(bz, func(a types.Address, v []byte, del bool) {
-		if del {
-			kv.Delete(key(prefixResult, a))
-		} else {
-			kv.Set(key(prefixResult, a), v)
-		}
-	})
-}
-
-func countOps(bz []byte) (int, error) { return walkChunk(bz, func(types.Address, []byte, bool) {}) }
-
-func walkChunk(bz []byte, fn func(a types.Address, v []byte, del bool)) (int, error) {
-	n := 0
-	for len(bz) > 0 {
-		if len(bz) < addrLen {
-			return n, fmt.Errorf("truncated address")
-		}
-		var a types.Address
-		copy(a[:], bz)
-		bz = bz[addrLen:]
-		l, m := binary.Uvarint(bz)
-		if m <= 0 || l > uint64(len(bz)-m)+1 {
-			return n, fmt.Errorf("bad length")
-		}
-		bz = bz[m:]
-		if l == 0 {
-			fn(a, nil, true)
-		} else {
-			fn(a, bz[:l-1:l-1], false)
-			bz = bz[l-1:]
-		}
-		n++
-	}
-	return n, nil
 }

@@ -25,7 +25,7 @@ func stateWithoutEpoch(ctx *types.Context) string {
 }
 
 func pendingLeft(ctx *types.Context) int {
-	keys, _ := pendingChunks((Keeper{}).kv(ctx), -1)
+	keys, _ := pendingChunks((Keeper{}).kv(ctx))
 	return len(keys)
 }
 
@@ -42,7 +42,7 @@ func applyAll(t *testing.T, ctx *types.Context, perBlock int) (blocks, applied i
 			}
 			return blocks, applied
 		}
-		if n > max(perBlock, pendingChunkOps) {
+		if n > max(perBlock, pendingChunkResults) {
 			t.Fatalf("%d writes in one block, bound %d", n, perBlock)
 		}
 		blocks++
@@ -86,7 +86,8 @@ func TestStagedResultsEqualDirect(t *testing.T) {
 	for trial := 0; trial < 6; trial++ {
 		perBlock := []int{1, 7, 50, 1001}[trial%4]
 		direct, spread := denseWorld(t, uint64(trial), 150), denseWorld(t, uint64(trial), 150)
-		for epoch := 0; epoch < 2; epoch++ {
+		var sizes []uint32
+		for epoch := 0; epoch < 3; epoch++ {
 			if err := (Keeper{}).runEpochBounded(direct, 1<<30); err != nil {
 				t.Fatal(err)
 			}
@@ -95,6 +96,7 @@ func TestStagedResultsEqualDirect(t *testing.T) {
 			}
 			d, _ := (Keeper{}).Epoch(direct)
 			s, _ := (Keeper{}).Epoch(spread)
+			sizes = append(sizes, d.Identities)
 			if !bytes.Equal(d.ResultsHash, s.ResultsHash) {
 				t.Fatalf("trial %d epoch %d: results hash differs", trial, epoch)
 			}
@@ -103,13 +105,34 @@ func TestStagedResultsEqualDirect(t *testing.T) {
 				t.Fatalf("trial %d: note %q, staged %v", trial, s.Note, staged)
 			}
 			blocks, applied := applyAll(t, spread, perBlock)
-			if perBlock < 100 && (!staged || blocks < 2) || staged && blocks == 0 || pendingLeft(spread) != 0 {
+			wantBlocks := 0
+			if int(s.Identities) > perBlock {
+				wantBlocks = (int(s.Identities) + perBlock - 1) / perBlock
+			}
+			if staged != (wantBlocks > 0) || blocks != wantBlocks || pendingLeft(spread) != 0 {
 				t.Fatalf("trial %d: %d blocks, %d applied, %d chunks left", trial, blocks, applied, pendingLeft(spread))
 			}
 			if stateWithoutEpoch(direct) != stateWithoutEpoch(spread) {
 				t.Fatalf("trial %d epoch %d (per block %d): stores differ after %d blocks", trial, epoch, perBlock, blocks)
 			}
-			// Change some edges for the next epoch, alike in both.
+			// Change some edges for the next epoch, alike in both: the
+			// first time, cut most edges from the seeds, so that results
+			// are also deleted (by the chunks' ranges when staged).
+			if epoch == 0 {
+				for _, ctx := range []*types.Context{direct, spread} {
+					for sd := 0; sd < 3; sd++ {
+						for _, e := range (Keeper{}).OutEdges(ctx, testAddr(sd)) {
+							if e.Auto {
+								continue
+							}
+							if _, err := (Keeper{}).RemoveEdge(ctx, testAddr(sd), e.To); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+				}
+				continue
+			}
 			rng := rand.New(rand.NewPCG(uint64(trial), uint64(epoch)))
 			for i := 0; i < 40; i++ {
 				from, to := testAddr(rng.IntN(150)), testAddr(rng.IntN(150))
@@ -120,6 +143,9 @@ func TestStagedResultsEqualDirect(t *testing.T) {
 					}
 				}
 			}
+		}
+		if sizes[1] >= sizes[0] {
+			t.Fatalf("trial %d: identities %v: cutting the seeds' edges deleted no result", trial, sizes)
 		}
 	}
 }
