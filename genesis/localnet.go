@@ -14,8 +14,8 @@ import (
 
 // LocalnetOptions describe a network of validators on one machine.
 type LocalnetOptions struct {
-	Dir          string
-	ChainID      string
+	Dir        string
+	ChainID    string
 	Validators int
 	// FullNodes are extra nodes (numbered after the validators) that are
 	// not in the genesis validator set; a masternode can later make one a
