@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,25 +30,17 @@ the validators, so a lying node is caught.`,
 		Short: "Show the total supply",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			r, err := c.Query(ctx, "/bank/supply", 0, false)
-			if err != nil {
-				return err
-			}
 			var s struct {
 				Supply uint64 `json:"supply,string"`
 			}
-			if err := json.Unmarshal(r.Value, &s); err != nil {
+			height, err := queryJSON(cmd, "/bank/supply", &s)
+			if err != nil {
 				return err
 			}
 			if isJSON(cmd) {
-				return printJSON(cmd, map[string]any{"height": r.Height, "supply": fmt.Sprint(s.Supply)})
+				return printJSON(cmd, map[string]any{"height": height, "supply": fmt.Sprint(s.Supply)})
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "supply: %s (%d npsl) at height %d\n", formatAmount(s.Supply), s.Supply, r.Height)
+			fmt.Fprintf(cmd.OutOrStdout(), "supply: %s (%d npsl) at height %d\n", formatAmount(s.Supply), s.Supply, height)
 			return nil
 		},
 	}

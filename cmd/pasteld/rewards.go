@@ -26,18 +26,9 @@ at the first block of epoch n+1 and paid at the first block of epoch n+2,
 with the masternode standings of that block.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			r, err := c.Query(ctx, "/rewards/epoch", 0, false)
-			if err != nil {
-				return err
-			}
 			var v rewards.StatusView
-			if err := json.Unmarshal(r.Value, &v); err != nil {
-				return fmt.Errorf("rewards status: %w", err)
+			if _, err := queryJSON(cmd, "/rewards/epoch", &v); err != nil {
+				return err
 			}
 			if isJSON(cmd) {
 				return printJSON(cmd, v)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,6 +23,24 @@ func dial(cmd *cobra.Command) (*client.Client, context.Context, context.CancelFu
 	}
 	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 	return c, ctx, cancel, nil
+}
+
+// queryJSON runs an unproven query of the node behind --node and decodes
+// its JSON answer into v; it returns the height the answer is from.
+func queryJSON(cmd *cobra.Command, path string, v any) (int64, error) {
+	c, ctx, cancel, err := dial(cmd)
+	if err != nil {
+		return 0, err
+	}
+	defer cancel()
+	r, err := c.Query(ctx, path, 0, false)
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(r.Value, v); err != nil {
+		return 0, fmt.Errorf("%s: unexpected answer: %w", path, err)
+	}
+	return r.Height, nil
 }
 
 func newStatusCmd() *cobra.Command {

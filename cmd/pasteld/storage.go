@@ -140,17 +140,8 @@ the masternode out of the validator set. Unset flags keep their value.`,
 		Short: "List masternodes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			r, err := c.Query(ctx, "/storage/mns", 0, false)
-			if err != nil {
-				return err
-			}
 			var mns []*storagepb.Masternode
-			if err := json.Unmarshal(r.Value, &mns); err != nil {
+			if _, err := queryJSON(cmd, "/storage/mns", &mns); err != nil {
 				return err
 			}
 			if isJSON(cmd) {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,17 +92,8 @@ max_validators selection and the max_share cap), RAW the power from
 collateral, trust and standing alone.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, ctx, cancel, err := dial(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			r, err := c.Query(ctx, "/storage/validators", 0, false)
-			if err != nil {
-				return err
-			}
 			var vs []storage.ValidatorView
-			if err := json.Unmarshal(r.Value, &vs); err != nil {
+			if _, err := queryJSON(cmd, "/storage/validators", &vs); err != nil {
 				return err
 			}
 			if isJSON(cmd) {
