@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"time"
 
@@ -19,6 +20,7 @@ func (d *Daemon) respond(ctx context.Context) {
 	t := time.NewTicker(d.poll)
 	defer t.Stop()
 	answered := map[uint64]bool{}
+	repairTried := map[uint64]bool{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -30,11 +32,20 @@ func (d *Daemon) respond(ctx context.Context) {
 			continue
 		}
 		var proofs []*storagepb.ChunkProof
+		repairs := 0
 		for _, ch := range open {
 			if answered[ch.Id] {
 				continue
 			}
 			p, err := d.proveOne(ch)
+			if err != nil && !repairTried[ch.Id] && repairs < maxChallengeRepairs {
+				// The chunk is missing or corrupt here. The deadline is
+				// blocks away: restore it (from a holder, or minted from its
+				// stripe) and answer honestly from the restored bytes.
+				repairTried[ch.Id] = true
+				repairs++
+				p, err = d.repairAndProve(ctx, ch, err)
+			}
 			if err != nil {
 				// Without the chunk there is no honest answer: the challenge
 				// fails at its deadline and the chain moves the chunk away.
@@ -63,7 +74,30 @@ func (d *Daemon) respond(ctx context.Context) {
 		if len(answered) > 100_000 {
 			answered = map[uint64]bool{}
 		}
+		if len(repairTried) > 100_000 {
+			repairTried = map[uint64]bool{}
+		}
 	}
+}
+
+// maxChallengeRepairs bounds the repairs one pass of the respond loop makes
+// for challenged chunks it cannot read (the rest wait for the next pass).
+const maxChallengeRepairs = 4
+
+// repairAndProve restores a challenged chunk this node should hold but
+// cannot read, then answers the challenge from it.
+func (d *Daemon) repairAndProve(ctx context.Context, ch *storagepb.Challenge, cause error) (*storagepb.ChunkProof, error) {
+	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c := storage.CommitmentView{ArtID: hex.EncodeToString(ch.ArtId), Stripe: ch.Stripe, Index: ch.Index, ChunkID: hex.EncodeToString(ch.ChunkId), Confirmed: true}
+	how, err := d.repair(rctx, c)
+	if err != nil {
+		d.metrics.scrubFailed.Inc()
+		return nil, fmt.Errorf("%v; repair failed: %w", cause, err)
+	}
+	d.metrics.scrubRepaired.WithLabelValues(how).Inc()
+	d.log.Info("challenged chunk was damaged here; repaired before answering", "challenge", ch.Id, "art", c.ArtID, "stripe", c.Stripe, "index", c.Index, "how", how, "was", cause.Error())
+	return d.proveOne(ch)
 }
 
 // proveOne builds the answer to a challenge from the stored chunk.

@@ -295,3 +295,36 @@ func counter(t *testing.T, d *Daemon, name, label string) float64 {
 	}
 	return 0
 }
+
+// TestChallengeOnDamagedChunkIsRepairedThenAnswered: a challenge arrives for
+// a chunk whose file was deleted; the responder restores it from a peer and
+// answers with a proof that verifies against the chunk id.
+func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
+	ticket, chunks := testArt(t)
+	fc := &fakeChain{ticket: ticket}
+	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
+	p := newPeerServer(t)
+	c := chunks[0]
+	p.have[c.ID] = c.Bytes()
+	fc.chunks = []storage.ChunkView{{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String(), Holders: []storage.HolderView{
+		{Masternode: d.addr.String(), Confirmed: true}, {Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true}}}}
+	ch := &storagepb.Challenge{Id: 7, ArtId: ticket.Id, Stripe: 0, Index: uint32(c.Index), ChunkId: c.ID[:], PayloadLen: uint32(len(c.Payload)), LeafStart: 0, LeafEnd: 2, Nonce: []byte("n")}
+	_, cause := d.proveOne(ch)
+	if cause == nil {
+		t.Fatal("answered without the chunk")
+	}
+	pr, err := d.repairAndProve(context.Background(), ch, cause)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ProveChallenge(c.Payload, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(pr.Leaves) != string(want.Leaves) || string(pr.Proof) != string(want.Proof) {
+		t.Fatal("proof from the repaired chunk differs from the honest one")
+	}
+	if got := counter(t, d, "chunkd_scrub_repaired_total", "fetched"); got != 1 {
+		t.Fatalf("repaired metric %v", got)
+	}
+}
