@@ -135,8 +135,9 @@ type Daemon struct {
 
 	trustLedger *peerLedger // outcomes of chunk transfers from peers
 
-	scrubCursor string // key (art/stripe/index) after which the next re-hash batch starts
-	scrubBytes  int64  // overrides the per-round byte budget (tests)
+	healDone    map[string]time.Time // heal tasks worked on, and when (follow goroutine only)
+	scrubCursor string               // key (art/stripe/index) after which the next re-hash batch starts
+	scrubBytes  int64                // overrides the per-round byte budget (tests)
 }
 
 // New opens the store and key of home.

@@ -137,10 +137,29 @@ func (d *Daemon) heal(ctx context.Context) error {
 	if err := d.chain.queryJSON(ctx, "/storage/healing/"+d.addr.String(), &tasks); err != nil {
 		return err
 	}
+	if d.healDone == nil {
+		d.healDone = map[string]time.Time{}
+	}
+	now := time.Now()
+	if len(d.healDone) > 10_000 {
+		for k, at := range d.healDone {
+			if now.Sub(at) > healRetry {
+				delete(d.healDone, k)
+			}
+		}
+	}
 	for _, task := range tasks {
 		if len(task.Missing) == 0 {
 			continue
 		}
+		// A task stays open until the new holders confirm, which takes a
+		// few blocks; minting and delivering again on every poll only
+		// loads the network. Redo one only after healRetry.
+		key := fmt.Sprintf("%s/%d/%v/%d", task.ArtID, task.Stripe, task.Missing, task.Deadline)
+		if at, ok := d.healDone[key]; ok && now.Sub(at) < healRetry {
+			continue
+		}
+		d.healDone[key] = now
 		art, _ := hex.DecodeString(task.ArtID)
 		t, err := d.chain.Art(ctx, art, time.Hour)
 		if err != nil || t == nil || int(task.Stripe) >= len(t.Stripes) {
@@ -182,11 +201,18 @@ func (d *Daemon) heal(ctx context.Context) error {
 				}
 			}
 		}
+		if healed == 0 {
+			delete(d.healDone, key) // nothing delivered: try again on the next poll
+		}
 		d.log.Info("stripe healed", "art", task.ArtID, "stripe", task.Stripe, "minted", len(task.Missing), "delivered", healed)
 		d.metrics.healed.Add(float64(healed))
 	}
 	return nil
 }
+
+// healRetry is how long a heal task that was worked on is left to the new
+// holders (pull and confirm) before it is worked on again.
+const healRetry = 8 * time.Second
 
 // gatherStripe fetches k verified chunks of one stripe (own store first).
 func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []storage.ChunkView, stripe uint32) ([][]byte, error) {
