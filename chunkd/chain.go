@@ -21,6 +21,8 @@ import (
 type Chain struct {
 	C   *client.Client
 	TTL time.Duration
+	// pick, if set, returns the node to ask (chunkd's failover); else C.
+	pick func() *client.Client
 
 	mu       sync.Mutex
 	tickets  map[string]cached[*storagepb.Art]
@@ -65,7 +67,7 @@ func lookup[T any](ch *Chain, m map[string]cached[T], k string, maxAge time.Dura
 // Art returns the ticket of art id (nil if there is none).
 func (ch *Chain) Art(ctx context.Context, id []byte, maxAge time.Duration) (*storagepb.Art, error) {
 	return lookup(ch, ch.tickets, string(id), maxAge, func() (*storagepb.Art, error) {
-		r, err := ch.C.Query(ctx, "/storage/art/"+hex.EncodeToString(id), 0, false)
+		r, err := ch.node().Query(ctx, "/storage/art/"+hex.EncodeToString(id), 0, false)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +101,7 @@ func (ch *Chain) CanDownload(ctx context.Context, id []byte, addr secp256k1.Addr
 // Masternode returns the record of addr (nil if it is not one).
 func (ch *Chain) Masternode(ctx context.Context, addr secp256k1.Address) (*storagepb.Masternode, error) {
 	return lookup(ch, ch.mns, addr.String(), ch.TTL, func() (*storagepb.Masternode, error) {
-		r, err := ch.C.Query(ctx, "/storage/mn/"+addr.String(), 0, false)
+		r, err := ch.node().Query(ctx, "/storage/mn/"+addr.String(), 0, false)
 		if err != nil {
 			return nil, err
 		}
@@ -137,11 +139,18 @@ func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]string,
 }
 
 func (ch *Chain) queryJSON(ctx context.Context, path string, v any) error {
-	r, err := ch.C.Query(ctx, path, 0, false)
+	r, err := ch.node().Query(ctx, path, 0, false)
 	if err != nil {
 		return err
 	}
 	return json.Unmarshal(r.Value, v)
+}
+
+func (ch *Chain) node() *client.Client {
+	if ch.pick != nil {
+		return ch.pick()
+	}
+	return ch.C
 }
 
 // Forget drops cached facts about art id (after a change we caused).

@@ -31,6 +31,10 @@ type Config struct {
 	PublicURL string `toml:"public-url"`
 	// Node is the RPC address of a pasteld node.
 	Node string `toml:"node"`
+	// FallbackNodes are RPC addresses of other pasteld nodes, used while
+	// Node is unreachable or catching up (e.g. restarting), so challenge
+	// answers and confirmations still reach the chain in time.
+	FallbackNodes []string `toml:"fallback-nodes,omitempty"`
 	// Key is the masternode key's name in <home>/keyring-<backend>.
 	Key            string `toml:"key"`
 	KeyringBackend string `toml:"keyring-backend"`
@@ -117,7 +121,8 @@ type Daemon struct {
 	key      secp256k1.PrivKey
 	addr     secp256k1.Address
 	store    *store.Store
-	client   *client.Client
+	nodes    []*client.Client // Node, then FallbackNodes
+	cur      atomic.Int32     // index in nodes of the one in use
 	chain    *Chain
 	reader   chainReader // chain facts the scrubber and pulls need (d.chain; a fake in tests)
 	peers    *peer.Client
@@ -158,14 +163,34 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	if err != nil {
 		return nil, err
 	}
+	nodes := []*client.Client{c}
+	for _, u := range cfg.FallbackNodes {
+		fc, err := client.New(u)
+		if err != nil {
+			return nil, fmt.Errorf("chunkd config: fallback-nodes: %w", err)
+		}
+		nodes = append(nodes, fc)
+	}
 	poll, _ := time.ParseDuration(cfg.PollInterval)
 	addr := key.PubKey().Address()
 	ch := NewChain(c)
-	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, client: c, chain: ch, reader: ch,
+	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, nodes: nodes, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
 		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{},
 		trustLedger: newPeerLedger()}
+	ch.pick = d.rpc
 	return d, nil
+}
+
+// rpc is the pasteld node in use.
+func (d *Daemon) rpc() *client.Client { return d.nodes[d.cur.Load()] }
+
+// nodeURL names node i for logs.
+func (d *Daemon) nodeURL(i int) string {
+	if i == 0 {
+		return d.cfg.Node
+	}
+	return d.cfg.FallbackNodes[i-1]
 }
 
 // Address is the masternode this chunkd serves.

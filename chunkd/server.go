@@ -37,6 +37,7 @@ type metrics struct {
 	scrubFound    *prometheus.CounterVec // by problem: missing | corrupt
 	scrubRepaired *prometheus.CounterVec // by how: fetched | minted
 	scrubFailed   prometheus.Counter
+	failovers     prometheus.Counter
 
 	peerOutcomes   *prometheus.CounterVec // chunk fetches from confirmed holders, by outcome: good | bad
 	trustPublished prometheus.Counter
@@ -59,6 +60,7 @@ func newMetrics(st *store.Store) *metrics {
 	m.scrubFound = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "bad_chunks_total", Help: "Confirmed chunks the scrubber found missing or corrupt."}, []string{"problem"})
 	m.scrubRepaired = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repaired_total", Help: "Chunks repaired by the scrubber, by how (fetched from a holder, or minted from its stripe)."}, []string{"how"})
 	m.scrubFailed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repair_failures_total", Help: "Repairs that failed (retried next round)."})
+	m.failovers = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "node_failovers_total", Help: "Switches to another configured pasteld node because the one in use was unreachable or catching up."})
 	noSpace := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_no_space_total", Help: "Chunk writes refused because the disk or quota was full."},
 		func() float64 { return float64(st.NoSpace.Load()) })
 	writeErrs := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_write_errors_total", Help: "Chunk writes that failed for other reasons (I/O errors)."},
@@ -66,7 +68,7 @@ func newMetrics(st *store.Store) *metrics {
 	m.peerOutcomes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "transfers_total", Help: "Chunk fetches from confirmed holders, by outcome (good: verified; bad: refused, unreachable or corrupt)."}, []string{"outcome"})
 	m.trustPublished = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "trust_edges_published_total", Help: "Peer trust edges published on-chain."})
 	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed,
-		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)
+		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, m.failovers, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)
 	return m
 }
 

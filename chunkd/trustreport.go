@@ -160,7 +160,7 @@ func (d *Daemon) publishTrust(ctx context.Context) error {
 		msgs = append(msgs, m)
 	}
 	d.txMu.Lock()
-	_, err := d.client.SignAndBroadcast(ctx, d.key, 0, "peer trust from chunk transfers", msgs...)
+	_, err := d.rpc().SignAndBroadcast(ctx, d.key, 0, "peer trust from chunk transfers", msgs...)
 	d.txMu.Unlock()
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/chunkd/codec"
@@ -31,7 +32,7 @@ func (d *Daemon) follow(ctx context.Context) {
 		case <-t.C:
 		case <-d.wake:
 		}
-		st, err := d.client.Status(ctx)
+		st, err := d.healthyNode(ctx)
 		if err != nil {
 			d.log.Warn("chain unreachable", "err", err)
 			continue
@@ -48,6 +49,36 @@ func (d *Daemon) follow(ctx context.Context) {
 			d.log.Warn("healing", "err", err)
 		}
 	}
+}
+
+// healthyNode returns the status of the node in use if it answers and is
+// not catching up; otherwise it fails over to the first configured node
+// that is (the one in use stays if none is).
+func (d *Daemon) healthyNode(ctx context.Context) (*ctypes.ResultStatus, error) {
+	cur := int(d.cur.Load())
+	st, err := d.nodes[cur].Status(ctx)
+	if err == nil && !st.SyncInfo.CatchingUp || len(d.nodes) == 1 {
+		return st, err
+	}
+	why := "catching up"
+	if err != nil {
+		why = err.Error()
+	}
+	for i := range d.nodes {
+		if i == cur {
+			continue
+		}
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		s2, err2 := d.nodes[i].Status(sctx)
+		cancel()
+		if err2 == nil && !s2.SyncInfo.CatchingUp {
+			d.cur.Store(int32(i))
+			d.metrics.failovers.Inc()
+			d.log.Warn("switched chain node", "from", d.nodeURL(cur), "to", d.nodeURL(i), "because", why)
+			return s2, nil
+		}
+	}
+	return st, err
 }
 
 // syncCommitments confirms commitments whose chunk is stored and pulls the
@@ -191,6 +222,6 @@ func (d *Daemon) submit(ctx context.Context, typ string, m proto.Message) error 
 	if err != nil {
 		return err
 	}
-	_, err = d.client.SignAndBroadcast(ctx, d.key, 0, "", []*txpb.Msg{msg}...)
+	_, err = d.rpc().SignAndBroadcast(ctx, d.key, 0, "", []*txpb.Msg{msg}...)
 	return err
 }

@@ -73,6 +73,13 @@ func TestChaos(t *testing.T) {
 		"storage.params.jail_blocks":    "120",
 		"storage.params.failure_window": "300",
 	})
+	// Each chunkd may fail over to the other validators while its own is
+	// restarting or catching up (chunkd's fallback-nodes setting).
+	for _, m := range sn.mns {
+		m.stop(syscall.SIGTERM)
+		sn.setFallbackNodes(t, m.home)
+		m.start()
+	}
 	reportDir := os.Getenv("PASTEL_CHAOS_REPORT")
 	if reportDir == "" {
 		reportDir = t.TempDir()
@@ -996,6 +1003,22 @@ func checkAgreement(t *testing.T, sn *storageNet) int {
 	return compared
 }
 
+// setFallbackNodes adds every validator's RPC to a chunkd's fallback-nodes.
+func (sn *storageNet) setFallbackNodes(t *testing.T, home string) {
+	var urls []string
+	for _, n := range sn.nodes {
+		urls = append(urls, fmt.Sprintf("%q", n.rpc))
+	}
+	f, err := os.OpenFile(filepath.Join(home, "config", "chunkd.toml"), os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintf(f, "fallback-nodes = [%s]\n", strings.Join(urls, ", ")); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // addMasternode initialises, funds, registers and starts one more chunkd.
 func (sn *storageNet) addMasternode(t *testing.T) {
 	i := len(sn.mns)
@@ -1024,6 +1047,7 @@ func (sn *storageNet) addMasternode(t *testing.T) {
 		t.Logf("registering new masternode: %v %s", err, firstLine(string(out)))
 		return
 	}
+	sn.setFallbackNodes(t, home)
 	m := &node{t: t, name: fmt.Sprintf("mn%d", i), home: home, bin: chunkdBin, args: []string{"start", "--home", home}}
 	sn.mns = append(sn.mns, m)
 	sn.mnAddr = append(sn.mnAddr, addr)
