@@ -102,17 +102,18 @@ func TestChaos(t *testing.T) {
 	}
 	start := time.Now()
 	var (
-		mu        sync.Mutex
-		samples   []chaosSample
-		arts      = map[string]string{} // art id -> file
-		events    []string
-		faults    = map[string]int{}
-		summary   []string
-		rss       []rssSample
-		rssDone   bool
-		lastRed   = map[string]float64{}
-		downloads struct{ ok, failed int }
-		chans     struct{ closed, payments, failed int }
+		mu         sync.Mutex
+		samples    []chaosSample
+		arts       = map[string]string{} // art id -> file
+		events     []string
+		faults     = map[string]int{}
+		summary    []string
+		rss        []rssSample
+		rssDone    bool
+		faultsDone bool
+		lastRed    = map[string]float64{}
+		downloads  struct{ ok, failed int }
+		chans      struct{ closed, payments, failed int }
 	)
 	note := func(format string, a ...any) {
 		mu.Lock()
@@ -182,6 +183,17 @@ func TestChaos(t *testing.T) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
+		if !faultsDone {
+			var kinds []string
+			for k := range faults {
+				kinds = append(kinds, k)
+			}
+			sort.Strings(kinds)
+			summary = append(summary, "faults injected (run ended early):")
+			for _, k := range kinds {
+				summary = append(summary, fmt.Sprintf("  %4d  %s", faults[k], k))
+			}
+		}
 		if !rssDone && len(rss) > 0 {
 			lines, _ := rssSummary(rss, rss[len(rss)-1].at)
 			summary = append(summary, lines...)
@@ -502,6 +514,10 @@ func TestChaos(t *testing.T) {
 		switch action {
 		case 0: // SIGKILL one validator, restart it
 			v := sn.nodes[1+rng.Intn(3)]
+			if !othersInSync(sn, v) {
+				note("not stopping %s: another validator is still catching up (stay within the fault bound)", v.name)
+				continue
+			}
 			note("SIGKILL %s", v.name)
 			fault("SIGKILL+restart validator")
 			v.stop(syscall.SIGKILL)
@@ -516,6 +532,10 @@ func TestChaos(t *testing.T) {
 				p = sn.mns[rng.Intn(len(sn.mns))]
 			}
 			if p.cmd == nil {
+				continue
+			}
+			if p.bin == "" && !othersInSync(sn, p) { // a validator: keep within the fault bound
+				note("not stopping %s: another validator is still catching up (stay within the fault bound)", p.name)
 				continue
 			}
 			note("SIGSTOP %s", p.name)
@@ -640,7 +660,7 @@ func TestChaos(t *testing.T) {
 	}
 	top := sn.nodes[0].height()
 	for _, n := range sn.nodes {
-		n.waitHeight(top, 2*time.Minute)
+		n.waitHeight(top, 10*time.Minute) // a validator killed often may be hundreds of blocks behind
 	}
 	agreed += checkAgreement(t, sn)
 	mu.Lock()
@@ -658,6 +678,7 @@ func TestChaos(t *testing.T) {
 		faultLines = append(faultLines, fmt.Sprintf("  %4d  %s", faults[k], k))
 	}
 	nArts, dl, ch := len(arts), downloads, chans
+	faultsDone = true
 	mu.Unlock()
 	sum("chaos ran %s (seed %d); %d faults injected:\n%s", chaosEnd.Round(time.Second), seed, total, strings.Join(faultLines, "\n"))
 	sum("workload: %d arts registered; %d downloads during chaos byte-identical, %d failed under chaos (allowed); %d channels opened+paid+closed (%d off-chain payments), %d channel cycles failed under chaos",
@@ -962,6 +983,27 @@ func firstLine(s string) string {
 		s = s[:160]
 	}
 	return s
+}
+
+// othersInSync reports whether every validator but v runs and is within a
+// few blocks of the highest: only then is stopping v within the fault bound
+// (one of four), since a validator still catching up does not vote.
+func othersInSync(sn *storageNet, v *node) bool {
+	var hs []int64
+	top := int64(-1)
+	for _, n := range sn.nodes {
+		h := n.height()
+		top = max(top, h)
+		if n != v {
+			hs = append(hs, h)
+		}
+	}
+	for _, h := range hs {
+		if h < 0 || h < top-5 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkAgreement compares every running validator's AppHash at each height
