@@ -76,7 +76,7 @@ func TestChaos(t *testing.T) {
 	// Each chunkd may fail over to the other validators while its own is
 	// restarting or catching up (chunkd's fallback-nodes setting).
 	for _, m := range sn.mns {
-		m.stop(syscall.SIGTERM)
+		m.stop(syscall.SIGKILL) // it may not have installed its signal handler yet; chunkd is crash-safe
 		sn.setFallbackNodes(t, m.home)
 		m.start()
 	}
