@@ -199,7 +199,21 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 	// Masternode 0's chunks moved to the others, which fetched them from
 	// the remaining holders: chunk transfers become published trust edges
 	// between masternodes.
-	waitFor(t, "a masternode to publish trust in a peer it fetched chunks from", 60*time.Second, func() bool {
+	defer func() {
+		if !t.Failed() {
+			return
+		}
+		// Say what the masternodes did about peer trust.
+		for _, m := range sn.mns[1:] {
+			b, _ := os.ReadFile(filepath.Join(m.home, "node.log"))
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.Contains(l, "peer trust") || strings.Contains(l, "chunks confirmed") {
+					t.Logf("%s: %s", m.name, l)
+				}
+			}
+		}
+	}()
+	waitFor(t, "a masternode to publish trust in a peer it fetched chunks from", 120*time.Second, func() bool {
 		for i, m := range sn.mns[1:] {
 			var ev struct {
 				Edges struct {
