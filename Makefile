@@ -1,4 +1,5 @@
 GO      ?= go
+SHELL   := /bin/bash
 BIN     := build/pasteld
 # Packages whose tests run with the race detector; the e2e tests start real
 # node processes and run without it (the nodes are built without -race).
@@ -51,8 +52,9 @@ localnet-stop:
 	./scripts/localnet.sh stop
 
 ## chaos: the short chaos run (also part of make test); chaos-long: one hour, report in ./chaos-report
+# The test log is kept next to the report; pipefail keeps the test's exit status.
 chaos:
-	PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 30m -run TestChaos -v ./e2e/ | grep -v '^        '
+	mkdir -p chaos-report && set -o pipefail && PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 30m -run TestChaos -v ./e2e/ 2>&1 | tee chaos-report/test.log
 
 chaos-long:
-	PASTEL_CHAOS_DURATION=1h PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 3h -run TestChaos -v ./e2e/ | grep -v '^        '
+	mkdir -p chaos-report && set -o pipefail && PASTEL_CHAOS_DURATION=1h PASTEL_CHAOS_REPORT=$(CURDIR)/chaos-report $(GO) test -count=1 -timeout 3h -run TestChaos -v ./e2e/ 2>&1 | tee chaos-report/test.log

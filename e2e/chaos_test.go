@@ -199,7 +199,8 @@ func TestChaos(t *testing.T) {
 			summary = append(summary, lines...)
 		}
 		if t.Failed() {
-			summary = append(summary, "RESULT: FAILED (see the test log)")
+			summary = append(summary, "RESULT: FAILED (see the test log; the last MiB of every node's log is in logs/)")
+			saveLogTails(t, filepath.Join(reportDir, "logs"), append(append([]*node{}, sn.nodes...), sn.mns...))
 		} else {
 			summary = append(summary, "RESULT: PASSED")
 		}
@@ -760,6 +761,30 @@ func TestChaos(t *testing.T) {
 		scrub = append(scrub, fmt.Sprintf("%s: %s", m.name, scrapeMetric(sn.mnURL[i], "chunkd_scrub_repaired_total", "chunkd_scrub_bad_chunks_total", "chunkd_store_no_space_total")))
 	}
 	sum("chunkd scrub/repair counters at the end:\n    %s", strings.Join(scrub, "\n    "))
+}
+
+// saveLogTails copies the last MiB of each process's log into dir, so a
+// failed run can be diagnosed from the report folder alone (the test's
+// temporary directories are removed when it ends).
+func saveLogTails(t *testing.T, dir string, ps []*node) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("saving logs: %v", err)
+		return
+	}
+	for _, p := range ps {
+		f, err := os.Open(filepath.Join(p.home, "node.log"))
+		if err != nil {
+			continue
+		}
+		const tail = 1 << 20
+		if fi, err := f.Stat(); err == nil && fi.Size() > tail {
+			_, _ = f.Seek(fi.Size()-tail, io.SeekStart)
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		_ = os.WriteFile(filepath.Join(dir, p.name+".log"), b, 0o644)
+	}
+	t.Logf("log tails saved in %s", dir)
 }
 
 // rssSample is one reading of a process's resident memory.
