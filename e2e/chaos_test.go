@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -114,6 +115,7 @@ func TestChaos(t *testing.T) {
 		lastRed    = map[string]float64{}
 		downloads  struct{ ok, failed int }
 		chans      struct{ closed, payments, failed int }
+		uploading  atomic.Bool // a wallet's art register (chunk upload) is in flight
 	)
 	note := func(format string, a ...any) {
 		mu.Lock()
@@ -218,9 +220,11 @@ func TestChaos(t *testing.T) {
 			p := filepath.Join(dir, fmt.Sprintf("chaos%d.png", i))
 			writePNG(t, p, painting(seed+int64(i), 320+wrng.Intn(200), 240+wrng.Intn(100)))
 			n := live()
+			uploading.Store(true)
 			out, err := exec.Command(pasteld, append([]string{"art", "register", p, "--title", fmt.Sprintf("chaos %d", i), "--editions", "1", "--from", "faucet",
 				"--chunk-size", "16KiB", "--redundancy", "6", "--yes", "-o", "json", "--quiet", "--activation-timeout", "60s"},
 				"--home", sn.nodes[0].home, "--keyring-backend", "test", "--node", n.rpc)...).CombinedOutput()
+			uploading.Store(false)
 			if err == nil {
 				s := string(out)
 				var r registered
@@ -550,7 +554,20 @@ func TestChaos(t *testing.T) {
 			if removed[i] || sn.mns[i].cmd == nil {
 				continue
 			}
-			note("SIGKILL chunkd %s", sn.mns[i].name)
+			// Every other time, wait (up to 10 s) for a registration to be
+			// uploading chunks, so kills land mid-upload and mid-write on
+			// purpose, not only by chance.
+			mid := ""
+			if rng.Intn(2) == 0 {
+				for w := 0; w < 100 && !uploading.Load() && !stopped(); w++ {
+					time.Sleep(100 * time.Millisecond)
+				}
+				if uploading.Load() {
+					mid = " during an art registration (upload or confirmation)"
+					fault("(of which) SIGKILL chunkd during an art registration")
+				}
+			}
+			note("SIGKILL chunkd %s%s", sn.mns[i].name, mid)
 			fault("SIGKILL+restart chunkd")
 			sn.mns[i].stop(syscall.SIGKILL)
 			time.Sleep(time.Duration(500+rng.Intn(2000)) * time.Millisecond)
