@@ -681,6 +681,7 @@ func TestChaos(t *testing.T) {
 		n.waitHeight(top, 10*time.Minute) // a validator killed often may be hundreds of blocks behind
 	}
 	agreed += checkAgreement(t, sn)
+	swept := checkEveryHeight(t, sn)
 	mu.Lock()
 	var kinds []string
 	for k := range faults {
@@ -707,7 +708,7 @@ func TestChaos(t *testing.T) {
 	} else {
 		sum("supply: conserved (%d at the start and at the end, emission excluded)", supply)
 	}
-	sum("AppHash: %d (height, validator) comparisons over the run, no fork", agreed)
+	sum("AppHash: %d (height, validator) comparisons during the run, and a final sweep of every height 1..%d on all %d validators: no fork", agreed, swept, len(sn.nodes))
 	ids := make([]string, 0, len(arts))
 	for id := range arts {
 		ids = append(ids, id)
@@ -1085,6 +1086,39 @@ func checkAgreement(t *testing.T, sn *storageNet) int {
 		}
 	}
 	return compared
+}
+
+// checkEveryHeight compares, once every validator is up and in sync, the
+// AppHash each one recorded for every height from 1 to the lowest top, read
+// from block headers 20 at a time. It returns the height swept to.
+func checkEveryHeight(t *testing.T, sn *storageNet) int64 {
+	top := int64(1 << 62)
+	for _, n := range sn.nodes {
+		top = min(top, n.height())
+	}
+	ref := make([]string, top+1)
+	for _, n := range sn.nodes {
+		c := n.client()
+		for lo := int64(1); lo <= top; lo += 20 {
+			hi := min(lo+19, top)
+			res, err := c.RPC.BlockchainInfo(t.Context(), lo, hi)
+			if err != nil {
+				t.Fatalf("%s: headers %d-%d: %v", n.name, lo, hi, err)
+			}
+			if len(res.BlockMetas) != int(hi-lo+1) {
+				t.Fatalf("%s: %d headers for heights %d-%d", n.name, len(res.BlockMetas), lo, hi)
+			}
+			for _, bm := range res.BlockMetas {
+				h, got := bm.Header.Height, fmt.Sprintf("%X", bm.Header.AppHash)
+				if ref[h] == "" {
+					ref[h] = got
+				} else if ref[h] != got {
+					t.Fatalf("AppHash fork at height %d: %s vs %s (%s)", h, ref[h], got, n.name)
+				}
+			}
+		}
+	}
+	return top
 }
 
 // setFallbackNodes adds every validator's RPC to a chunkd's fallback-nodes.
