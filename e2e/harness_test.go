@@ -239,3 +239,10 @@ func (n *node) address(key string) string {
 }
 
 func genesisFreePort() (int, error) { return genesis.FreePortBase(1) }
+
+// pasteldCmd runs pasteld expecting it may fail, returning its combined
+// output and error.
+func pasteldCmd(args ...string) (string, error) {
+	out, err := exec.Command(pasteld, args...).CombinedOutput()
+	return string(out), err
+}

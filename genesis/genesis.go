@@ -21,6 +21,7 @@ import (
 	"github.com/pastelchain/pastel/app"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/storage"
 )
 
 // Coin is one PSL in base units (npsl).
@@ -224,6 +225,64 @@ func SetValidatorPayout(path, valAddrHex string, to secp256k1.Address) error {
 		return err
 	}
 	if g["rewards"], err = json.Marshal(section); err != nil {
+		return err
+	}
+	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
+		return err
+	}
+	if _, err := Validate(doc); err != nil {
+		return err
+	}
+	return doc.SaveAs(path)
+}
+
+// AddMasternode registers a masternode at genesis
+// (app_state.storage.masternodes). Its account must already be funded in
+// bank.accounts with at least the collateral, which InitChain locks; with a
+// consensus key it validates from the first block, and CometBFT's genesis
+// validator list is then replaced by the set computed from the masternodes
+// (x/storage/validators.go).
+func AddMasternode(path string, m storage.GenesisMasternode) error {
+	doc, g, err := Load(path)
+	if err != nil {
+		return err
+	}
+	var bg bank.Genesis
+	if err := json.Unmarshal(g[bank.ModuleName], &bg); err != nil {
+		return fmt.Errorf("app_state.bank: %w", err)
+	}
+	funded := false
+	for _, a := range bg.Accounts {
+		if a.Address == m.Address {
+			funded = true
+			if a.Balance < m.Collateral {
+				return fmt.Errorf("%s has %d npsl in genesis, less than the collateral %d npsl (fund it with genesis add-account first)", m.Address, a.Balance, m.Collateral)
+			}
+		}
+	}
+	if !funded {
+		return fmt.Errorf("%s is not funded in genesis: add it with genesis add-account (at least the collateral) first", m.Address)
+	}
+	var sg map[string]json.RawMessage
+	if err := json.Unmarshal(g[storage.ModuleName], &sg); err != nil {
+		return fmt.Errorf("app_state.storage: %w", err)
+	}
+	var mns []storage.GenesisMasternode
+	if raw, ok := sg["masternodes"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &mns); err != nil {
+			return fmt.Errorf("app_state.storage.masternodes: %w", err)
+		}
+	}
+	for _, o := range mns {
+		if o.Address == m.Address {
+			return fmt.Errorf("%s is already a genesis masternode", m.Address)
+		}
+	}
+	mns = append(mns, m)
+	if sg["masternodes"], err = json.Marshal(mns); err != nil {
+		return err
+	}
+	if g[storage.ModuleName], err = json.Marshal(sg); err != nil {
 		return err
 	}
 	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {

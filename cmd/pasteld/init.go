@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/genesis"
+	"github.com/pastelchain/pastel/x/storage"
 )
 
 func newVersionCmd() *cobra.Command {
@@ -161,6 +165,73 @@ units) or with a unit: 1000psl, 2.5psl, 500npsl.`,
 		},
 	}
 	addKeyringFlags(payout)
-	g.AddCommand(add, validate, setParam, payout)
+	addMN := &cobra.Command{
+		Use:   "add-masternode PUBKEY|KEY --url URL --collateral AMOUNT [--consensus-key KEY]",
+		Short: "Register a masternode in genesis.json, optionally as a validator from block 1",
+		Long: `add-masternode lists a masternode in app_state.storage.masternodes of
+<home>/config/genesis.json. PUBKEY is its compressed secp256k1 public key in hex
+("pasteld keys show NAME --pubkey" prints it); KEY is the name of a key in the
+keyring under --home. Its account must already be funded with at least the
+collateral (genesis add-account); InitChain locks the collateral.
+
+With --consensus-key (base64 ed25519 from "pasteld show-validator", a node
+home, or a priv_validator_key.json) the masternode validates from the first
+block: as soon as one genesis masternode names a consensus key, InitChain
+returns the validator set computed from the genesis masternodes (power from
+collateral, trust and standing, capped at max_share) and CometBFT's
+genesis validator list is replaced by it.`,
+		Example: `  pasteld genesis add-account pastel1… 1001000psl --home ./node0
+  pasteld genesis add-masternode 02ab… --url http://10.0.0.5:7101 --collateral 1000000psl --consensus-key ./node0 --home ./node0`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			home := homeFlag(cmd)
+			pkHex := args[0]
+			if _, err := hex.DecodeString(pkHex); err != nil || len(pkHex) != 66 {
+				kr, err := openKeyring(cmd)
+				if err != nil {
+					return err
+				}
+				rec, err := kr.Get(args[0])
+				if err != nil {
+					return fmt.Errorf("%q is neither a hex public key (66 digits) nor a key: %w", args[0], err)
+				}
+				pkHex = rec.PubKey
+			}
+			pkb, _ := hex.DecodeString(pkHex)
+			pub, err := secp256k1.PubKeyFromBytes(pkb)
+			if err != nil {
+				return fmt.Errorf("public key %s: %w", pkHex, err)
+			}
+			url, _ := cmd.Flags().GetString("url")
+			c, _ := cmd.Flags().GetString("collateral")
+			amt, err := parseAmount(c)
+			if err != nil {
+				return fmt.Errorf("--collateral: %w", err)
+			}
+			ck, _ := cmd.Flags().GetString("consensus-key")
+			cons, err := parseConsensusKey(ck)
+			if err != nil {
+				return err
+			}
+			m := storage.GenesisMasternode{Address: pub.Address().String(), PubKey: hex.EncodeToString(pkb), URL: url, Collateral: amt}
+			if cons != nil {
+				m.ConsensusPubKey = base64.StdEncoding.EncodeToString(cons)
+			}
+			if err := genesis.AddMasternode(filepath.Join(home, "config", "genesis.json"), m); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "genesis masternode %s at %s with %s collateral", m.Address, url, formatAmount(amt))
+			if cons != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), ", validating with %s", m.ConsensusPubKey)
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	addMN.Flags().String("url", "", "public URL of the masternode's chunkd")
+	addMN.Flags().String("collateral", "1000000psl", "collateral to lock at genesis")
+	addMN.Flags().String("consensus-key", "", "validate from genesis with this CometBFT key: base64 ed25519, a node home, or a priv_validator_key.json")
+	addKeyringFlags(addMN)
+	g.AddCommand(add, validate, setParam, payout, addMN)
 	return g
 }

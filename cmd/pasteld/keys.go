@@ -172,10 +172,15 @@ local networks only.`,
 				fmt.Fprintln(cmd.OutOrStdout(), rec.Address)
 				return nil
 			}
+			if p, _ := cmd.Flags().GetBool("pubkey"); p {
+				fmt.Fprintln(cmd.OutOrStdout(), rec.PubKey)
+				return nil
+			}
 			return showRecord(cmd, rec)
 		},
 	}
 	show.Flags().BoolP("address", "a", false, "print only the address")
+	show.Flags().Bool("pubkey", false, "print only the public key (hex, compressed secp256k1)")
 	del := &cobra.Command{
 		Use:   "delete NAME",
 		Short: "Delete a key (it cannot be recovered unless you exported it)",
