@@ -92,13 +92,7 @@ func AddAccount(path string, addr secp256k1.Address, amount uint64) error {
 	if g[bank.ModuleName], err = json.Marshal(bg); err != nil {
 		return err
 	}
-	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
-		return err
-	}
-	if _, err := Validate(doc); err != nil {
-		return err
-	}
-	return doc.SaveAs(path)
+	return save(path, doc, g)
 }
 
 // NodeKeys are the files that identify a node.
@@ -194,13 +188,7 @@ func SetParam(path, dotted, value string) error {
 	if g[parts[0]], err = json.Marshal(m); err != nil {
 		return err
 	}
-	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
-		return err
-	}
-	if _, err := Validate(doc); err != nil {
-		return err
-	}
-	return doc.SaveAs(path)
+	return save(path, doc, g)
 }
 
 // SetValidatorPayout maps a genesis validator (its CometBFT address, hex) to
@@ -227,13 +215,7 @@ func SetValidatorPayout(path, valAddrHex string, to secp256k1.Address) error {
 	if g["rewards"], err = json.Marshal(section); err != nil {
 		return err
 	}
-	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
-		return err
-	}
-	if _, err := Validate(doc); err != nil {
-		return err
-	}
-	return doc.SaveAs(path)
+	return save(path, doc, g)
 }
 
 // AddMasternode registers a masternode at genesis
@@ -285,6 +267,13 @@ func AddMasternode(path string, m storage.GenesisMasternode) error {
 	if g[storage.ModuleName], err = json.Marshal(sg); err != nil {
 		return err
 	}
+	return save(path, doc, g)
+}
+
+// save writes the edited app state back into doc, validates the whole
+// document and only then replaces the file at path.
+func save(path string, doc *cmttypes.GenesisDoc, g app.GenesisState) error {
+	var err error
 	if doc.AppState, err = json.MarshalIndent(g, "", "  "); err != nil {
 		return err
 	}

@@ -202,14 +202,7 @@ genesis validator list is replaced by it.`,
 			if err != nil {
 				return fmt.Errorf("public key %s: %w", pkHex, err)
 			}
-			url, _ := cmd.Flags().GetString("url")
-			c, _ := cmd.Flags().GetString("collateral")
-			amt, err := parseAmount(c)
-			if err != nil {
-				return fmt.Errorf("--collateral: %w", err)
-			}
-			ck, _ := cmd.Flags().GetString("consensus-key")
-			cons, err := parseConsensusKey(ck)
+			url, amt, cons, err := masternodeFlags(cmd)
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,19 @@ import (
 
 func init() { extraCommands = append(extraCommands, newMnCmd, newArtCmd) }
 
+// masternodeFlags reads --url, --collateral and --consensus-key, shared by
+// "mn register" and "genesis add-masternode".
+func masternodeFlags(cmd *cobra.Command) (url string, collateral uint64, consensusKey []byte, err error) {
+	url, _ = cmd.Flags().GetString("url")
+	c, _ := cmd.Flags().GetString("collateral")
+	if collateral, err = parseAmount(c); err != nil {
+		return "", 0, nil, fmt.Errorf("--collateral: %w", err)
+	}
+	ck, _ := cmd.Flags().GetString("consensus-key")
+	consensusKey, err = parseConsensusKey(ck)
+	return url, collateral, consensusKey, err
+}
+
 func newMnCmd() *cobra.Command {
 	mn := &cobra.Command{Use: "mn", Short: "Masternodes: register, update, exit, list"}
 	reg := &cobra.Command{
@@ -45,14 +58,7 @@ of a node home or of its priv_validator_key.json.`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			from, _ := cmd.Flags().GetString("from")
-			url, _ := cmd.Flags().GetString("url")
-			c, _ := cmd.Flags().GetString("collateral")
-			amt, err := parseAmount(c)
-			if err != nil {
-				return fmt.Errorf("--collateral: %w", err)
-			}
-			ck, _ := cmd.Flags().GetString("consensus-key")
-			pub, err := parseConsensusKey(ck)
+			url, amt, pub, err := masternodeFlags(cmd)
 			if err != nil {
 				return err
 			}
