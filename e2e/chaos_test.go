@@ -87,9 +87,17 @@ func TestChaos(t *testing.T) {
 	}
 	_ = os.MkdirAll(reportDir, 0o755)
 	dir := t.TempDir()
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	seed := rng.Int63()
-	rng = rand.New(rand.NewSource(seed))
+	// PASTEL_CHAOS_SEED replays a run's choices of faults and targets (the
+	// timing of real processes still differs from run to run).
+	seed := rand.New(rand.NewSource(time.Now().UnixNano())).Int63()
+	if v := os.Getenv("PASTEL_CHAOS_SEED"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("PASTEL_CHAOS_SEED=%q: %v", v, err)
+		}
+		seed = n
+	}
+	rng := rand.New(rand.NewSource(seed))
 	t.Logf("chaos seed %d, duration %s, report in %s", seed, duration, reportDir)
 
 	supply := supplyOf(t, sn.nodes[0])
