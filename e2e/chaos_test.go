@@ -537,6 +537,15 @@ func TestChaos(t *testing.T) {
 			time.Sleep(time.Duration(1000+rng.Intn(3000)) * time.Millisecond)
 			v.start()
 			note("restarted %s", v.name)
+			// A validator that cannot start again (e.g. state torn by the
+			// kill) fails the run now, with its own words, rather than
+			// as a laggard at the end.
+			select {
+			case <-v.done:
+				b, _ := os.ReadFile(filepath.Join(v.home, "node.log"))
+				t.Fatalf("%s exited right after its restart (%v): ...%s", v.name, v.cmd.ProcessState, b[max(0, len(b)-2000):])
+			case <-time.After(3 * time.Second):
+			}
 		case 1: // SIGSTOP / SIGCONT a process
 			var p *node
 			if rng.Intn(2) == 0 {
