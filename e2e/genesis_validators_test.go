@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,15 +52,26 @@ func TestGenesisMasternodesValidateFromBlockOne(t *testing.T) {
 	// Refused: a second masternode with a key already in use, and an
 	// unfunded account. Neither changes genesis.json.
 	run(t, "keys", "add", "extra", "--home", h0, "--keyring-backend", "test")
+	genPath := filepath.Join(h0, "config", "genesis.json")
+	unchanged := func(before []byte) {
+		t.Helper()
+		if after, _ := os.ReadFile(genPath); !bytes.Equal(before, after) {
+			t.Fatal("a refused genesis add-masternode changed genesis.json")
+		}
+	}
+	before, _ := os.ReadFile(genPath)
 	if out, err := pasteldCmd("genesis", "add-masternode", "extra", "--url", "http://127.0.0.1:7200", "--consensus-key", net.nodes[0].home,
 		"--home", h0, "--keyring-backend", "test"); err == nil || !strings.Contains(out, "not funded") {
 		t.Fatalf("unfunded genesis masternode: want a 'not funded' error, got %v: %s", err, out)
 	}
+	unchanged(before)
 	run(t, "genesis", "add-account", "extra", "1001000psl", "--home", h0, "--keyring-backend", "test")
+	before, _ = os.ReadFile(genPath)
 	if out, err := pasteldCmd("genesis", "add-masternode", "extra", "--url", "http://127.0.0.1:7200", "--consensus-key", net.nodes[0].home,
 		"--home", h0, "--keyring-backend", "test"); err == nil || !strings.Contains(out, "consensus_pub_key") {
 		t.Fatalf("reused consensus key: want an error naming consensus_pub_key, got %v: %s", err, out)
 	}
+	unchanged(before)
 	run(t, "genesis", "validate", "--home", h0)
 	copyGenesis(t, net)
 	for _, n := range net.nodes {

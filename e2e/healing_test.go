@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/pastelchain/pastel/chunkd"
 	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -48,11 +48,8 @@ func (sn *storageNet) waitRestored(t *testing.T, m *node, addr string, timeout t
 		t.Fatal(err)
 	}
 	chain := chunkd.NewChain(sn.nodes[0].client())
-	// Looked up the way chunkd's store lays files out (store.Open is not
-	// used: it would clear the running daemon's temp files).
 	has := func(id codec.ID) bool {
-		h := hex.EncodeToString(id[:])
-		_, err := os.Stat(filepath.Join(m.home, "chunks", h[:2], h))
+		_, err := os.Stat(store.ChunkPath(filepath.Join(m.home, "chunks"), id))
 		return err == nil
 	}
 	start := time.Now()

@@ -86,9 +86,13 @@ func Open(dir string) (*Store, error) {
 
 // path is derived only from the 32-byte id, so no request string reaches
 // the file system.
-func (s *Store) path(id codec.ID) string {
+func (s *Store) path(id codec.ID) string { return ChunkPath(s.dir, id) }
+
+// ChunkPath is where a store in dir keeps chunk id, for tools that inspect
+// a store without opening it (Open clears the temp files of a running one).
+func ChunkPath(dir string, id codec.ID) string {
 	h := hex.EncodeToString(id[:])
-	return filepath.Join(s.dir, h[:2], h)
+	return filepath.Join(dir, h[:2], h)
 }
 
 // Put verifies that b is a chunk whose id is id and stores it. Storing a
