@@ -349,13 +349,27 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			continue
 		}
 		ctx.EmitEvent("commitment_expired", "art_id", hexID(art), "masternode", mn.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))
-		if !penalized[mn] {
-			penalized[mn] = true // one failure per masternode per block
+		// One incident, one failure: a masternode handed a flood of
+		// commitments (say, after another was jailed) that it cannot confirm
+		// in time is penalized once per confirm_window, not once per block.
+		// Counting every block jailed honest-but-flooded masternodes in
+		// turn, each jailing flooding the next (the chaos run's collapse).
+		// The commitments still move.
+		if !penalized[mn] && !k.expiryPenalizedSince(ctx, mn, ctx.Height-p.ConfirmWindow) {
+			penalized[mn] = true
+			k.kv(ctx).Set(key([]byte("xp/"), mn[:]), u64(uint64(ctx.Height)))
 			k.penalize(ctx, mn)
 		}
 		k.reassign(ctx, c, mn)
 		k.removeCommitment(ctx, c)
 	}
+}
+
+// expiryPenalizedSince reports whether mn was penalized for an expired
+// confirmation after height h (xp/<mn> holds the height of the last one).
+func (k Keeper) expiryPenalizedSince(ctx *types.Context, mn types.Address, h int64) bool {
+	b := k.kv(ctx).Get(key([]byte("xp/"), mn[:]))
+	return len(b) == 8 && int64(binary.BigEndian.Uint64(b)) > h
 }
 
 // MaxDeadlineWork bounds the challenges expired per block.

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"bytes"
+	"github.com/pastelchain/pastel/types"
 	"testing"
 
 	"github.com/pastelchain/pastel/app/apptest"
@@ -387,4 +388,83 @@ func TestHealingRemintsLostChunks(t *testing.T) {
 	}
 	a := art(e.c, e.art.msg.ArchiveHash)
 	t.Fatalf("art not back at target: %+v", k.ArtHealth(e.c.Ctx(), a))
+}
+
+// TestExpiriesCountOncePerIncident: a masternode that confirms none of the
+// commitments of several arts registered in consecutive blocks sees them
+// expire in consecutive blocks. That is one incident: it is penalized once
+// per confirm_window (not jailed, as counting every block would do), and
+// all its unconfirmed commitments still move to others.
+// (Before: a failure in each of consecutive blocks, here at 13 and 14,
+// and with a larger backlog enough of them to jail it.)
+func TestExpiriesCountOncePerIncident(t *testing.T) {
+	c := newChain(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1000 // no challenges: only expiries count
+		p.ConfirmWindow = 10
+		p.FailureWindow = 100
+		p.ReassignFailures = 2
+		p.JailFailures = 3
+	})
+	c.Block()
+	k := storage.Keeper{}
+	var slow types.Address
+	var arts []testArt
+	for i := 0; i < 5; i++ {
+		ta := makeArt(t, int64(100+i), 30_000, uint64(0x5000)<<(12*i)|uint64(0xfff)<<(12*i))
+		c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+		arts = append(arts, ta)
+	}
+	// The slow masternode: the first one holding a commitment of every art.
+	for i := 0; i < nMasternodes && slow == (types.Address{}); i++ {
+		mn := c.Keys[i].PubKey().Address()
+		held := map[string]bool{}
+		for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+			held[string(cm.ArtId)] = true
+		}
+		if len(held) == len(arts) {
+			slow = mn
+		}
+	}
+	if slow == (types.Address{}) {
+		t.Fatal("no masternode holds a chunk of every art; pick other seeds")
+	}
+	// Everyone else confirms everything.
+	for i := 0; i < nMasternodes; i++ {
+		mn := c.Keys[i].PubKey().Address()
+		if mn == slow {
+			continue
+		}
+		for _, ta := range arts {
+			var refs []*storagepb.ChunkRef
+			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
+					refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+				}
+			}
+			if len(refs) > 0 {
+				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs}))
+			}
+		}
+	}
+	for i := 0; i < 15; i++ {
+		c.Block()
+	}
+	m, _ := k.Masternode(c.Ctx(), slow)
+	if m.Status == storagepb.MasternodeStatus_MN_JAILED {
+		t.Fatalf("jailed for one incident of expiries (failures at %v)", m.RecentFailures)
+	}
+	if len(m.RecentFailures) == 0 {
+		t.Fatal("expired commitments were not penalized at all")
+	}
+	for i := 1; i < len(m.RecentFailures); i++ {
+		if m.RecentFailures[i]-m.RecentFailures[i-1] <= 10 {
+			t.Fatalf("two expiry penalties within one confirm_window: %v", m.RecentFailures)
+		}
+	}
+	for _, cm := range k.MasternodeCommitments(c.Ctx(), slow, nil, 10000) {
+		if !cm.Confirmed {
+			t.Fatalf("an expired commitment stayed with the slow masternode: %+v", cm)
+		}
+	}
+	c.CheckSupply()
 }
