@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,7 +60,9 @@ func newStorageNet(t *testing.T, validators, masternodes int, params map[string]
 }
 
 // newStorageNetOn adds masternodes to a network that has not started yet
-// and starts everything.
+// and starts everything. params are genesis parameters ("storage.params.x")
+// and chunkd.toml settings ("chunkd.scrub-interval"), the latter set on every
+// masternode before its first start.
 func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[string]string) *storageNet {
 	t.Helper()
 	sn := &storageNet{network: net}
@@ -84,6 +87,12 @@ func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[str
 		sn.mns = append(sn.mns, &node{t: t, name: fmt.Sprintf("mn%d", i), home: home, bin: chunkdBin, args: []string{"start", "--home", home}})
 	}
 	for k, v := range params {
+		if ck, ok := strings.CutPrefix(k, "chunkd."); ok {
+			for _, m := range sn.mns {
+				setChunkdConfig(t, m.home, ck, v)
+			}
+			continue
+		}
 		run(t, "genesis", "set-param", k, v, "--home", h0)
 	}
 	copyGenesis(t, sn.network)
@@ -118,6 +127,25 @@ func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[str
 		m.start()
 	}
 	return sn
+}
+
+// setChunkdConfig sets key to a string value in a masternode's chunkd.toml;
+// the key must already be there (chunkd init writes every setting).
+func setChunkdConfig(t *testing.T, home, key, value string) {
+	t.Helper()
+	cfg := filepath.Join(home, "config", "chunkd.toml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + ` = .*$`)
+	if !re.Match(b) {
+		t.Fatalf("%s has no setting %q:\n%s", cfg, key, b)
+	}
+	b = re.ReplaceAll(b, []byte(fmt.Sprintf("%s = %q", key, value)))
+	if err := os.WriteFile(cfg, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // painting draws a deterministic procedural image: different seeds give
@@ -219,7 +247,10 @@ func (sn *storageNet) download(t *testing.T, id, key, dir string) error {
 // serve corrupt chunk files; keep downloading with half the chunkd
 // processes stopped; and keep both validators' AppHashes equal.
 func TestArtLifecycleEndToEnd(t *testing.T) {
-	sn := newStorageNet(t, 2, 6, map[string]string{"storage.params.replication": "3", "storage.params.attest_window": "400"})
+	// No scrubbing: it would repair the chunk files this test damages on
+	// purpose before the test asks for them (scrub repair has its own test).
+	sn := newStorageNet(t, 2, 6, map[string]string{"storage.params.replication": "3", "storage.params.attest_window": "400",
+		"chunkd.scrub-interval": "0s"})
 	dir := t.TempDir()
 	var files []string
 	var ids []string

@@ -2,12 +2,12 @@ package storage_test
 
 import (
 	"bytes"
-	"github.com/pastelchain/pastel/types"
 	"testing"
 
 	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/chunkd/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -467,4 +467,130 @@ func TestExpiriesCountOncePerIncident(t *testing.T) {
 		}
 	}
 	c.CheckSupply()
+}
+
+// TestUnderReplicatedChunksAreToppedUp: every masternode holds every chunk
+// (replication = number of masternodes). When one is jailed its commitments
+// have nowhere to go, so its chunks are left with one holder fewer than the
+// target. Once it is back and eligible, the chain gives it those chunks again
+// without any transaction. (Before: nothing ever topped such chunks up,
+// because they still had confirmed holders and so no heal marker.)
+func TestUnderReplicatedChunksAreToppedUp(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.Replication = nMasternodes
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 8
+	})
+	k := storage.Keeper{}
+	id := e.art.msg.ArchiveHash
+	a := art(e.c, id)
+	holders := func() (least, most int) {
+		least = 1 << 30
+		for s, st := range a.Stripes {
+			for i := uint32(0); i < st.N; i++ {
+				n := len(k.Holders(e.c.Ctx(), id, uint32(s), i))
+				least, most = min(least, n), max(most, n)
+			}
+		}
+		return
+	}
+	if least, _ := holders(); least != nMasternodes {
+		t.Fatalf("setup: a chunk has %d holders, want %d", least, nMasternodes)
+	}
+	dead := e.c.Keys[0].PubKey().Address()
+	for i := 0; i < 200; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+		if m, _ := k.Masternode(e.c.Ctx(), dead); m.Status == storagepb.MasternodeStatus_MN_JAILED && m.Commitments == 0 {
+			break
+		}
+	}
+	if m, _ := k.Masternode(e.c.Ctx(), dead); m.Status != storagepb.MasternodeStatus_MN_JAILED || m.Commitments != 0 {
+		t.Fatalf("setup: the silent masternode is %v with %d commitments", m.Status, m.Commitments)
+	}
+	if _, most := holders(); most != nMasternodes-1 {
+		t.Fatalf("after the jail a chunk has %d holders, want %d", most, nMasternodes-1)
+	}
+	// Back: unjailed once jail_blocks have passed; eligible again when its
+	// rewards stop being withheld.
+	for i := 0; i < 10; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+	}
+	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+	for i := 0; i < 60; i++ {
+		if least, _ := holders(); least == nMasternodes {
+			break
+		}
+		e.answerAll(t, nil)
+	}
+	if least, _ := holders(); least != nMasternodes {
+		m, _ := k.Masternode(e.c.Ctx(), dead)
+		t.Fatalf("60 blocks after the unjail a chunk still has %d holders, want %d (masternode: %+v, eligible %v)",
+			least, nMasternodes, m, k.Eligible(e.c.Ctx(), dead))
+	}
+	if m, _ := k.Masternode(e.c.Ctx(), dead); m.Commitments == 0 {
+		t.Fatal("the unjailed masternode got nothing back")
+	}
+	e.c.CheckSupply()
+}
+
+// TestJailedHealerIsReplaced: a heal task whose healer is jailed gets a new
+// healer in the next blocks instead of waiting for heal_deadline (which the
+// chaos run showed can leave an art at 0 live copies of a chunk for as long
+// as the deadline while healthy masternodes idle).
+func TestJailedHealerIsReplaced(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 16
+		p.ReassignFailures = 1
+		p.JailFailures = 1
+		p.HealDeadline = 10_000
+	})
+	k := storage.Keeper{}
+	id := e.art.msg.ArchiveHash
+	dead := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		dead[e.c.Keys[i].PubKey().Address().String()] = true
+	}
+	task := func() (*storagepb.HealTask, bool) {
+		for s := range art(e.c, id).Stripes {
+			if ht, ok := k.HealTask(e.c.Ctx(), id, uint32(s)); ok {
+				return ht, true
+			}
+		}
+		return nil, false
+	}
+	var first *storagepb.HealTask
+	for i := 0; i < 120 && first == nil; i++ {
+		e.answerAll(t, dead)
+		first, _ = task()
+	}
+	if first == nil {
+		t.Fatal("setup: no heal task after three masternodes died")
+	}
+	// The healer dies too and is jailed.
+	dead[first.Healer] = true
+	healer, _ := secp256k1.ParseAddress(first.Healer)
+	for i := 0; i < 60; i++ {
+		e.answerAll(t, dead)
+		if m, _ := k.Masternode(e.c.Ctx(), healer); m.Status == storagepb.MasternodeStatus_MN_JAILED {
+			break
+		}
+	}
+	if m, _ := k.Masternode(e.c.Ctx(), healer); m.Status != storagepb.MasternodeStatus_MN_JAILED {
+		t.Fatalf("setup: the healer is %v, not jailed", m.Status)
+	}
+	e.answerAll(t, dead)
+	now, ok := k.HealTask(e.c.Ctx(), id, first.Stripe)
+	if !ok {
+		t.Fatal("the stripe's heal task vanished without its chunks being healed")
+	}
+	if now.Healer == first.Healer || now.Attempt <= first.Attempt {
+		t.Fatalf("heal task still with the jailed healer: %+v (was %+v)", now, first)
+	}
+	if dead[now.Healer] {
+		t.Fatalf("new healer %s is one of the dead masternodes", now.Healer)
+	}
+	if e.c.Ctx().Height >= first.Deadline {
+		t.Fatal("the test reached the heal deadline; it would not show the redraw")
+	}
 }

@@ -21,15 +21,50 @@ import (
 // No separate verifiers are needed: the ticket fixes every chunk id, so a
 // healer cannot substitute anything. A confirmation clears the marker; the
 // task ends when its stripe has none left. A healer that has not finished by
-// heal_deadline is replaced by a new draw. EndBlock also tops up chunks that
-// have fewer than R commitments (holders lost with no replacement).
+// heal_deadline, or that is jailed, exiting or gone, is replaced by a new
+// draw.
 //
-// Bounded work: at most max_heals_per_block markers are looked at per block.
+// Under-replication: a commitment that had to move when no eligible
+// masternode could take it (everyone else penalized, jailed or already a
+// holder) leaves its chunk with fewer than R holders while other holders
+// still confirm it, so no heal marker exists. Such chunks are marked
+// ur/<art32><stripe4><index4>; EndBlock retries them and adds the missing
+// holders as soon as masternodes are eligible again, and the marker goes when
+// the chunk has R holders.
+//
+// Bounded work: at most max_heals_per_block markers of each kind are looked
+// at per block, resuming where the previous block stopped.
 
 func hmKey(art []byte, stripe, index uint32) []byte {
 	return key([]byte("hm/"), chunkPos(art, stripe, index))
 }
 func htKey(art []byte, stripe uint32) []byte { return key([]byte("ht/"), art, u32(stripe)) }
+func urKey(art []byte, stripe, index uint32) []byte {
+	return key([]byte("ur/"), chunkPos(art, stripe, index))
+}
+
+// markers returns up to budget keys under prefix, starting after the one
+// stored at cursorKey and wrapping to the start of the prefix in the next
+// block once the end is reached.
+func (k Keeper) markers(ctx *types.Context, prefix, cursorKey []byte, budget int) [][]byte {
+	cursor := k.kv(ctx).Get(cursorKey)
+	start := prefix
+	if len(cursor) > 0 {
+		start = append(append([]byte{}, cursor...), 0)
+	}
+	var marks [][]byte
+	it := k.kv(ctx).Iterator(start, types.PrefixEnd(prefix))
+	for ; it.Valid() && len(marks) < budget; it.Next() {
+		marks = append(marks, append([]byte(nil), it.Key()...))
+	}
+	it.Close()
+	if len(marks) < budget {
+		k.kv(ctx).Delete(cursorKey) // wrap around next block
+	} else {
+		k.kv(ctx).Set(cursorKey, marks[len(marks)-1])
+	}
+	return marks
+}
 
 // healed clears the marker of a chunk that has a confirmed holder again, and
 // the stripe's task when nothing in it is missing any more.
@@ -55,23 +90,7 @@ func (k Keeper) HealTask(ctx *types.Context, art []byte, stripe uint32) (*storag
 // under-replicated chunks and redraws healers past their deadline.
 func (k Keeper) processHealing(ctx *types.Context) {
 	p := k.Params(ctx)
-	budget := int(p.MaxHealsPerBlock)
-	cursor := k.kv(ctx).Get([]byte("hcursor"))
-	start := []byte("hm/")
-	if len(cursor) > 0 {
-		start = append(append([]byte{}, cursor...), 0)
-	}
-	var marks [][]byte
-	it := k.kv(ctx).Iterator(start, types.PrefixEnd([]byte("hm/")))
-	for ; it.Valid() && len(marks) < budget; it.Next() {
-		marks = append(marks, append([]byte(nil), it.Key()...))
-	}
-	it.Close()
-	if len(marks) < budget {
-		k.kv(ctx).Delete([]byte("hcursor")) // wrap around next block
-	} else {
-		k.kv(ctx).Set([]byte("hcursor"), marks[len(marks)-1])
-	}
+	marks := k.markers(ctx, []byte("hm/"), []byte("hcursor"), int(p.MaxHealsPerBlock))
 	for _, mk := range marks {
 		pos := mk[len("hm/"):]
 		art, stripe, index := pos[:32], u32From(pos[32:36]), u32From(pos[36:40])
@@ -86,7 +105,7 @@ func (k Keeper) processHealing(ctx *types.Context) {
 		}
 		k.topUp(ctx, a, stripe, index, int(p.Replication))
 		t, exists := k.HealTask(ctx, art, stripe)
-		if exists && t.Deadline > ctx.Height {
+		if exists && t.Deadline > ctx.Height && k.healerActive(ctx, t.Healer) {
 			continue
 		}
 		attempt := uint64(0)
@@ -106,15 +125,46 @@ func (k Keeper) processHealing(ctx *types.Context) {
 	}
 }
 
+// healerActive reports whether a heal task's healer can still work on it:
+// registered and neither jailed nor exiting. A healer that is only penalized
+// keeps its task until the deadline.
+func (k Keeper) healerActive(ctx *types.Context, healer string) bool {
+	a, err := secp256k1.ParseAddress(healer)
+	if err != nil {
+		return false
+	}
+	m, ok := k.Masternode(ctx, a)
+	return ok && m.Status == storagepb.MasternodeStatus_MN_ACTIVE
+}
+
+// processTopUps adds holders to under-replicated chunks (ur/ markers); a
+// marker stays until its chunk has R holders again.
+func (k Keeper) processTopUps(ctx *types.Context) {
+	p := k.Params(ctx)
+	for _, mk := range k.markers(ctx, []byte("ur/"), []byte("ucursor"), int(p.MaxHealsPerBlock)) {
+		pos := mk[len("ur/"):]
+		art, stripe, index := pos[:32], u32From(pos[32:36]), u32From(pos[36:40])
+		a, ok := k.Art(ctx, art)
+		if !ok || a.Status == storagepb.ArtStatus_ART_REJECTED || int(stripe) >= len(a.Stripes) {
+			k.kv(ctx).Delete(mk)
+			continue
+		}
+		if k.topUp(ctx, a, stripe, index, int(p.Replication)) {
+			k.kv(ctx).Delete(mk)
+		}
+	}
+}
+
 func u32From(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
-// topUp adds commitments to a chunk held by fewer than r masternodes.
-func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32, r int) {
+// topUp adds commitments to a chunk held by fewer than r masternodes and
+// reports whether it has r holders now.
+func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32, r int) bool {
 	holders := k.Holders(ctx, a.Id, stripe, index)
 	if len(holders) >= r {
-		return
+		return true
 	}
 	exclude := map[types.Address]bool{}
 	for _, h := range holders {
@@ -123,11 +173,17 @@ func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32
 	}
 	l := ManifestLayout(a)
 	shard := uint32(l.Stripe(int(stripe)).ShardSize)
-	for _, to := range k.Place(ctx, ChunkPoint(a.Id, stripe, index), r-len(holders), exclude) {
+	placed := k.Place(ctx, ChunkPoint(a.Id, stripe, index), r-len(holders), exclude)
+	for _, to := range placed {
 		k.addCommitment(ctx, &storagepb.Commitment{ArtId: a.Id, Stripe: stripe, Index: index, ChunkId: a.Stripes[stripe].ChunkIds[index],
 			Masternode: to.String(), AssignedHeight: ctx.Height, PayloadLen: shard})
 		ctx.EmitEvent("commitment_added", "art_id", hexID(a.Id), "masternode", to.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))
 	}
+	if len(holders)+len(placed) < r {
+		k.kv(ctx).Set(urKey(a.Id, stripe, index), []byte{})
+		return false
+	}
+	return true
 }
 
 // HealView is a heal task as the healer's chunkd needs it.

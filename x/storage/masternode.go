@@ -156,6 +156,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 					}
 					k.unbindConsensusKey(ctx, m)
 					k.kv(ctx).Delete(mnKey(a))
+					k.kv(ctx).Delete(key([]byte("xp/"), a[:]))
 					ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
 				}
 				continue
@@ -208,6 +209,9 @@ func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types
 	}
 	to := k.Place(ctx, ChunkPoint(c.ArtId, c.Stripe, c.Index), 1, exclude)
 	if len(to) == 0 {
+		// Remembered: processTopUps adds the missing holder once a
+		// masternode is eligible again.
+		k.kv(ctx).Set(urKey(c.ArtId, c.Stripe, c.Index), []byte{})
 		ctx.EmitEvent("commitment_unplaced", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left to take the chunk")
 		return false
 	}

@@ -319,6 +319,7 @@ func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.expireUnconfirmed(ctx)
 	m.Keeper.processMoves(ctx)
 	m.Keeper.processHealing(ctx)
+	m.Keeper.processTopUps(ctx)
 	m.Keeper.drawChallenges(ctx)
 	return m.Keeper.updateValidators(ctx), nil
 }
