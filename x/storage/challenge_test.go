@@ -429,22 +429,8 @@ func TestExpiriesCountOncePerIncident(t *testing.T) {
 		t.Fatal("no masternode holds a chunk of every art; pick other seeds")
 	}
 	// Everyone else confirms everything.
-	for i := 0; i < nMasternodes; i++ {
-		mn := c.Keys[i].PubKey().Address()
-		if mn == slow {
-			continue
-		}
-		for _, ta := range arts {
-			var refs []*storagepb.ChunkRef
-			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
-				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
-					refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
-				}
-			}
-			if len(refs) > 0 {
-				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs}))
-			}
-		}
+	for _, ta := range arts {
+		confirmAllExcept(t, c, ta, slow)
 	}
 	for i := 0; i < 15; i++ {
 		c.Block()

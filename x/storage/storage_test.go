@@ -103,9 +103,18 @@ func art(c *apptest.Chain, id []byte) *storagepb.Art {
 }
 
 func confirmAll(t *testing.T, c *apptest.Chain, ta testArt) {
+	confirmAllExcept(t, c, ta, types.Address{})
+}
+
+// confirmAllExcept confirms every unconfirmed commitment of the art for
+// every masternode but skip.
+func confirmAllExcept(t *testing.T, c *apptest.Chain, ta testArt, skip types.Address) {
 	k := storage.Keeper{}
 	for i := 0; i < nMasternodes; i++ {
 		mn := c.Keys[i].PubKey().Address()
+		if mn == skip {
+			continue
+		}
 		var refs []*storagepb.ChunkRef
 		for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
 			if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
