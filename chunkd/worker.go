@@ -81,29 +81,14 @@ func (d *Daemon) healthyNode(ctx context.Context) (*ctypes.ResultStatus, error) 
 	return st, err
 }
 
-// syncCommitments confirms commitments whose chunk is stored and pulls the
-// others from peers (bounded per round).
+// syncCommitments confirms commitments whose chunk is stored and verifies,
+// and pulls the others from peers (bounded per round).
 func (d *Daemon) syncCommitments(ctx context.Context) error {
 	as, err := d.chain.Assignments(ctx, d.addr)
 	if err != nil {
 		return err
 	}
-	ready := map[string][]*storagepb.ChunkRef{}
-	var missing []storage.CommitmentView
-	for _, a := range as {
-		if a.Confirmed {
-			continue
-		}
-		id, err := codec.ParseID(a.ChunkID)
-		if err != nil {
-			continue
-		}
-		if d.store.Has(id) {
-			ready[a.ArtID] = append(ready[a.ArtID], &storagepb.ChunkRef{Stripe: a.Stripe, Index: a.Index})
-		} else {
-			missing = append(missing, a)
-		}
-	}
+	ready, missing := d.sortAssignments(as)
 	if len(missing) > 0 && time.Now().UnixNano() < d.diskFullUntil.Load() {
 		missing = nil // the disk was full a moment ago: back off (logged once per back-off)
 	}
@@ -136,6 +121,30 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		d.chain.Forget(art)
 	}
 	return nil
+}
+
+// sortAssignments splits the unconfirmed assignments into those whose chunk
+// is on disk and verifies (ready to confirm, by art) and those to pull. A
+// file already on disk (left from an earlier commitment, a scrub or a heal)
+// is verified before it is confirmed: a corrupt one is quarantined and
+// pulled again, never confirmed and then failed in a challenge.
+func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string][]*storagepb.ChunkRef, missing []storage.CommitmentView) {
+	ready = map[string][]*storagepb.ChunkRef{}
+	for _, a := range as {
+		if a.Confirmed {
+			continue
+		}
+		id, err := codec.ParseID(a.ChunkID)
+		if err != nil {
+			continue
+		}
+		if _, err := d.store.Get(id); err == nil {
+			ready[a.ArtID] = append(ready[a.ArtID], &storagepb.ChunkRef{Stripe: a.Stripe, Index: a.Index})
+		} else {
+			missing = append(missing, a)
+		}
+	}
+	return ready, missing
 }
 
 // diskFullBackoff is how long pulls pause after the store reports a full disk.

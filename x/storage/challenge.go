@@ -270,10 +270,20 @@ func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reaso
 	k.penalize(ctx, mn)
 }
 
-// penalize applies the consequences of one failure (a failed challenge, or
-// an assigned chunk not confirmed within confirm_window): rewards withheld
-// for withhold_blocks (and out of placement meanwhile); F failures inside
-// the window move the masternode's commitments elsewhere; J jail it.
+// withhold withholds m's rewards for withhold_blocks from now (out of
+// placement meanwhile, and less voting power for a validator).
+func (k Keeper) withhold(ctx *types.Context, mn types.Address, m *storagepb.Masternode, p *storagepb.Params) {
+	if len(m.ConsensusPubKey) > 0 {
+		k.markValidatorsDirty(ctx) // penalized or jailed: less power
+	}
+	m.WithheldUntil = max(m.WithheldUntil, ctx.Height+p.WithholdBlocks)
+	ctx.EmitEvent("rewards_withheld", "masternode", mn.String(), "until", types.U64(uint64(m.WithheldUntil)))
+}
+
+// penalize applies the consequences of one failed or missed challenge:
+// rewards withheld for withhold_blocks (and out of placement meanwhile);
+// F failures inside the window move the masternode's commitments
+// elsewhere; J jail it.
 func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 	k.recordTrust(ctx, mn, false)
 	m, ok := k.Masternode(ctx, mn)
@@ -281,12 +291,8 @@ func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 		return
 	}
 	p := k.Params(ctx)
-	if len(m.ConsensusPubKey) > 0 {
-		k.markValidatorsDirty(ctx) // penalized or jailed: less power
-	}
 	m.ChallengesFailed++
-	m.WithheldUntil = max(m.WithheldUntil, ctx.Height+p.WithholdBlocks)
-	ctx.EmitEvent("rewards_withheld", "masternode", mn.String(), "until", types.U64(uint64(m.WithheldUntil)))
+	k.withhold(ctx, mn, m, p)
 	var recent []int64
 	for _, h := range m.RecentFailures {
 		if h > ctx.Height-p.FailureWindow {
@@ -314,8 +320,18 @@ func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 	k.setMasternode(ctx, mn, m)
 }
 
-// expireUnconfirmed treats a commitment not confirmed within confirm_window
-// as a failure of its masternode and moves it elsewhere (bounded per block).
+// expireUnconfirmed moves a commitment not confirmed within confirm_window
+// elsewhere (bounded per block) and withholds its masternode's rewards.
+//
+// An expiry is not a failed challenge: no data was lost (other holders
+// confirmed the chunk, or the window restarts), the masternode only did not
+// fetch in time, and that is most often because it was handed a flood of
+// commitments at once (another masternode jailed) or its sources were down.
+// So it withholds rewards (out of placement meanwhile, so no new
+// commitments arrive) and lowers trust once per confirm_window, but never
+// counts towards reassignment or jail. Counting expiries as failures, once
+// per block and later once per window, jailed honest masternodes in turn in
+// the long chaos runs, each jailing flooding the next.
 func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 	p := k.Params(ctx)
 	if p.ConfirmWindow <= 0 || ctx.Height <= p.ConfirmWindow {
@@ -349,27 +365,31 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			continue
 		}
 		ctx.EmitEvent("commitment_expired", "art_id", hexID(art), "masternode", mn.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))
-		// One incident, one failure: a masternode handed a flood of
-		// commitments (say, after another was jailed) that it cannot confirm
-		// in time is penalized once per confirm_window, not once per block.
-		// Counting every block jailed honest-but-flooded masternodes in
-		// turn, each jailing flooding the next (the chaos run's collapse).
-		// The commitments still move.
-		if !penalized[mn] && !k.expiryPenalizedSince(ctx, mn, ctx.Height-p.ConfirmWindow) {
+		if !penalized[mn] {
 			penalized[mn] = true
-			k.kv(ctx).Set(key([]byte("xp/"), mn[:]), u64(uint64(ctx.Height)))
-			k.penalize(ctx, mn)
+			k.expiryPenalty(ctx, mn, p)
 		}
 		k.reassign(ctx, c, mn)
 		k.removeCommitment(ctx, c)
 	}
 }
 
-// expiryPenalizedSince reports whether mn was penalized for an expired
-// confirmation after height h (xp/<mn> holds the height of the last one).
-func (k Keeper) expiryPenalizedSince(ctx *types.Context, mn types.Address, h int64) bool {
-	b := k.kv(ctx).Get(key([]byte("xp/"), mn[:]))
-	return len(b) == 8 && int64(binary.BigEndian.Uint64(b)) > h
+// expiryPenalty withholds mn's rewards for its expired commitments and,
+// once per confirm_window (xp/<mn> holds the height of the last one),
+// records a bad outcome in trust: one incident, one trust outcome.
+func (k Keeper) expiryPenalty(ctx *types.Context, mn types.Address, p *storagepb.Params) {
+	m, ok := k.Masternode(ctx, mn)
+	if !ok {
+		return
+	}
+	k.withhold(ctx, mn, m, p)
+	k.setMasternode(ctx, mn, m)
+	xp := key([]byte("xp/"), mn[:])
+	if b := k.kv(ctx).Get(xp); len(b) == 8 && int64(binary.BigEndian.Uint64(b)) > ctx.Height-p.ConfirmWindow {
+		return
+	}
+	k.kv(ctx).Set(xp, u64(uint64(ctx.Height)))
+	k.recordTrust(ctx, mn, false)
 }
 
 // MaxDeadlineWork bounds the challenges expired per block.

@@ -390,14 +390,15 @@ func TestHealingRemintsLostChunks(t *testing.T) {
 	t.Fatalf("art not back at target: %+v", k.ArtHealth(e.c.Ctx(), a))
 }
 
-// TestExpiriesCountOncePerIncident: a masternode that confirms none of the
+// TestExpiriesWithholdButNeverJail: a masternode that confirms none of the
 // commitments of several arts registered in consecutive blocks sees them
-// expire in consecutive blocks. That is one incident: it is penalized once
-// per confirm_window (not jailed, as counting every block would do), and
-// all its unconfirmed commitments still move to others.
-// (Before: a failure in each of consecutive blocks, here at 13 and 14,
-// and with a larger backlog enough of them to jail it.)
-func TestExpiriesCountOncePerIncident(t *testing.T) {
+// expire in consecutive blocks. Its rewards are withheld and all its
+// unconfirmed commitments move to others, but an expiry is not a failed
+// challenge: it never counts towards reassignment or jail. (Before: a
+// failure per block, later per confirm_window, and with a large enough
+// backlog the masternode was jailed; in the long chaos runs that jailed
+// honest masternodes flooded by others' jailings, one after another.)
+func TestExpiriesWithholdButNeverJail(t *testing.T) {
 	c := newChain(t, func(p *storagepb.Params) {
 		p.ChallengeInterval = 1000 // no challenges: only expiries count
 		p.ConfirmWindow = 10
@@ -437,15 +438,13 @@ func TestExpiriesCountOncePerIncident(t *testing.T) {
 	}
 	m, _ := k.Masternode(c.Ctx(), slow)
 	if m.Status == storagepb.MasternodeStatus_MN_JAILED {
-		t.Fatalf("jailed for one incident of expiries (failures at %v)", m.RecentFailures)
+		t.Fatalf("jailed for expiries (failures at %v)", m.RecentFailures)
 	}
-	if len(m.RecentFailures) == 0 {
-		t.Fatal("expired commitments were not penalized at all")
+	if len(m.RecentFailures) != 0 || m.ChallengesFailed != 0 {
+		t.Fatalf("expiries counted as challenge failures: %v, %d failed", m.RecentFailures, m.ChallengesFailed)
 	}
-	for i := 1; i < len(m.RecentFailures); i++ {
-		if m.RecentFailures[i]-m.RecentFailures[i-1] <= 10 {
-			t.Fatalf("two expiry penalties within one confirm_window: %v", m.RecentFailures)
-		}
+	if m.WithheldUntil <= 11 {
+		t.Fatalf("expired commitments did not withhold rewards (withheld until %d)", m.WithheldUntil)
 	}
 	for _, cm := range k.MasternodeCommitments(c.Ctx(), slow, nil, 10000) {
 		if !cm.Confirmed {

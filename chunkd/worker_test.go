@@ -1,0 +1,62 @@
+package chunkd
+
+import (
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/x/storage"
+)
+
+// TestCorruptFileOnDiskIsNotConfirmed: a masternode is assigned three
+// chunks whose files it already has (left from an earlier commitment); one
+// of them was corrupted meanwhile and one is truncated. Only the good one is
+// ready to confirm; the damaged ones are quarantined and pulled again.
+// (Before: any file on disk was confirmed unread, and the masternode then
+// failed the challenges on it; the long chaos run jailed masternodes so.)
+func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
+	dir := t.TempDir()
+	d := testDaemon(t, dir, &fakeChain{})
+	ticket, chunks := testArt(t)
+	art := hex.EncodeToString(ticket.Id)
+	var as []storage.CommitmentView
+	for i, c := range chunks[:3] {
+		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID.String()})
+		p := store.ChunkPath(dir, c.ID)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch i {
+		case 1:
+			b[len(b)/2] ^= 0x01
+		case 2:
+			b = b[:len(b)-1]
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A confirmed assignment is left alone whatever its file.
+	as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(chunks[3].Stripe), Index: uint32(chunks[3].Index), ChunkID: chunks[3].ID.String(), Confirmed: true})
+	ready, missing := d.sortAssignments(as)
+	if len(ready[art]) != 1 || ready[art][0].Index != uint32(chunks[0].Index) {
+		t.Fatalf("ready to confirm: %v, want only chunk %d", ready[art], chunks[0].Index)
+	}
+	if len(missing) != 2 || missing[0].ChunkID != chunks[1].ID.String() || missing[1].ChunkID != chunks[2].ID.String() {
+		t.Fatalf("to pull: %+v, want the corrupt and the truncated chunk", missing)
+	}
+	for _, c := range chunks[1:3] {
+		if d.store.Has(c.ID) {
+			t.Fatalf("damaged chunk %s still in place", c.ID)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "corrupt", c.ID.String())); err != nil {
+			t.Fatalf("damaged chunk %s not quarantined: %v", c.ID, err)
+		}
+	}
+}
