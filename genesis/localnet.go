@@ -2,10 +2,12 @@ package genesis
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
@@ -164,31 +166,58 @@ func fund(genPath, bech string, amount uint64) error {
 	return AddAccount(genPath, addr, amount)
 }
 
+// Port blocks for test networks come from below Linux's default ephemeral
+// range (32768-60999), so outgoing connections never hold a port a
+// restarting node wants to listen on again.
+const (
+	minPortBase = 10000
+	maxPortEnd  = 32768
+)
+
+var (
+	portMu    sync.Mutex
+	portTaken [][2]int // blocks handed out by this process: [base, end)
+)
+
 // FreePortBase finds a starting port with n*10 free ports above it, for
-// tests that start networks.
+// tests that start networks. A block is free now (every port can be
+// bound) and does not overlap any block this process handed out before:
+// several networks in one test get disjoint ports even though none of
+// them listens yet when the next is chosen.
 func FreePortBase(n int) (int, error) {
-	for try := 0; try < 50; try++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if base+10*n > 65000 {
+	size := 10 * n
+	if size <= 0 || size > maxPortEnd-minPortBase {
+		return 0, fmt.Errorf("cannot find a block of %d ports", size)
+	}
+	portMu.Lock()
+	defer portMu.Unlock()
+	for try := 0; try < 200; try++ {
+		base := minPortBase + rand.IntN(maxPortEnd-minPortBase-size)
+		if overlapsTaken(base, base+size) || !portsFree(base, base+size) {
 			continue
 		}
-		ok := true
-		for p := base; p < base+10*n && ok; p++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
-			return base, nil
+		portTaken = append(portTaken, [2]int{base, base + size})
+		return base, nil
+	}
+	return 0, fmt.Errorf("no free block of %d ports found between %d and %d", size, minPortBase, maxPortEnd)
+}
+
+func overlapsTaken(from, to int) bool {
+	for _, b := range portTaken {
+		if from < b[1] && b[0] < to {
+			return true
 		}
 	}
-	return 0, fmt.Errorf("no free block of %d ports found", n*10)
+	return false
+}
+
+func portsFree(from, to int) bool {
+	for p := from; p < to; p++ {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
 }
