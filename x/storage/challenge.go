@@ -54,6 +54,7 @@ func cmKey(mn types.Address, id uint64) []byte { return key([]byte("cm/"), mn[:]
 func cqKey(deadline int64, id uint64) []byte {
 	return key([]byte("cq/"), u64(uint64(deadline)), u64(id))
 }
+func xpKey(mn types.Address) []byte            { return key([]byte("xp/"), mn[:]) }
 func cxKey(mn types.Address, id uint64) []byte { return key([]byte("cx/"), mn[:], u64(id)) }
 func caKey(art []byte, id uint64) []byte       { return key([]byte("ca/"), art, u64(id)) }
 func tcKey() []byte                            { return []byte("tc") }
@@ -384,8 +385,8 @@ func (k Keeper) expiryPenalty(ctx *types.Context, mn types.Address, p *storagepb
 	}
 	k.withhold(ctx, mn, m, p)
 	k.setMasternode(ctx, mn, m)
-	xp := key([]byte("xp/"), mn[:])
-	if b := k.kv(ctx).Get(xp); len(b) == 8 && int64(binary.BigEndian.Uint64(b)) > ctx.Height-p.ConfirmWindow {
+	xp := xpKey(mn)
+	if b := k.kv(ctx).Get(xp); len(b) == 8 && int64(u64From(b)) > ctx.Height-p.ConfirmWindow {
 		return
 	}
 	k.kv(ctx).Set(xp, u64(uint64(ctx.Height)))

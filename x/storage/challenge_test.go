@@ -306,22 +306,32 @@ func TestRequestedChallengePaysAndTargetsTheArt(t *testing.T) {
 	e.c.CheckSupply()
 }
 
-// TestHealingRemintsLostChunks: all holders of some chunks are jailed; the
-// chain marks the chunks missing and names a healer; a healer that mints
-// them and hands them to the new holders brings the art back to target.
-func TestHealingRemintsLostChunks(t *testing.T) {
+// newHealingEnv is a challenge environment where every failed challenge
+// jails, and returns the first three masternodes as the ones that stop
+// answering: with R = 3 some chunks lose every holder.
+func newHealingEnv(t *testing.T, edit func(*storagepb.Params)) (*challengeEnv, map[string]bool) {
 	e := newChallengeEnv(t, func(p *storagepb.Params) {
 		p.ChallengeInterval = 1
 		p.MaxChallengesPerBlock = 16
 		p.ReassignFailures = 1
 		p.JailFailures = 1
+		if edit != nil {
+			edit(p)
+		}
 	})
-	k := storage.Keeper{}
-	// Three masternodes stop answering: with R = 3 some chunks lose every holder.
 	dead := map[string]bool{}
 	for i := 0; i < 3; i++ {
 		dead[e.c.Keys[i].PubKey().Address().String()] = true
 	}
+	return e, dead
+}
+
+// TestHealingRemintsLostChunks: all holders of some chunks are jailed; the
+// chain marks the chunks missing and names a healer; a healer that mints
+// them and hands them to the new holders brings the art back to target.
+func TestHealingRemintsLostChunks(t *testing.T) {
+	e, dead := newHealingEnv(t, nil)
+	k := storage.Keeper{}
 	sawHeal := false
 	for i := 0; i < 120; i++ {
 		e.answerAll(t, dead)
@@ -523,19 +533,9 @@ func TestUnderReplicatedChunksAreToppedUp(t *testing.T) {
 // chaos run showed can leave an art at 0 live copies of a chunk for as long
 // as the deadline while healthy masternodes idle).
 func TestJailedHealerIsReplaced(t *testing.T) {
-	e := newChallengeEnv(t, func(p *storagepb.Params) {
-		p.ChallengeInterval = 1
-		p.MaxChallengesPerBlock = 16
-		p.ReassignFailures = 1
-		p.JailFailures = 1
-		p.HealDeadline = 10_000
-	})
+	e, dead := newHealingEnv(t, func(p *storagepb.Params) { p.HealDeadline = 10_000 })
 	k := storage.Keeper{}
 	id := e.art.msg.ArchiveHash
-	dead := map[string]bool{}
-	for i := 0; i < 3; i++ {
-		dead[e.c.Keys[i].PubKey().Address().String()] = true
-	}
 	task := func() (*storagepb.HealTask, bool) {
 		for s := range art(e.c, id).Stripes {
 			if ht, ok := k.HealTask(e.c.Ctx(), id, uint32(s)); ok {

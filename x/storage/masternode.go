@@ -156,7 +156,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 					}
 					k.unbindConsensusKey(ctx, m)
 					k.kv(ctx).Delete(mnKey(a))
-					k.kv(ctx).Delete(key([]byte("xp/"), a[:]))
+					k.kv(ctx).Delete(xpKey(a))
 					ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
 				}
 				continue
