@@ -166,7 +166,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 		} else {
 			msg.Fingerprint = fp
 		}
-		if err := d.submit(ctx, storage.MsgAttestType, msg); err != nil {
+		if err := d.submit(ctx, false, storage.MsgAttestType, msg); err != nil {
 			d.log.Warn("attestation not accepted", "art", h, "err", err)
 			continue
 		}

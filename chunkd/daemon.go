@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -136,7 +135,7 @@ type Daemon struct {
 	poll          time.Duration
 
 	attested map[string]bool
-	txMu     sync.Mutex
+	lane     *txLane // the masternode key's transactions, challenge answers first
 
 	trustLedger *peerLedger // outcomes of chunk transfers from peers
 
@@ -171,13 +170,16 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 		}
 		nodes = append(nodes, fc)
 	}
+	for _, n := range nodes {
+		n.TxWait = submitWait
+	}
 	poll, _ := time.ParseDuration(cfg.PollInterval)
 	addr := key.PubKey().Address()
 	ch := NewChain(c)
 	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, nodes: nodes, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
 		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{},
-		trustLedger: newPeerLedger()}
+		lane: newTxLane(), trustLedger: newPeerLedger()}
 	ch.pick = d.rpc
 	return d, nil
 }

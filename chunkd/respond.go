@@ -31,6 +31,9 @@ func (d *Daemon) respond(ctx context.Context) {
 		if err := d.chain.queryJSON(ctx, "/storage/challenges/"+d.addr.String(), &open); err != nil {
 			continue
 		}
+		// Earliest deadline first: when there are more answers than fit one
+		// message, the ones about to fail go now.
+		sort.SliceStable(open, func(i, j int) bool { return open[i].Deadline < open[j].Deadline })
 		var proofs []*storagepb.ChunkProof
 		repairs := 0
 		for _, ch := range open {
@@ -62,7 +65,7 @@ func (d *Daemon) respond(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		if err := d.submit(ctx, storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}); err != nil {
+		if err := d.submit(ctx, true, storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}); err != nil {
 			d.log.Warn("challenge answers not accepted", "count", len(proofs), "err", err)
 			continue
 		}

@@ -159,9 +159,11 @@ func (d *Daemon) publishTrust(ctx context.Context) error {
 		}
 		msgs = append(msgs, m)
 	}
-	d.txMu.Lock()
+	if err := d.lane.acquire(ctx, false); err != nil {
+		return err
+	}
 	_, err := d.rpc().SignAndBroadcast(ctx, d.key, 0, "peer trust from chunk transfers", msgs...)
-	d.txMu.Unlock()
+	d.lane.done()
 	if err != nil {
 		return err
 	}

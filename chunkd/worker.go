@@ -15,7 +15,6 @@ import (
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/types/tx"
-	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -111,7 +110,7 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		art, _ := hex.DecodeString(a)
 		for len(refs) > 0 {
 			n := min(len(refs), storage.MaxConfirmations)
-			if err := d.submit(ctx, storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
+			if err := d.submit(ctx, false, storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
 				return fmt.Errorf("confirm %d chunks of %s: %w", n, a, err)
 			}
 			d.metrics.confirmed.Add(float64(n))
@@ -220,17 +219,26 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 	return false
 }
 
+// submitWait bounds how long one transaction of the masternode key is
+// waited for. A valid transaction is in a block within a few blocks and a
+// dropped one is noticed sooner (client.ErrTxDropped); past this the node
+// is stuck or gone, and answers to challenges (deadline: a few dozen
+// blocks) must not wait longer behind it.
+const submitWait = 15 * time.Second
+
 // submit signs and sends one message from the masternode key and waits
-// for it to be committed.
-// Submissions are serialized: each waits for its block, so the next one
-// reads the right nonce.
-func (d *Daemon) submit(ctx context.Context, typ string, m proto.Message) error {
-	d.txMu.Lock()
-	defer d.txMu.Unlock()
+// for it to be committed. Submissions take turns on d.lane, so each is
+// signed with the nonce its predecessor left; urgent ones (challenge
+// answers) go before those already waiting.
+func (d *Daemon) submit(ctx context.Context, urgent bool, typ string, m proto.Message) error {
 	msg, err := tx.Msg(typ, m)
 	if err != nil {
 		return err
 	}
-	_, err = d.rpc().SignAndBroadcast(ctx, d.key, 0, "", []*txpb.Msg{msg}...)
+	if err := d.lane.acquire(ctx, urgent); err != nil {
+		return err
+	}
+	defer d.lane.done()
+	_, err = d.rpc().SignAndBroadcast(ctx, d.key, 0, "", msg)
 	return err
 }

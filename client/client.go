@@ -27,7 +27,10 @@ import (
 
 // Client is a connection to one node.
 type Client struct {
-	RPC     *rpchttp.HTTP
+	RPC *rpchttp.HTTP
+	// TxWait bounds how long SignAndBroadcast waits for a block holding the
+	// transaction (0: DefaultTxWait). A dropped transaction returns sooner.
+	TxWait  time.Duration
 	node    string
 	chainID string
 }
@@ -204,7 +207,18 @@ type TxResult struct {
 // ErrTxFailed wraps a transaction the chain refused or failed.
 var ErrTxFailed = errors.New("transaction failed")
 
-// Broadcast submits raw and waits until it is in a block (or timeout).
+// ErrTxDropped wraps a transaction the node accepted into its mempool and
+// later dropped without including it: it stopped being valid there (another
+// transaction used its nonce, its timeout height passed, or a message no
+// longer applies, e.g. a challenge closed), or the node restarted. Nothing
+// of it was applied; it is safe to build and send it again (the nonce makes
+// sure at most one of the two is ever applied).
+var ErrTxDropped = errors.New("transaction dropped from the mempool")
+
+// Broadcast submits raw and waits until it is in a block (or timeout). It
+// returns early with ErrTxDropped once the node has dropped the
+// transaction from its mempool without including it, instead of waiting
+// out the timeout for a block that can no longer come.
 func (c *Client) Broadcast(ctx context.Context, raw []byte, timeout time.Duration) (*TxResult, error) {
 	res, err := c.RPC.BroadcastTxSync(ctx, raw)
 	if err != nil {
@@ -214,25 +228,92 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte, timeout time.Duratio
 	if res.Code != 0 {
 		return &TxResult{Hash: hash, Code: res.Code, Log: res.Log}, fmt.Errorf("%w: refused by the mempool: %s (code %d)", ErrTxFailed, res.Log, res.Code)
 	}
-	deadline := time.Now().Add(timeout)
+	return c.waitTx(ctx, res.Hash, timeout)
+}
+
+// How waitTx watches a transaction: its index every txPoll; the node's
+// mempool every mempoolCheck. A transaction is dropped once it was missing
+// from the mempool (and from the index) at droppedAfter checks in a row:
+// one check could fall between a block removing it from the mempool and
+// the indexer recording it.
+const (
+	txPoll       = 150 * time.Millisecond
+	mempoolCheck = time.Second
+	droppedAfter = 2
+)
+
+// waitTx waits until hash is in a block, the node drops it, or timeout.
+func (c *Client) waitTx(ctx context.Context, hash []byte, timeout time.Duration) (*TxResult, error) {
+	hexHash := fmt.Sprintf("%X", hash)
+	start := time.Now()
+	deadline := start.Add(timeout)
+	nextCheck := start.Add(mempoolCheck)
+	missing := 0
 	for {
-		r, err := c.RPC.Tx(ctx, res.Hash, false)
+		r, err := c.RPC.Tx(ctx, hash, false)
 		if err == nil {
-			out := &TxResult{Hash: hash, Height: r.Height, Code: r.TxResult.Code, Log: r.TxResult.Log, Events: r.TxResult.Events}
+			out := &TxResult{Hash: hexHash, Height: r.Height, Code: r.TxResult.Code, Log: r.TxResult.Log, Events: r.TxResult.Events}
 			if out.Code != 0 {
 				return out, fmt.Errorf("%w in block %d: %s (code %d)", ErrTxFailed, r.Height, out.Log, out.Code)
 			}
 			return out, nil
 		}
-		if time.Now().After(deadline) {
-			return &TxResult{Hash: hash}, fmt.Errorf("transaction %s was accepted but not included within %s; check later with `pasteld query tx %s`", hash, timeout, hash)
+		now := time.Now()
+		if now.After(deadline) {
+			return &TxResult{Hash: hexHash}, fmt.Errorf("transaction %s was accepted but not included within %s; check later with `pasteld query tx %s`", hexHash, timeout, hexHash)
+		}
+		if !now.Before(nextCheck) {
+			nextCheck = now.Add(mempoolCheck)
+			if in, known, err := c.inMempool(ctx, hash); err == nil && known && !in {
+				missing++
+			} else {
+				missing = 0
+			}
+			if missing >= droppedAfter {
+				if _, err := c.RPC.Tx(ctx, hash, false); err != nil {
+					return &TxResult{Hash: hexHash}, fmt.Errorf("%w: %s was accepted %s ago but the node no longer holds it and it is in no block: "+
+						"it stopped being valid (nonce used by another transaction, timeout height passed, or a message no longer applies) or the node restarted; "+
+						"nothing was applied, build and send it again", ErrTxDropped, hexHash, now.Sub(start).Round(time.Second))
+				}
+				continue // included in between: read the result above
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return &TxResult{Hash: hash}, ctx.Err()
-		case <-time.After(150 * time.Millisecond):
+			return &TxResult{Hash: hexHash}, ctx.Err()
+		case <-time.After(txPoll):
 		}
 	}
+}
+
+// mempoolListMax is the most transactions one /unconfirmed_txs answers.
+const mempoolListMax = 100
+
+// inMempool reports whether the node's mempool holds hash. known is false
+// when the mempool is too large to list in one request (the caller then
+// keeps waiting).
+func (c *Client) inMempool(ctx context.Context, hash []byte) (in, known bool, err error) {
+	n, err := c.RPC.NumUnconfirmedTxs(ctx)
+	if err != nil {
+		return false, false, c.unreachable(err)
+	}
+	if n.Total == 0 {
+		return false, true, nil
+	}
+	if n.Total > mempoolListMax || n.TotalBytes > 16<<20 {
+		return false, false, nil
+	}
+	limit := mempoolListMax
+	u, err := c.RPC.UnconfirmedTxs(ctx, &limit)
+	if err != nil {
+		return false, false, c.unreachable(err)
+	}
+	for _, t := range u.Txs {
+		if bytes.Equal(t.Hash(), hash) {
+			return true, true, nil
+		}
+	}
+	return false, len(u.Txs) >= u.Total, nil
 }
 
 // SignAndBroadcast builds a transaction of msgs from key with the account's
@@ -242,8 +323,16 @@ func (c *Client) SignAndBroadcast(ctx context.Context, key secp256k1.PrivKey, fe
 	if err != nil {
 		return nil, err
 	}
-	return c.Broadcast(ctx, raw, 60*time.Second)
+	wait := c.TxWait
+	if wait <= 0 {
+		wait = DefaultTxWait
+	}
+	return c.Broadcast(ctx, raw, wait)
 }
+
+// DefaultTxWait is how long SignAndBroadcast waits for inclusion unless
+// the client's TxWait says otherwise.
+const DefaultTxWait = 60 * time.Second
 
 // Sign builds and signs a transaction using the account's committed nonce.
 func (c *Client) Sign(ctx context.Context, key secp256k1.PrivKey, fee uint64, memo string, msgs ...*txpb.Msg) ([]byte, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -73,12 +74,12 @@ func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, ms
 	timeout, _ := cmd.Flags().GetDuration("timeout")
 	res, err := c.Broadcast(ctx, raw, timeout)
 	if res != nil {
-		printTxResult(cmd, res)
+		printTxResult(cmd, res, errors.Is(err, client.ErrTxDropped))
 	}
 	return res, err
 }
 
-func printTxResult(cmd *cobra.Command, r *client.TxResult) {
+func printTxResult(cmd *cobra.Command, r *client.TxResult, dropped bool) {
 	if isJSON(cmd) {
 		_ = printJSON(cmd, r)
 		return
@@ -86,6 +87,8 @@ func printTxResult(cmd *cobra.Command, r *client.TxResult) {
 	status := "ok"
 	if r.Code != 0 {
 		status = fmt.Sprintf("failed (code %d): %s", r.Code, r.Log)
+	} else if dropped {
+		status = "dropped from the mempool, not applied"
 	} else if r.Height == 0 {
 		status = "pending"
 	}
