@@ -14,6 +14,7 @@ type txLane struct {
 	mu      sync.Mutex
 	busy    bool
 	urgent  int           // urgent callers waiting
+	waiting int           // all callers waiting
 	release chan struct{} // closed and replaced on every release
 }
 
@@ -28,11 +29,13 @@ func (l *txLane) acquire(ctx context.Context, urgent bool) error {
 	}
 	for l.busy || (!urgent && l.urgent > 0) {
 		ch := l.release
+		l.waiting++
 		l.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
 			l.mu.Lock()
+			l.waiting--
 			if urgent {
 				l.urgent--
 				l.wakeLocked() // normal waiters may go now
@@ -41,6 +44,7 @@ func (l *txLane) acquire(ctx context.Context, urgent bool) error {
 			return ctx.Err()
 		}
 		l.mu.Lock()
+		l.waiting--
 	}
 	if urgent {
 		l.urgent--
@@ -61,4 +65,11 @@ func (l *txLane) done() {
 func (l *txLane) wakeLocked() {
 	close(l.release)
 	l.release = make(chan struct{})
+}
+
+// waiters is how many callers wait for the lane.
+func (l *txLane) waiters() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.waiting
 }

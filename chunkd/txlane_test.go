@@ -27,9 +27,9 @@ func TestUrgentTransactionsOvertakeWaitingOnes(t *testing.T) {
 		l.done()
 	}
 	go take("confirm", false)
-	time.Sleep(30 * time.Millisecond) // the confirmation is queued first
+	waitWaiters(t, l, 1) // the confirmation is queued first
 	go take("answer", true)
-	time.Sleep(30 * time.Millisecond)
+	waitWaiters(t, l, 2)
 	l.done()
 	if a, b := <-order, <-order; a != "answer" || b != "confirm" {
 		t.Fatalf("lane order %s, %s; want answer, confirm", a, b)
@@ -73,10 +73,10 @@ func TestCancelledUrgentWaiterLetsOthersGo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	urgentErr := make(chan error, 1)
 	go func() { urgentErr <- l.acquire(ctx, true) }()
-	time.Sleep(20 * time.Millisecond)
+	waitWaiters(t, l, 1)
 	got := make(chan error, 1)
 	go func() { got <- l.acquire(context.Background(), false) }()
-	time.Sleep(20 * time.Millisecond)
+	waitWaiters(t, l, 2)
 	cancel()
 	if err := <-urgentErr; err == nil {
 		t.Fatal("cancelled urgent acquire returned no error")
@@ -89,5 +89,14 @@ func TestCancelledUrgentWaiterLetsOthersGo(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("normal caller still waiting after the urgent one gave up and the lane was released")
+	}
+}
+
+func waitWaiters(t *testing.T, l *txLane, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); l.waiters() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callers waiting, want %d", l.waiters(), n)
+		}
 	}
 }
