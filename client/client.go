@@ -208,11 +208,12 @@ type TxResult struct {
 var ErrTxFailed = errors.New("transaction failed")
 
 // ErrTxDropped wraps a transaction the node accepted into its mempool and
-// later dropped without including it: it stopped being valid there (another
-// transaction used its nonce, its timeout height passed, or a message no
-// longer applies, e.g. a challenge closed), or the node restarted. Nothing
-// of it was applied; it is safe to build and send it again (the nonce makes
-// sure at most one of the two is ever applied).
+// later dropped without including it: it stopped being valid there (its
+// timeout height passed, or a message no longer applies, e.g. a challenge
+// closed), the node restarted, or another transaction of the same signer
+// used its nonce. Nothing of it was applied. If its nonce is still unused,
+// a rebuilt transaction takes the same nonce, so at most one of the two is
+// ever applied.
 var ErrTxDropped = errors.New("transaction dropped from the mempool")
 
 // Broadcast submits raw and waits until it is in a block (or timeout). It
@@ -228,27 +229,43 @@ func (c *Client) Broadcast(ctx context.Context, raw []byte, timeout time.Duratio
 	if res.Code != 0 {
 		return &TxResult{Hash: hash, Code: res.Code, Log: res.Log}, fmt.Errorf("%w: refused by the mempool: %s (code %d)", ErrTxFailed, res.Log, res.Code)
 	}
-	return c.waitTx(ctx, res.Hash, timeout)
+	return c.waitTx(ctx, raw, res.Hash, timeout)
 }
 
 // How waitTx watches a transaction: its index every txPoll; the node's
-// mempool every mempoolCheck. A transaction is dropped once it was missing
-// from the mempool (and from the index) at droppedAfter checks in a row:
-// one check could fall between a block removing it from the mempool and
-// the indexer recording it.
+// mempool every mempoolCheck. A transaction counts as gone from the
+// mempool once it was missing (and not indexed) at droppedAfter checks in
+// a row: one check could fall between a block removing it from the
+// mempool and the indexer recording it.
 const (
 	txPoll       = 150 * time.Millisecond
 	mempoolCheck = time.Second
 	droppedAfter = 2
+	// supersededGrace is how long a transaction whose nonce the chain has
+	// used is still looked for in the index (it may be the one that used
+	// it) before it counts as replaced by another.
+	supersededGrace = 5 * time.Second
 )
 
-// waitTx waits until hash is in a block, the node drops it, or timeout.
-func (c *Client) waitTx(ctx context.Context, hash []byte, timeout time.Duration) (*TxResult, error) {
+// waitTx waits until the transaction (hash; signer and nonce from raw) is
+// in a block, the node drops it, or timeout. Dropped is only reported when
+// it is safe to build the transaction again: the signer's nonce is unused
+// (a new transaction takes the same nonce, so at most one is ever
+// applied), or it was used and, after supersededGrace, this transaction is
+// still in no block.
+func (c *Client) waitTx(ctx context.Context, raw, hash []byte, timeout time.Duration) (*TxResult, error) {
 	hexHash := fmt.Sprintf("%X", hash)
+	var signer types.Address
+	var nonce uint64
+	known := false
+	if t, err := tx.Decode(raw, 0); err == nil {
+		signer, nonce, known = t.Signer, t.Body.Nonce, true
+	}
 	start := time.Now()
 	deadline := start.Add(timeout)
 	nextCheck := start.Add(mempoolCheck)
 	missing := 0
+	var usedSince time.Time // when the nonce was first seen used while the tx was missing
 	for {
 		r, err := c.RPC.Tx(ctx, hash, false)
 		if err == nil {
@@ -262,20 +279,27 @@ func (c *Client) waitTx(ctx context.Context, hash []byte, timeout time.Duration)
 		if now.After(deadline) {
 			return &TxResult{Hash: hexHash}, fmt.Errorf("transaction %s was accepted but not included within %s; check later with `pasteld query tx %s`", hexHash, timeout, hexHash)
 		}
-		if !now.Before(nextCheck) {
+		if known && !now.Before(nextCheck) {
 			nextCheck = now.Add(mempoolCheck)
-			if in, known, err := c.inMempool(ctx, hash); err == nil && known && !in {
+			if in, listed, err := c.inMempool(ctx, hash); err == nil && listed && !in {
 				missing++
 			} else {
-				missing = 0
+				missing, usedSince = 0, time.Time{}
 			}
 			if missing >= droppedAfter {
-				if _, err := c.RPC.Tx(ctx, hash, false); err != nil {
-					return &TxResult{Hash: hexHash}, fmt.Errorf("%w: %s was accepted %s ago but the node no longer holds it and it is in no block: "+
-						"it stopped being valid (nonce used by another transaction, timeout height passed, or a message no longer applies) or the node restarted; "+
-						"nothing was applied, build and send it again", ErrTxDropped, hexHash, now.Sub(start).Round(time.Second))
+				acc, _, err := c.Account(ctx, signer, false)
+				switch {
+				case err != nil:
+				case acc.Nonce <= nonce:
+					return &TxResult{Hash: hexHash}, fmt.Errorf("%w: %s was accepted %s ago; the node no longer holds it and its nonce %d is unused: "+
+						"it stopped being valid (timeout height passed, or a message no longer applies) or the node restarted; "+
+						"nothing was applied, build and send it again", ErrTxDropped, hexHash, now.Sub(start).Round(time.Second), nonce)
+				case usedSince.IsZero():
+					usedSince = now
+				case now.Sub(usedSince) >= supersededGrace:
+					return &TxResult{Hash: hexHash}, fmt.Errorf("%w: %s was accepted %s ago, but another transaction of %s used its nonce %d; "+
+						"this one was not applied", ErrTxDropped, hexHash, now.Sub(start).Round(time.Second), signer, nonce)
 				}
-				continue // included in between: read the result above
 			}
 		}
 		select {

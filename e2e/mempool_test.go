@@ -42,6 +42,7 @@ func TestDroppedTransactionIsReportedEarly(t *testing.T) {
 	full.start()
 	val.waitHeight(2, 30*time.Second)
 	full.waitHeight(2, 60*time.Second)
+	waitCaughtUp(t, full, time.Minute) // a node still block-syncing refuses transactions
 
 	kr, err := keyring.Open(val.home, keyring.BackendTest, nil)
 	if err != nil {
@@ -142,4 +143,18 @@ func decodeNonce(t *testing.T, raw []byte) uint64 {
 		t.Fatal(err)
 	}
 	return d.Body.Nonce
+}
+
+// waitCaughtUp waits until n says it is no longer catching up.
+func waitCaughtUp(t *testing.T, n *node, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		st, err := n.client().Status(ctx)
+		cancel()
+		if err == nil && !st.SyncInfo.CatchingUp {
+			return
+		}
+	}
+	t.Fatalf("%s still catching up after %s", n.name, timeout)
 }
