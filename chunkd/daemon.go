@@ -141,6 +141,8 @@ type Daemon struct {
 
 	healDone    map[string]time.Time // heal tasks worked on, and when (follow goroutine only)
 	scrubCursor string               // key (art/stripe/index) after which the next re-hash batch starts
+	pullCursor  string               // chunkPosKey after which the next pull window starts (follow goroutine only)
+	pullWarned  time.Time            // when unpullable chunks were last reported (follow goroutine only)
 	scrubBytes  int64                // overrides the per-round byte budget (tests)
 }
 

@@ -200,7 +200,7 @@ func (d *Daemon) repair(ctx context.Context, c storage.CommitmentView) (string, 
 	if err := d.store.Delete(id); err != nil {
 		return "", fmt.Errorf("removing the bad copy: %w", err)
 	}
-	if d.fetchOne(ctx, c) {
+	if d.fetchOne(ctx, c) == nil {
 		return "fetched", nil
 	}
 	if d.store.Has(id) { // fetched, but counted elsewhere (e.g. a concurrent pull)

@@ -3,6 +3,7 @@ package chunkd
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -93,11 +94,15 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	}
 	if len(missing) > 0 {
 		const perRound = 64
-		if len(missing) > perRound {
-			missing = missing[:perRound]
+		window := d.pullWindow(missing, perRound)
+		got, failed, firstErr := d.pull(ctx, window)
+		for _, g := range got {
+			ready[g.ArtID] = append(ready[g.ArtID], &storagepb.ChunkRef{Stripe: g.Stripe, Index: g.Index})
 		}
-		for _, got := range d.pull(ctx, missing) {
-			ready[got.ArtID] = append(ready[got.ArtID], &storagepb.ChunkRef{Stripe: got.Stripe, Index: got.Index})
+		if failed > 0 && time.Since(d.pullWarned) >= pullWarnEvery {
+			d.pullWarned = time.Now()
+			d.log.Warn("chunks not pulled", "failed", failed, "tried", len(window), "missing", len(missing), "first_error", firstErr.Error(),
+				"next_report_in", pullWarnEvery.String())
 		}
 	}
 	arts := make([]string, 0, len(ready))
@@ -146,15 +151,42 @@ func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string]
 	return ready, missing
 }
 
+// pullWarnEvery spaces out the warnings about chunks that could not be
+// pulled (they are retried every poll).
+const pullWarnEvery = 30 * time.Second
+
+// pullWindow picks up to n of missing (in the chain's order), starting after
+// the last one the previous round picked and wrapping around: chunks that
+// cannot be fetched yet (no holder has them until a healer pushes them)
+// must not keep the rest from ever being pulled.
+func (d *Daemon) pullWindow(missing []storage.CommitmentView, n int) []storage.CommitmentView {
+	if len(missing) <= n {
+		d.pullCursor = ""
+		return missing
+	}
+	start := sort.Search(len(missing), func(i int) bool { return chunkPosKey(missing[i]) > d.pullCursor })
+	out := make([]storage.CommitmentView, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, missing[(start+i)%len(missing)])
+	}
+	d.pullCursor = chunkPosKey(out[n-1])
+	return out
+}
+
+// chunkPosKey orders commitments as the chain lists them (art, stripe, index).
+func chunkPosKey(c storage.CommitmentView) string {
+	return fmt.Sprintf("%s/%08x/%08x", c.ArtID, c.Stripe, c.Index)
+}
+
 // diskFullBackoff is how long pulls pause after the store reports a full disk.
 const diskFullBackoff = 5 * time.Second
 
-// pull fetches missing chunks from confirmed holders, verifying each.
-func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) []storage.CommitmentView {
+// pull fetches missing chunks from holders, verifying each; it returns those
+// it stored, how many it could not, and the first reason why.
+func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []storage.CommitmentView, failed int, firstErr error) {
 	var (
-		mu  sync.Mutex
-		got []storage.CommitmentView
-		wg  sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	sem := make(chan struct{}, d.cfg.PullConcurrency)
 	for _, m := range missing {
@@ -163,24 +195,36 @@ func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) []s
 		go func(m storage.CommitmentView) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if d.fetchOne(ctx, m) {
-				mu.Lock()
-				got = append(got, m)
-				mu.Unlock()
+			err := d.fetchOne(ctx, m)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed++
+				if firstErr == nil {
+					firstErr = fmt.Errorf("art %s stripe %d index %d: %w", m.ArtID, m.Stripe, m.Index, err)
+				}
+				return
 			}
+			got = append(got, m)
 		}(m)
 	}
 	wg.Wait()
-	return got
+	return got, failed, firstErr
 }
 
-func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
+// errNoSource: no holder other than this node is listed for the chunk.
+var errNoSource = errors.New("no other holder to fetch it from (a healer re-mints it)")
+
+// fetchOne fetches one chunk from its holders (confirmed first) into the
+// store, or says why it could not.
+func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) error {
 	art, _ := hex.DecodeString(m.ArtID)
 	id, _ := codec.ParseID(m.ChunkID)
 	chunks, err := d.reader.Chunks(ctx, art, 3*time.Second)
 	if err != nil {
-		return false
+		return fmt.Errorf("chain: %w", err)
 	}
+	last := errNoSource
 	for _, c := range chunks {
 		if c.Stripe != m.Stripe || c.Index != m.Index {
 			continue
@@ -197,6 +241,7 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 				d.peerOutcome(ctx, h.Masternode, err)
 			}
 			if err != nil {
+				last = err
 				continue
 			}
 			if err := d.store.Put(id, b); err != nil {
@@ -207,16 +252,17 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) bool {
 					if prev := d.diskFullUntil.Swap(until); prev < time.Now().UnixNano() {
 						d.log.Warn("disk full: chunk not stored; pausing pulls", "art", m.ArtID, "chunk", m.ChunkID, "retry_in", diskFullBackoff.String(), "err", err)
 					}
-					return false
+					return err
 				}
 				d.log.Warn("cannot store pulled chunk", "art", m.ArtID, "chunk", m.ChunkID, "err", err)
+				last = err
 				continue
 			}
 			d.metrics.pulled.Inc()
-			return true
+			return nil
 		}
 	}
-	return false
+	return last
 }
 
 // submitWait bounds how long one transaction of the masternode key is

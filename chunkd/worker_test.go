@@ -2,6 +2,7 @@ package chunkd
 
 import (
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,5 +59,34 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "corrupt", c.ID.String())); err != nil {
 			t.Fatalf("damaged chunk %s not quarantined: %v", c.ID, err)
 		}
+	}
+}
+
+// TestPullWindowRotates: with more missing chunks than one round pulls, the
+// rounds walk through all of them (wrapping around), so chunks nobody can
+// serve yet at the front of the list never starve the others.
+func TestPullWindowRotates(t *testing.T) {
+	d := &Daemon{}
+	var missing []storage.CommitmentView
+	for i := 0; i < 10; i++ {
+		missing = append(missing, storage.CommitmentView{ArtID: fmt.Sprintf("%064x", i/3), Stripe: 0, Index: uint32(i % 3)})
+	}
+	seen := map[string]int{}
+	for round := 0; round < 5; round++ { // 5 rounds x 4 = 20 picks: every chunk twice
+		w := d.pullWindow(missing, 4)
+		if len(w) != 4 {
+			t.Fatalf("round %d picked %d, want 4", round, len(w))
+		}
+		for _, c := range w {
+			seen[chunkPosKey(c)]++
+		}
+	}
+	for _, c := range missing {
+		if n := seen[chunkPosKey(c)]; n != 2 {
+			t.Fatalf("%s picked %d times in 5 rounds, want 2 (picks: %v)", chunkPosKey(c), n, seen)
+		}
+	}
+	if w := d.pullWindow(missing[:3], 4); len(w) != 3 || d.pullCursor != "" {
+		t.Fatalf("a short list is pulled whole and resets the cursor: got %d, cursor %q", len(w), d.pullCursor)
 	}
 }

@@ -30,6 +30,18 @@ func (sn *storageNet) health(t *testing.T, id string) storage.Health {
 	return out.Health
 }
 
+// rawQuery returns the JSON a storage query answers (or the error), for
+// failure reports.
+func (sn *storageNet) rawQuery(t *testing.T, path string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := sn.nodes[0].client().Query(ctx, path, 0, false)
+	if err != nil {
+		return "query " + path + ": " + err.Error()
+	}
+	return string(r.Value)
+}
+
 func (sn *storageNet) masternode(t *testing.T, addr string) *storagepb.Masternode {
 	var m storagepb.Masternode
 	b := run(t, "mn", "show", addr, "--node", sn.nodes[0].rpc)
@@ -90,10 +102,16 @@ func (sn *storageNet) waitTarget(t *testing.T, ids []string, timeout time.Durati
 		}
 		time.Sleep(time.Second)
 	}
+	below := 0
 	for _, id := range ids {
-		t.Logf("health of %s: %+v", id, sn.health(t, id))
+		if h := sn.health(t, id); !h.AtTarget {
+			below++
+			t.Logf("below target: %+v", h)
+			t.Logf("  its chunks and every commitment (confirmed or not): %s", sn.rawQuery(t, "/storage/chunks/"+id))
+		}
 	}
-	t.Fatalf("arts not back at target redundancy within %s", timeout)
+	t.Logf("masternodes: %s", sn.rawQuery(t, "/storage/mns"))
+	t.Fatalf("%d of %d arts not back at target redundancy within %s", below, len(ids), timeout)
 	return 0
 }
 
