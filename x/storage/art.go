@@ -108,6 +108,11 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 					Masternode: h.String(), AssignedHeight: ctx.Height, PayloadLen: uint32(sl.ShardSize)})
 				perMN[h]++
 			}
+			if len(holders) < int(p.Replication) {
+				// Fewer than R eligible right now (the others penalized or
+				// jailed): processTopUps adds the rest once they are back.
+				k.kv(ctx).Set(urKey(id, uint32(s), uint32(i)), []byte{})
+			}
 		}
 		art.Stripes = append(art.Stripes, st)
 	}

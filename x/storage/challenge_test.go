@@ -579,3 +579,78 @@ func TestJailedHealerIsReplaced(t *testing.T) {
 		t.Fatal("the test reached the heal deadline; it would not show the redraw")
 	}
 }
+
+// TestArtRegisteredWhileFewAreEligibleIsToppedUp: an art registered while
+// fewer than R masternodes are eligible (the others penalized) gets fewer
+// than R holders per chunk; once the others are eligible again the chain
+// adds the missing holders with no transaction. The long chaos run ended
+// with two such arts stuck at 1 and 2 holders per chunk for good.
+func TestArtRegisteredWhileFewAreEligibleIsToppedUp(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 16
+		p.ReassignFailures = 1000 // penalized, never moved or jailed
+		p.JailFailures = 1000
+	})
+	k := storage.Keeper{}
+	alive := e.c.Keys[0].PubKey().Address()
+	dead := map[string]bool{}
+	for i := 1; i < nMasternodes; i++ {
+		dead[e.c.Keys[i].PubKey().Address().String()] = true
+	}
+	onlyOne := func() bool {
+		if !k.Eligible(e.c.Ctx(), alive) {
+			return false
+		}
+		for i := 1; i < nMasternodes; i++ {
+			if k.Eligible(e.c.Ctx(), e.c.Keys[i].PubKey().Address()) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < 200 && !onlyOne(); i++ {
+		e.answerAll(t, dead)
+	}
+	if !onlyOne() {
+		t.Fatal("setup: could not get to one eligible masternode")
+	}
+	second := makeArt(t, 2, 30_000, 0xffff_0000_ffff_0000)
+	e.c.Exec(e.c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, second.msg))
+	id := second.msg.ArchiveHash
+	a := art(e.c, id)
+	least := func() int {
+		n := 1 << 30
+		for s, st := range a.Stripes {
+			for i := uint32(0); i < st.N; i++ {
+				n = min(n, len(k.Holders(e.c.Ctx(), id, uint32(s), i)))
+			}
+		}
+		return n
+	}
+	if got := least(); got != 1 {
+		t.Fatalf("setup: registered with %d holders per chunk, want 1 (only one masternode eligible)", got)
+	}
+	// The one holder confirms and the attesters attest: the art goes active.
+	var refs []*storagepb.ChunkRef
+	for _, cm := range k.MasternodeCommitments(e.c.Ctx(), alive, nil, 10000) {
+		if bytes.Equal(cm.ArtId, id) {
+			refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+		}
+	}
+	txs := [][]byte{e.c.Sign(e.c.Keys[0], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: id, Chunks: refs}))}
+	for _, at := range a.Attestations {
+		txs = append(txs, e.c.Sign(e.mnKey[at.Attester], apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: second.msg.Fingerprint, Ok: true})))
+	}
+	e.c.Block(txs...)
+	if got := art(e.c, id).Status; got != storagepb.ArtStatus_ART_ACTIVE {
+		t.Fatalf("setup: the art is %v, want active", got)
+	}
+	for i := 0; i < 60 && least() < 3; i++ {
+		e.answerAll(t, nil) // everyone answers: penalties run out
+	}
+	if got := least(); got != 3 {
+		t.Fatalf("60 blocks after every masternode is eligible again a chunk of the art has %d holders, want 3", got)
+	}
+	e.c.CheckSupply()
+}
