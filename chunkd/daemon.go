@@ -140,7 +140,7 @@ type Daemon struct {
 	trustLedger *peerLedger // outcomes of chunk transfers from peers
 
 	healDone    map[string]time.Time // heal tasks worked on, and when (follow goroutine only)
-	scrubCursor string               // key (art/stripe/index) after which the next re-hash batch starts
+	scrubCursor string               // chunkPosKey after which the next re-hash batch starts
 	pullCursor  string               // chunkPosKey after which the next pull window starts (follow goroutine only)
 	pullWarned  time.Time            // when unpullable chunks were last reported (follow goroutine only)
 	scrubBytes  int64                // overrides the per-round byte budget (tests)

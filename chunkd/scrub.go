@@ -36,10 +36,6 @@ type ScrubReport struct {
 
 func (r ScrubReport) bad() int { return r.Missing + r.Corrupt }
 
-func scrubKey(c storage.CommitmentView) string {
-	return fmt.Sprintf("%s/%08x/%08x", c.ArtID, c.Stripe, c.Index)
-}
-
 // scrubLoop runs a scrub round every scrub-interval, on its own goroutine
 // so a slow repair never delays challenge answers or confirmations.
 func (d *Daemon) scrubLoop(ctx context.Context) {
@@ -91,7 +87,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 			conf = append(conf, a)
 		}
 	}
-	sort.Slice(conf, func(i, j int) bool { return scrubKey(conf[i]) < scrubKey(conf[j]) })
+	sort.Slice(conf, func(i, j int) bool { return chunkPosKey(conf[i]) < chunkPosKey(conf[j]) })
 	r.Confirmed = len(conf)
 	d.metrics.scrubRounds.Inc()
 	if len(conf) == 0 {
@@ -100,7 +96,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	var bad []storage.CommitmentView
 	badSet := map[string]bool{}
 	addBad := func(c storage.CommitmentView) {
-		if k := scrubKey(c); !badSet[k] {
+		if k := chunkPosKey(c); !badSet[k] {
 			badSet[k] = true
 			bad = append(bad, c)
 		}
@@ -123,14 +119,14 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	if d.scrubBytes > 0 {
 		budget = d.scrubBytes
 	}
-	first := sort.Search(len(conf), func(i int) bool { return scrubKey(conf[i]) > d.scrubCursor })
+	first := sort.Search(len(conf), func(i int) bool { return chunkPosKey(conf[i]) > d.scrubCursor })
 	for n := 0; n < len(conf) && budget > 0; n++ {
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
 		c := conf[(first+n)%len(conf)]
-		d.scrubCursor = scrubKey(c)
-		if badSet[scrubKey(c)] {
+		d.scrubCursor = chunkPosKey(c)
+		if badSet[chunkPosKey(c)] {
 			continue
 		}
 		id, err := codec.ParseID(c.ChunkID)

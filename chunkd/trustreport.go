@@ -159,12 +159,7 @@ func (d *Daemon) publishTrust(ctx context.Context) error {
 		}
 		msgs = append(msgs, m)
 	}
-	if err := d.lane.acquire(ctx, false); err != nil {
-		return err
-	}
-	_, err := d.rpc().SignAndBroadcast(ctx, d.key, 0, "peer trust from chunk transfers", msgs...)
-	d.lane.done()
-	if err != nil {
+	if err := d.send(ctx, false, "peer trust from chunk transfers", msgs...); err != nil {
 		return err
 	}
 	d.trustLedger.published(us)

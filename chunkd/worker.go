@@ -16,6 +16,7 @@ import (
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -281,10 +282,16 @@ func (d *Daemon) submit(ctx context.Context, urgent bool, typ string, m proto.Me
 	if err != nil {
 		return err
 	}
+	return d.send(ctx, urgent, "", msg)
+}
+
+// send signs msgs into one transaction from the masternode key, in its turn
+// on d.lane, and waits for it to be committed.
+func (d *Daemon) send(ctx context.Context, urgent bool, memo string, msgs ...*txpb.Msg) error {
 	if err := d.lane.acquire(ctx, urgent); err != nil {
 		return err
 	}
 	defer d.lane.done()
-	_, err = d.rpc().SignAndBroadcast(ctx, d.key, 0, "", msg)
+	_, err := d.rpc().SignAndBroadcast(ctx, d.key, 0, memo, msgs...)
 	return err
 }

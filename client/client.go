@@ -289,7 +289,7 @@ func (c *Client) waitTx(ctx context.Context, raw, hash []byte, timeout time.Dura
 			if missing >= droppedAfter {
 				acc, _, err := c.Account(ctx, signer, false)
 				switch {
-				case err != nil:
+				case err != nil: // account unreadable just now: look again at the next check
 				case acc.Nonce <= nonce:
 					return &TxResult{Hash: hexHash}, fmt.Errorf("%w: %s was accepted %s ago; the node no longer holds it and its nonce %d is unused: "+
 						"it stopped being valid (timeout height passed, or a message no longer applies) or the node restarted; "+
