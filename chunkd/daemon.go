@@ -139,11 +139,12 @@ type Daemon struct {
 
 	trustLedger *peerLedger // outcomes of chunk transfers from peers
 
-	healDone    map[string]time.Time // heal tasks worked on, and when (follow goroutine only)
-	scrubCursor string               // chunkPosKey after which the next re-hash batch starts
-	pullCursor  string               // chunkPosKey after which the next pull window starts (follow goroutine only)
-	pullWarned  time.Time            // when unpullable chunks were last reported (follow goroutine only)
-	scrubBytes  int64                // overrides the per-round byte budget (tests)
+	healDone    map[string]time.Time   // heal tasks worked on, and when (follow goroutine only)
+	scrubCursor string                 // chunkPosKey after which the next re-hash batch starts
+	pullCursor  string                 // chunkPosKey after which the next pull window starts (follow goroutine only)
+	pullWarned  time.Time              // when unpullable chunks were last reported (follow goroutine only)
+	pullFailing map[string]pullFailure // missing chunks whose pulls fail, by chunkPosKey (follow goroutine only)
+	scrubBytes  int64                  // overrides the per-round byte budget (tests)
 }
 
 // New opens the store and key of home.
@@ -180,7 +181,7 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	ch := NewChain(c)
 	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, nodes: nodes, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
-		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{},
+		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{}, pullFailing: map[string]pullFailure{},
 		lane: newTxLane(), trustLedger: newPeerLedger()}
 	ch.pick = d.rpc
 	return d, nil

@@ -21,16 +21,17 @@ import (
 )
 
 type metrics struct {
-	reg       *prometheus.Registry
-	requests  *prometheus.CounterVec
-	bytesIn   prometheus.Counter
-	bytesOut  prometheus.Counter
-	corrupt   prometheus.CounterFunc
-	confirmed prometheus.Counter
-	pulled    prometheus.Counter
-	attested  prometheus.Counter
-	proofs    prometheus.Counter
-	healed    prometheus.Counter
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	bytesIn    prometheus.Counter
+	bytesOut   prometheus.Counter
+	corrupt    prometheus.CounterFunc
+	confirmed  prometheus.Counter
+	pulled     prometheus.Counter
+	unpullable prometheus.Gauge
+	attested   prometheus.Counter
+	proofs     prometheus.Counter
+	healed     prometheus.Counter
 
 	scrubRounds   prometheus.Counter
 	scrubChecked  *prometheus.CounterVec // by check: exists | hash
@@ -52,6 +53,7 @@ func newMetrics(st *store.Store) *metrics {
 		func() float64 { return float64(st.Corrupt.Load()) })
 	m.confirmed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "confirmed_chunks_total", Help: "Chunks confirmed on-chain."})
 	m.pulled = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "pulled_chunks_total", Help: "Chunks fetched from peers."})
+	m.unpullable = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "chunkd", Name: "unpullable_chunks", Help: "Chunks committed to this masternode that it has failed to fetch from any holder for over a minute."})
 	m.attested = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "attestations_total", Help: "Originality attestations submitted."})
 	m.proofs = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "challenge_proofs_total", Help: "Challenge answers accepted on-chain."})
 	m.healed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "healed_chunks_total", Help: "Minted chunks delivered to new holders."})
@@ -67,7 +69,7 @@ func newMetrics(st *store.Store) *metrics {
 		func() float64 { return float64(st.WriteErrors.Load()) })
 	m.peerOutcomes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "transfers_total", Help: "Chunk fetches from confirmed holders, by outcome (good: verified; bad: refused, unreachable or corrupt)."}, []string{"outcome"})
 	m.trustPublished = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "trust_edges_published_total", Help: "Peer trust edges published on-chain."})
-	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.attested, m.proofs, m.healed,
+	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.unpullable, m.attested, m.proofs, m.healed,
 		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, m.failovers, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)
 	return m
 }

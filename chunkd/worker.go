@@ -90,20 +90,26 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		return err
 	}
 	ready, missing := d.sortAssignments(as)
+	if len(missing) == 0 {
+		clear(d.pullFailing)
+		d.metrics.unpullable.Set(0)
+	}
 	if len(missing) > 0 && time.Now().UnixNano() < d.diskFullUntil.Load() {
 		missing = nil // the disk was full a moment ago: back off (logged once per back-off)
 	}
 	if len(missing) > 0 {
 		const perRound = 64
 		window := d.pullWindow(missing, perRound)
-		got, failed, firstErr := d.pull(ctx, window)
+		got, fails := d.pull(ctx, window)
 		for _, g := range got {
 			ready[g.ArtID] = append(ready[g.ArtID], &storagepb.ChunkRef{Stripe: g.Stripe, Index: g.Index})
 		}
-		if failed > 0 && time.Since(d.pullWarned) >= pullWarnEvery {
+		stuck, longest, why := trackPullFailures(d.pullFailing, missing, fails, time.Now(), pullStuckAfter)
+		d.metrics.unpullable.Set(float64(stuck))
+		if stuck > 0 && time.Since(d.pullWarned) >= pullWarnEvery {
 			d.pullWarned = time.Now()
-			d.log.Warn("chunks not pulled", "failed", failed, "tried", len(window), "missing", len(missing), "first_error", firstErr.Error(),
-				"next_report_in", pullWarnEvery.String())
+			d.log.Warn("chunks not pulled", "stuck", stuck, "missing", len(missing), "longest", longest.Round(time.Second).String(),
+				"error", why.Error(), "next_report_in", pullWarnEvery.String())
 		}
 	}
 	arts := make([]string, 0, len(ready))
@@ -183,12 +189,13 @@ func chunkPosKey(c storage.CommitmentView) string {
 const diskFullBackoff = 5 * time.Second
 
 // pull fetches missing chunks from holders, verifying each; it returns those
-// it stored, how many it could not, and the first reason why.
-func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []storage.CommitmentView, failed int, firstErr error) {
+// it stored and, by chunkPosKey, why each of the others could not be.
+func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []storage.CommitmentView, fails map[string]error) {
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
+	fails = map[string]error{}
 	sem := make(chan struct{}, d.cfg.PullConcurrency)
 	for _, m := range missing {
 		wg.Add(1)
@@ -200,17 +207,69 @@ func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (go
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				failed++
-				if firstErr == nil {
-					firstErr = fmt.Errorf("art %s stripe %d index %d: %w", m.ArtID, m.Stripe, m.Index, err)
-				}
+				fails[chunkPosKey(m)] = fmt.Errorf("art %s stripe %d index %d: %w", m.ArtID, m.Stripe, m.Index, err)
 				return
 			}
 			got = append(got, m)
 		}(m)
 	}
 	wg.Wait()
-	return got, failed, firstErr
+	return got, fails
+}
+
+// pullFailure is a missing chunk that could not be pulled: since when, and
+// the latest reason.
+type pullFailure struct {
+	since time.Time
+	err   error
+}
+
+// pullStuckAfter is how long a chunk must keep failing to be pulled before
+// it is reported: right after a registration the holders race the artist's
+// upload and fail for a few seconds, which is normal and heals by itself.
+const pullStuckAfter = time.Minute
+
+// trackPullFailures updates state (chunkPosKey -> first failure) with one
+// round: chunks no longer missing are forgotten, new failures start their
+// clock, repeated ones keep it and take the latest reason. It returns how
+// many chunks have failed for at least after, the longest such time and
+// the reason of that chunk.
+func trackPullFailures(state map[string]pullFailure, missing []storage.CommitmentView, fails map[string]error, now time.Time, after time.Duration) (stuck int, longest time.Duration, why error) {
+	still := make(map[string]bool, len(missing))
+	for _, m := range missing {
+		still[chunkPosKey(m)] = true
+	}
+	for k := range state {
+		if !still[k] {
+			delete(state, k)
+		}
+	}
+	for k, err := range fails {
+		if !still[k] {
+			continue
+		}
+		f, ok := state[k]
+		if !ok {
+			f.since = now
+		}
+		f.err = err
+		state[k] = f
+	}
+	var worst string
+	for k, f := range state {
+		age := now.Sub(f.since)
+		if age < after {
+			continue
+		}
+		stuck++
+		if age > longest || age == longest && k < worst {
+			longest, worst = age, k
+		}
+	}
+	if stuck > 0 {
+		why = state[worst].err
+	}
+	return stuck, longest, why
 }
 
 // errNoSource: no holder other than this node is listed for the chunk.
