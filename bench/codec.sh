@@ -15,13 +15,13 @@ COUNT=${COUNT:-5}
 BENCHTIME=${BENCHTIME:-5x}
 OUT=${OUT:-$(mktemp -t codec-bench.XXXXXX)}
 
-echo "== chunkd/codec: 32 MiB, 2 MiB chunks, redundancy 12 (k=16, n=192); median of $COUNT runs"
+echo "== codec: 32 MiB, 2 MiB chunks, redundancy 12 (k=16, n=192); median of $COUNT runs"
 echo "   (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 # Whole-input operations a few times each; per-chunk and per-proof ones many times.
 go test -run '^$' -bench 'Encode|Decode|MerkleID' \
-	-benchtime "$BENCHTIME" -count "$COUNT" ./chunkd/codec/ >"$OUT"
-go test -run '^$' -bench 'Mint|Prove' -benchtime 50x -count "$COUNT" ./chunkd/codec/ >>"$OUT"
-go test -run '^$' -bench 'VerifyProof' -benchtime 20000x -count "$COUNT" ./chunkd/codec/ >>"$OUT"
+	-benchtime "$BENCHTIME" -count "$COUNT" ./codec/ >"$OUT"
+go test -run '^$' -bench 'Mint|Prove' -benchtime 50x -count "$COUNT" ./codec/ >>"$OUT"
+go test -run '^$' -bench 'VerifyProof' -benchtime 20000x -count "$COUNT" ./codec/ >>"$OUT"
 
 # Median of every metric of every benchmark (mawk has no sort, so use sort(1)).
 awk '/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name)

@@ -7,7 +7,7 @@ import (
 	"image/png"
 	"testing"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pastelchain/pastel/chunkd/auth"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/crypto/secp256k1"

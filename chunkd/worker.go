@@ -12,7 +12,7 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/types/tx"

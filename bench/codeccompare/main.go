@@ -30,7 +30,7 @@ import (
 
 	fountain "github.com/google/gofountain"
 	"github.com/klauspost/reedsolomon"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/xssnick/raptorq"
 )
 

@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 )
 
 func chunks(t *testing.T, n int) []*codec.Chunk {

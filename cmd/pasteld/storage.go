@@ -17,7 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/chunkd"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/x/storage"

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pastelchain/pastel/app"
 	"github.com/pastelchain/pastel/app/apptest"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/rewards"

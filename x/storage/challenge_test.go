@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/pastelchain/pastel/app/apptest"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage"

@@ -14,7 +14,7 @@ import (
 
 	"github.com/pastelchain/pastel/app"
 	"github.com/pastelchain/pastel/app/apptest"
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank"

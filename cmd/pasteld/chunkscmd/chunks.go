@@ -1,5 +1,5 @@
 // Package chunkscmd is the "pasteld chunks" command: it turns image files into
-// Pastel chunks and back, offline, with the codec in chunkd/codec.
+// Pastel chunks and back, offline, with the codec in codec/.
 //
 //	pasteld chunks encode IMAGE... -o DIR     archive + erasure-code into DIR
 //	pasteld chunks verify DIR                 which stripes are healthy
@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 )
 
 func run(t *testing.T, args ...string) (string, error) {

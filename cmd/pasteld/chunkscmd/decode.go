@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pastelchain/pastel/chunkd/codec"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/spf13/cobra"
 )
 

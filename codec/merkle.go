@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/pastelchain/pastel/chunkd/codec/internal/keccak8"
+	"github.com/pastelchain/pastel/codec/internal/keccak8"
 )
 
 // Chunk ids are Merkle roots over the payload, cut into LeafSize-byte leaves.
