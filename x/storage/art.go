@@ -16,9 +16,6 @@ const mib = 1 << 20
 
 func hexID(id []byte) string { return hex.EncodeToString(id) }
 
-// MaxConfirmations bounds the chunk references of one confirmation message.
-const MaxConfirmations = 4096
-
 // Fee is the storage fee of an archive: fee_base + fee_per_mib for every
 // started MiB of stored chunks (archive size × redundancy).
 func Fee(p *storagepb.Params, archiveSize uint64, redundancy uint32) uint64 {
@@ -159,6 +156,7 @@ func (k Keeper) confirmChunks(ctx *types.Context, mn types.Address, m *storagepb
 	if _, ok := k.Masternode(ctx, mn); !ok {
 		return ErrNoMasternode.Wrapf("%s cannot confirm chunks", mn)
 	}
+	p := k.Params(ctx)
 	confirmed := 0
 	for _, ref := range m.Chunks {
 		c, ok := k.Commitment(ctx, m.ArtId, ref.Stripe, ref.Index, mn)
@@ -167,6 +165,9 @@ func (k Keeper) confirmChunks(ctx *types.Context, mn types.Address, m *storagepb
 		}
 		if c.Confirmed {
 			continue
+		}
+		if err := k.checkPossession(ctx, c, mn, ref, p); err != nil {
+			return err
 		}
 		k.confirm(ctx, c)
 		k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)

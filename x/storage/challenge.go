@@ -167,7 +167,9 @@ func (k Keeper) openChallenge(ctx *types.Context, c *storagepb.Commitment, seed 
 }
 
 // requestChallenge: a paid challenge of a given art; the chain still draws
-// the chunk, the holder and the range.
+// the chunk, the holder and the range. The fee is a bounty (payBounty): it
+// waits in escrow and goes to the holder if it proves, back to the payer
+// (less bounty_cut_permille) if it fails.
 func (k Keeper) requestChallenge(ctx *types.Context, signer types.Address, m *storagepb.MsgRequestChallenge) error {
 	art, ok := k.Art(ctx, m.ArtId)
 	if !ok {
@@ -194,12 +196,16 @@ func (k Keeper) requestChallenge(ctx *types.Context, signer types.Address, m *st
 			continue
 		}
 		if p.ChallengeFee > 0 {
-			if err := k.Bank.Send(ctx, signer, Endowment, p.ChallengeFee); err != nil {
+			if err := k.Bank.Send(ctx, signer, BountyEscrow, p.ChallengeFee); err != nil {
 				return err
 			}
 		}
 		c := confirmed[int(u64From(seed[8:16])%uint64(len(confirmed)))]
-		k.openChallenge(ctx, c, seed, signer.String())
+		ch := k.openChallenge(ctx, c, seed, signer.String())
+		if p.ChallengeFee > 0 {
+			ch.Bounty = p.ChallengeFee
+			k.set(ctx, chKey(ch.Id), ch)
+		}
 		return nil
 	}
 	return ErrNothingToTest.Wrapf("art %s has no confirmed chunk to challenge", hexID(m.ArtId))
@@ -260,14 +266,21 @@ func (k Keeper) passChallenge(ctx *types.Context, ch *storagepb.Challenge) {
 		k.setMasternode(ctx, mn, m)
 	}
 	k.recordTrust(ctx, mn, true)
+	k.payBounty(ctx, ch, true)
 	ctx.EmitEvent("challenge_passed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId))
 }
 
-// failChallenge records a failed challenge and penalizes the masternode.
+// failChallenge records a failed challenge, takes the chunk out of the
+// masternode's proven bytes (its confirmation no longer stands: it proves
+// the chunk again or the commitment moves away) and penalizes it.
 func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reason string) {
 	k.closeChallenge(ctx, ch, storagepb.ChallengeStatus_CH_FAILED, reason)
 	mn, _ := secp256k1.ParseAddress(ch.Masternode)
 	ctx.EmitEvent("challenge_failed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId), "reason", reason)
+	k.payBounty(ctx, ch, false)
+	if c, ok := k.Commitment(ctx, ch.ArtId, ch.Stripe, ch.Index, mn); ok {
+		k.unprove(ctx, c, mn)
+	}
 	k.penalize(ctx, mn)
 }
 

@@ -40,17 +40,25 @@ func newChallengeEnv(t *testing.T, edit func(*storagepb.Params)) *challengeEnv {
 	// Register, confirm and attest in three blocks, well inside the deadline
 	// of any challenge drawn meanwhile.
 	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Block() // the block whose randomness draws the proofs of possession
 	var txs [][]byte
 	for i := 0; i < nMasternodes; i++ {
 		var refs []*storagepb.ChunkRef
-		for _, cm := range (storage.Keeper{}).MasternodeCommitments(c.Ctx(), c.Keys[i].PubKey().Address(), nil, 10000) {
-			refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+		mn := c.Keys[i].PubKey().Address()
+		for _, cm := range (storage.Keeper{}).MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+			refs = append(refs, proveRef(t, c, ta, cm, mn))
 		}
-		if len(refs) > 0 {
-			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs})))
+		for len(refs) > 0 {
+			n := min(len(refs), storage.MaxConfirmations)
+			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]})))
+			refs = refs[n:]
 		}
 	}
-	c.Block(txs...)
+	for i, r := range c.Block(txs...).TxResults {
+		if r.Code != 0 {
+			t.Fatalf("confirmation %d: %s", i, r.Log)
+		}
+	}
 	txs = nil
 	for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
 		for i := 0; i < nMasternodes; i++ {
@@ -379,7 +387,9 @@ func TestHealingRemintsLostChunks(t *testing.T) {
 			for _, cm := range k.MasternodeCommitments(e.c.Ctx(), e.c.Keys[j].PubKey().Address(), nil, 10000) {
 				pos := [2]uint32{cm.Stripe, cm.Index}
 				if !cm.Confirmed && (k.ConfirmedHolders(e.c.Ctx(), cm.ArtId, cm.Stripe, cm.Index) > 0 || mintedPos[pos]) {
-					refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+					if ref := proveRef(t, e.c, e.art, cm, e.c.Keys[j].PubKey().Address()); ref != nil {
+						refs = append(refs, ref)
+					}
 				}
 			}
 			if len(refs) > 0 {
@@ -632,10 +642,11 @@ func TestArtRegisteredWhileFewAreEligibleIsToppedUp(t *testing.T) {
 		t.Fatalf("setup: registered with %d holders per chunk, want 1 (only one masternode eligible)", got)
 	}
 	// The one holder confirms and the attesters attest: the art goes active.
+	e.c.Block() // the block whose randomness draws the proofs of possession
 	var refs []*storagepb.ChunkRef
 	for _, cm := range k.MasternodeCommitments(e.c.Ctx(), alive, nil, 10000) {
 		if bytes.Equal(cm.ArtId, id) {
-			refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+			refs = append(refs, proveRef(t, e.c, second, cm, alive))
 		}
 	}
 	txs := [][]byte{e.c.Sign(e.c.Keys[0], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: id, Chunks: refs}))}

@@ -30,6 +30,7 @@ const (
 	MsgProveChunksType        = "storage/ProveChunks"
 	MsgRequestChallengeType   = "storage/RequestChallenge"
 	MsgUnjailType             = "storage/Unjail"
+	MsgReportLossType         = "storage/ReportLoss"
 )
 
 // DefaultParams are the parameters of a new chain.
@@ -63,6 +64,8 @@ func DefaultParams() *storagepb.Params {
 		HealDeadline:          50,
 		ConfirmWindow:         600,
 		MaxValidators:         DefaultMaxValidators,
+		ConfirmLeaves:         2,
+		BountyCutPermille:     100, // 10%
 	}
 }
 
@@ -107,6 +110,9 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	if p.MaxValidators == 0 {
 		p.MaxValidators = DefaultMaxValidators
 	}
+	if p.ConfirmLeaves == 0 {
+		p.ConfirmLeaves = DefaultParams().ConfirmLeaves
+	}
 	switch {
 	case p.Replication == 0:
 		return nil, fmt.Errorf("storage.params.replication must be at least 1")
@@ -130,8 +136,12 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		return nil, fmt.Errorf("storage.params.jail_failures must be at least reassign_failures, which must be positive")
 	case p.FailureWindow <= 0 || p.WithholdBlocks < 0 || p.JailBlocks < 0:
 		return nil, fmt.Errorf("storage.params.failure_window must be positive, withhold_blocks and jail_blocks not negative")
-	case p.ConfirmWindow < 0:
-		return nil, fmt.Errorf("storage.params.confirm_window must not be negative (0 disables it)")
+	case p.ConfirmWindow <= 0:
+		return nil, fmt.Errorf("storage.params.confirm_window must be positive (confirmations prove possession with the randomness of a recent block, kept for 2 x confirm_window + 64 blocks)")
+	case p.ConfirmLeaves > 16:
+		return nil, fmt.Errorf("storage.params.confirm_leaves must be in [1, 16]")
+	case p.BountyCutPermille > 1000:
+		return nil, fmt.Errorf("storage.params.bounty_cut_permille must be at most 1000")
 	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
 		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
 	}
@@ -258,8 +268,30 @@ func (m Module) Routes() []types.MsgRoute {
 				if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
 					return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
 				}
+				n := 0
+				for _, c := range x.Chunks {
+					if len(c.Leaves) > 16<<10 || len(c.Proof) > 2048 {
+						return ErrBadProof.Wrapf("proof of chunk (stripe %d, index %d) is too large", c.Stripe, c.Index)
+					}
+					n += len(c.Leaves) + len(c.Proof)
+				}
+				if n > maxConfirmBytes {
+					return ErrBadProof.Wrapf("%d proof bytes in one message, at most %d: split it", n, maxConfirmBytes)
+				}
 				return validID(x.ArtId)
 			}, k.confirmChunks),
+		route(MsgReportLossType, func() *storagepb.MsgReportLoss { return &storagepb.MsgReportLoss{} },
+			func(x *storagepb.MsgReportLoss) error {
+				if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
+					return ErrBadTicket.Wrapf("report 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+				}
+				for _, c := range x.Chunks {
+					if len(c.Leaves) > 0 || len(c.Proof) > 0 {
+						return ErrBadTicket.Wrapf("a loss report names chunks by stripe and index only")
+					}
+				}
+				return validID(x.ArtId)
+			}, k.reportLoss),
 		route(MsgAttestType, func() *storagepb.MsgAttest { return &storagepb.MsgAttest{} },
 			func(x *storagepb.MsgAttest) error {
 				if len(x.Reason) > 256 {
@@ -311,7 +343,10 @@ func (m Module) Routes() []types.MsgRoute {
 	}
 }
 
-func (Module) BeginBlock(*types.Context) error { return nil }
+func (m Module) BeginBlock(ctx *types.Context) error {
+	m.Keeper.recordRandomness(ctx)
+	return nil
+}
 
 func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.processDeadlines(ctx)
@@ -372,6 +407,13 @@ type CommitmentView struct {
 	ChunkID   string `json:"chunk_id"`
 	Confirmed bool   `json:"confirmed"`
 	Replaces  string `json:"replaces,omitempty"`
+	// AssignedHeight is when the commitment (or its current confirmation
+	// window) began. For an unconfirmed commitment whose proof range is
+	// known (from height AssignedHeight+2 on), ProveLeafEnd > 0 and the
+	// confirmation must prove leaves [ProveLeafStart, ProveLeafEnd).
+	AssignedHeight int64  `json:"assigned_height"`
+	ProveLeafStart uint32 `json:"prove_leaf_start,omitempty"`
+	ProveLeafEnd   uint32 `json:"prove_leaf_end,omitempty"`
 }
 
 func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, error) {
@@ -408,8 +450,16 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			}
 		}
 		out := []CommitmentView{}
+		p := k.Params(ctx)
 		for _, c := range k.MasternodeCommitments(ctx, a, after, MaxPage) {
-			out = append(out, CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed, Replaces: c.Replaces})
+			v := CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed,
+				Replaces: c.Replaces, AssignedHeight: c.AssignedHeight}
+			if !c.Confirmed {
+				if s, e, err := k.confirmRangeOf(ctx, c, a, p); err == nil {
+					v.ProveLeafStart, v.ProveLeafEnd = s, e
+				}
+			}
+			out = append(out, v)
 		}
 		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "challenges":
@@ -526,6 +576,23 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			return bad("%v", err)
 		}
 		return json.Marshal(map[string]bool{"allowed": k.CanDownload(ctx, a, id)})
+	case len(path) == 5 && path[0] == "may-fetch":
+		// may-fetch/<art>/<stripe>/<index>/<addr>: may addr fetch that chunk
+		// from a chunk daemon (MayFetch)?
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		stripe, err1 := strconv.ParseUint(path[2], 10, 32)
+		index, err2 := strconv.ParseUint(path[3], 10, 32)
+		if err1 != nil || err2 != nil {
+			return bad("stripe and index must be numbers")
+		}
+		a, err := secp256k1.ParseAddress(path[4])
+		if err != nil {
+			return bad("%v", err)
+		}
+		return json.Marshal(k.MayFetch(ctx, a, id, uint32(stripe), uint32(index)))
 	case len(path) == 2 && path[0] == "editions":
 		id, err := parseArt(path[1])
 		if err != nil {
@@ -593,7 +660,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	}
-	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, editions/ID, owned/ADDR)", path)
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, may-fetch/ID/STRIPE/INDEX/ADDR, editions/ID, owned/ADDR)", path)
 }
 
 // ArtJSON renders a ticket for people: ids in hex.

@@ -32,7 +32,7 @@ func TestHonestMasternodesPaidFailingOneWithheld(t *testing.T) {
 		p.WithholdBlocks = 200 // withheld for the whole run after its first failure
 		p.ReassignFailures = 100
 		p.JailFailures = 100
-		p.ConfirmWindow = 0
+		p.ConfirmWindow = 10_000 // a failed chunk is unproved, not moved, during the run
 	})
 	dead := e.c.Keys[0].PubKey().Address()
 	for i := 0; i < 60; i++ {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -107,24 +108,66 @@ func confirmAll(t *testing.T, c *apptest.Chain, ta testArt) {
 }
 
 // confirmAllExcept confirms every unconfirmed commitment of the art for
-// every masternode but skip.
+// every masternode but skip, each with its proof of possession (after one
+// block, so the randomness of the block after every assignment is known).
 func confirmAllExcept(t *testing.T, c *apptest.Chain, ta testArt, skip types.Address) {
 	k := storage.Keeper{}
-	for i := 0; i < nMasternodes; i++ {
-		mn := c.Keys[i].PubKey().Address()
-		if mn == skip {
-			continue
-		}
-		var refs []*storagepb.ChunkRef
-		for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
-			if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
-				refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+	for round := 0; round < 5; round++ {
+		c.Block()
+		early := false
+		for i := 0; i < nMasternodes; i++ {
+			mn := c.Keys[i].PubKey().Address()
+			if mn == skip {
+				continue
+			}
+			var refs []*storagepb.ChunkRef
+			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
+					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
+						refs = append(refs, ref)
+					} else {
+						early = true // assigned in the last block: next round
+					}
+				}
+			}
+			for len(refs) > 0 {
+				n := min(len(refs), storage.MaxConfirmations)
+				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]}))
+				refs = refs[n:]
 			}
 		}
-		if len(refs) > 0 {
-			c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs}))
+		if !early {
+			return
 		}
 	}
+}
+
+// proveRef is an honest holder's confirmation of commitment cm of mn; nil
+// while its proof range is not known yet (assigned in the last block).
+func proveRef(t *testing.T, c *apptest.Chain, ta testArt, cm *storagepb.Commitment, mn types.Address) *storagepb.ChunkRef {
+	t.Helper()
+	start, end, err := storage.Keeper{}.ProofRange(c.Ctx(), cm, mn)
+	if errors.Is(err, storage.ErrTooEarly) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := storage.ProvePossession(cm.Stripe, cm.Index, ta.chunk(cm.ChunkId).Payload, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// chunk returns the chunk of the art with id.
+func (ta testArt) chunk(id []byte) *codec.Chunk {
+	for _, ch := range ta.chunks {
+		if bytes.Equal(ch.ID[:], id) {
+			return ch
+		}
+	}
+	panic(fmt.Sprintf("no chunk %x in the test art", id))
 }
 
 func attestAll(t *testing.T, c *apptest.Chain, id []byte, fp uint64, ok bool) {

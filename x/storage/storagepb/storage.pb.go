@@ -527,9 +527,15 @@ func (x *MsgRegisterArt) GetMaxFee() uint64 {
 
 // Confirmation names one chunk position.
 type ChunkRef struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Stripe        uint32                 `protobuf:"varint,1,opt,name=stripe,proto3" json:"stripe,omitempty"`
-	Index         uint32                 `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Stripe uint32                 `protobuf:"varint,1,opt,name=stripe,proto3" json:"stripe,omitempty"`
+	Index  uint32                 `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
+	// Proof of possession (ConfirmChunks only): the payload bytes of the leaf
+	// range the chain drew for this commitment from the randomness of the
+	// block after its assignment, and their Merkle range proof to the chunk
+	// id (codec.RangeProof encoding).
+	Leaves        []byte `protobuf:"bytes,3,opt,name=leaves,proto3" json:"leaves,omitempty"`
+	Proof         []byte `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -578,8 +584,22 @@ func (x *ChunkRef) GetIndex() uint32 {
 	return 0
 }
 
+func (x *ChunkRef) GetLeaves() []byte {
+	if x != nil {
+		return x.Leaves
+	}
+	return nil
+}
+
+func (x *ChunkRef) GetProof() []byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 // MsgConfirmChunks "storage/ConfirmChunks": a masternode confirms it holds
-// chunks committed to it (after verifying their ids).
+// chunks committed to it, each with a proof of possession.
 type MsgConfirmChunks struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
@@ -632,6 +652,62 @@ func (x *MsgConfirmChunks) GetChunks() []*ChunkRef {
 	return nil
 }
 
+// MsgReportLoss "storage/ReportLoss": a confirmed holder says it lost (or
+// found corrupt) its copy of chunks. Each leaves its proven bytes and reward
+// weight, gets a new confirmation window, and may be pulled again; an open
+// challenge of it fails at once.
+type MsgReportLoss struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Chunks        []*ChunkRef            `protobuf:"bytes,2,rep,name=chunks,proto3" json:"chunks,omitempty"` // stripe and index only
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgReportLoss) Reset() {
+	*x = MsgReportLoss{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgReportLoss) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgReportLoss) ProtoMessage() {}
+
+func (x *MsgReportLoss) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgReportLoss.ProtoReflect.Descriptor instead.
+func (*MsgReportLoss) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MsgReportLoss) GetArtId() []byte {
+	if x != nil {
+		return x.ArtId
+	}
+	return nil
+}
+
+func (x *MsgReportLoss) GetChunks() []*ChunkRef {
+	if x != nil {
+		return x.Chunks
+	}
+	return nil
+}
+
 // MsgAttest "storage/Attest": a selected attester reports the fingerprint it
 // recomputed from the chunks (ok=false: it could not rebuild or decode).
 type MsgAttest struct {
@@ -646,7 +722,7 @@ type MsgAttest struct {
 
 func (x *MsgAttest) Reset() {
 	*x = MsgAttest{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +734,7 @@ func (x *MsgAttest) String() string {
 func (*MsgAttest) ProtoMessage() {}
 
 func (x *MsgAttest) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +747,7 @@ func (x *MsgAttest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAttest.ProtoReflect.Descriptor instead.
 func (*MsgAttest) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{7}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MsgAttest) GetArtId() []byte {
@@ -714,7 +790,7 @@ type MsgTransferEdition struct {
 
 func (x *MsgTransferEdition) Reset() {
 	*x = MsgTransferEdition{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +802,7 @@ func (x *MsgTransferEdition) String() string {
 func (*MsgTransferEdition) ProtoMessage() {}
 
 func (x *MsgTransferEdition) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +815,7 @@ func (x *MsgTransferEdition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransferEdition.ProtoReflect.Descriptor instead.
 func (*MsgTransferEdition) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{8}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MsgTransferEdition) GetArtId() []byte {
@@ -776,7 +852,7 @@ type MsgOfferEdition struct {
 
 func (x *MsgOfferEdition) Reset() {
 	*x = MsgOfferEdition{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +864,7 @@ func (x *MsgOfferEdition) String() string {
 func (*MsgOfferEdition) ProtoMessage() {}
 
 func (x *MsgOfferEdition) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +877,7 @@ func (x *MsgOfferEdition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOfferEdition.ProtoReflect.Descriptor instead.
 func (*MsgOfferEdition) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{9}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MsgOfferEdition) GetArtId() []byte {
@@ -843,7 +919,7 @@ type MsgCancelOffer struct {
 
 func (x *MsgCancelOffer) Reset() {
 	*x = MsgCancelOffer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -855,7 +931,7 @@ func (x *MsgCancelOffer) String() string {
 func (*MsgCancelOffer) ProtoMessage() {}
 
 func (x *MsgCancelOffer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -868,7 +944,7 @@ func (x *MsgCancelOffer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCancelOffer.ProtoReflect.Descriptor instead.
 func (*MsgCancelOffer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{10}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MsgCancelOffer) GetArtId() []byte {
@@ -898,7 +974,7 @@ type MsgAcceptOffer struct {
 
 func (x *MsgAcceptOffer) Reset() {
 	*x = MsgAcceptOffer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +986,7 @@ func (x *MsgAcceptOffer) String() string {
 func (*MsgAcceptOffer) ProtoMessage() {}
 
 func (x *MsgAcceptOffer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +999,7 @@ func (x *MsgAcceptOffer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptOffer.ProtoReflect.Descriptor instead.
 func (*MsgAcceptOffer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{11}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MsgAcceptOffer) GetArtId() []byte {
@@ -958,7 +1034,7 @@ type MsgProveChunks struct {
 
 func (x *MsgProveChunks) Reset() {
 	*x = MsgProveChunks{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1046,7 @@ func (x *MsgProveChunks) String() string {
 func (*MsgProveChunks) ProtoMessage() {}
 
 func (x *MsgProveChunks) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1059,7 @@ func (x *MsgProveChunks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgProveChunks.ProtoReflect.Descriptor instead.
 func (*MsgProveChunks) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MsgProveChunks) GetProofs() []*ChunkProof {
@@ -1005,7 +1081,7 @@ type ChunkProof struct {
 
 func (x *ChunkProof) Reset() {
 	*x = ChunkProof{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1093,7 @@ func (x *ChunkProof) String() string {
 func (*ChunkProof) ProtoMessage() {}
 
 func (x *ChunkProof) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1106,7 @@ func (x *ChunkProof) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChunkProof.ProtoReflect.Descriptor instead.
 func (*ChunkProof) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChunkProof) GetChallengeId() uint64 {
@@ -1073,7 +1149,7 @@ type MsgRequestChallenge struct {
 
 func (x *MsgRequestChallenge) Reset() {
 	*x = MsgRequestChallenge{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1085,7 +1161,7 @@ func (x *MsgRequestChallenge) String() string {
 func (*MsgRequestChallenge) ProtoMessage() {}
 
 func (x *MsgRequestChallenge) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1098,7 +1174,7 @@ func (x *MsgRequestChallenge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRequestChallenge.ProtoReflect.Descriptor instead.
 func (*MsgRequestChallenge) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgRequestChallenge) GetArtId() []byte {
@@ -1118,7 +1194,7 @@ type MsgUnjail struct {
 
 func (x *MsgUnjail) Reset() {
 	*x = MsgUnjail{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1130,7 +1206,7 @@ func (x *MsgUnjail) String() string {
 func (*MsgUnjail) ProtoMessage() {}
 
 func (x *MsgUnjail) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1143,7 +1219,7 @@ func (x *MsgUnjail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgUnjail.ProtoReflect.Descriptor instead.
 func (*MsgUnjail) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
 }
 
 type Challenge struct {
@@ -1164,13 +1240,17 @@ type Challenge struct {
 	Reason        string                 `protobuf:"bytes,14,opt,name=reason,proto3" json:"reason,omitempty"`
 	RequestedBy   string                 `protobuf:"bytes,15,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
 	ClosedHeight  int64                  `protobuf:"varint,16,opt,name=closed_height,json=closedHeight,proto3" json:"closed_height,omitempty"`
+	// bounty: npsl paid by requested_by, held in escrow; to the masternode
+	// when it proves, back to the payer (less bounty_cut_permille to the
+	// endowment) when it fails.
+	Bounty        uint64 `protobuf:"varint,17,opt,name=bounty,proto3" json:"bounty,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Challenge) Reset() {
 	*x = Challenge{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1182,7 +1262,7 @@ func (x *Challenge) String() string {
 func (*Challenge) ProtoMessage() {}
 
 func (x *Challenge) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1195,7 +1275,7 @@ func (x *Challenge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Challenge.ProtoReflect.Descriptor instead.
 func (*Challenge) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Challenge) GetId() uint64 {
@@ -1310,6 +1390,13 @@ func (x *Challenge) GetClosedHeight() int64 {
 	return 0
 }
 
+func (x *Challenge) GetBounty() uint64 {
+	if x != nil {
+		return x.Bounty
+	}
+	return 0
+}
+
 type Masternode struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
 	Address          string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
@@ -1326,13 +1413,14 @@ type Masternode struct {
 	ChallengesFailed uint64                 `protobuf:"varint,12,opt,name=challenges_failed,json=challengesFailed,proto3" json:"challenges_failed,omitempty"`
 	JailedHeight     int64                  `protobuf:"varint,13,opt,name=jailed_height,json=jailedHeight,proto3" json:"jailed_height,omitempty"`
 	ConsensusPubKey  []byte                 `protobuf:"bytes,14,opt,name=consensus_pub_key,json=consensusPubKey,proto3" json:"consensus_pub_key,omitempty"` // ed25519 validator key, if it validates
+	LossesReported   uint64                 `protobuf:"varint,15,opt,name=losses_reported,json=lossesReported,proto3" json:"losses_reported,omitempty"`     // chunks it reported lost (MsgReportLoss)
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Masternode) Reset() {
 	*x = Masternode{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1344,7 +1432,7 @@ func (x *Masternode) String() string {
 func (*Masternode) ProtoMessage() {}
 
 func (x *Masternode) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1445,7 @@ func (x *Masternode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Masternode.ProtoReflect.Descriptor instead.
 func (*Masternode) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Masternode) GetAddress() string {
@@ -1458,6 +1546,13 @@ func (x *Masternode) GetConsensusPubKey() []byte {
 	return nil
 }
 
+func (x *Masternode) GetLossesReported() uint64 {
+	if x != nil {
+		return x.LossesReported
+	}
+	return 0
+}
+
 type Attestation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Attester      string                 `protobuf:"bytes,1,opt,name=attester,proto3" json:"attester,omitempty"`
@@ -1471,7 +1566,7 @@ type Attestation struct {
 
 func (x *Attestation) Reset() {
 	*x = Attestation{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1483,7 +1578,7 @@ func (x *Attestation) String() string {
 func (*Attestation) ProtoMessage() {}
 
 func (x *Attestation) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1496,7 +1591,7 @@ func (x *Attestation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attestation.ProtoReflect.Descriptor instead.
 func (*Attestation) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{18}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Attestation) GetAttester() string {
@@ -1560,7 +1655,7 @@ type Art struct {
 
 func (x *Art) Reset() {
 	*x = Art{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1572,7 +1667,7 @@ func (x *Art) String() string {
 func (*Art) ProtoMessage() {}
 
 func (x *Art) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1585,7 +1680,7 @@ func (x *Art) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Art.ProtoReflect.Descriptor instead.
 func (*Art) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{19}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Art) GetId() []byte {
@@ -1735,7 +1830,7 @@ type Commitment struct {
 
 func (x *Commitment) Reset() {
 	*x = Commitment{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1747,7 +1842,7 @@ func (x *Commitment) String() string {
 func (*Commitment) ProtoMessage() {}
 
 func (x *Commitment) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1760,7 +1855,7 @@ func (x *Commitment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Commitment.ProtoReflect.Descriptor instead.
 func (*Commitment) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{20}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Commitment) GetArtId() []byte {
@@ -1849,7 +1944,7 @@ type HealTask struct {
 
 func (x *HealTask) Reset() {
 	*x = HealTask{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1861,7 +1956,7 @@ func (x *HealTask) String() string {
 func (*HealTask) ProtoMessage() {}
 
 func (x *HealTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1874,7 +1969,7 @@ func (x *HealTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealTask.ProtoReflect.Descriptor instead.
 func (*HealTask) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{21}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *HealTask) GetArtId() []byte {
@@ -1930,7 +2025,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2037,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2050,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{22}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Offer) GetSeller() string {
@@ -2012,13 +2107,16 @@ type Params struct {
 	ConfirmWindow    int64  `protobuf:"varint,26,opt,name=confirm_window,json=confirmWindow,proto3" json:"confirm_window,omitempty"`              // blocks a holder has to fetch and confirm an assigned chunk
 	// validator set
 	MaxValidators uint32 `protobuf:"varint,27,opt,name=max_validators,json=maxValidators,proto3" json:"max_validators,omitempty"` // masternode validators pushed to CometBFT, highest power first
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// proof of possession
+	ConfirmLeaves     uint32 `protobuf:"varint,28,opt,name=confirm_leaves,json=confirmLeaves,proto3" json:"confirm_leaves,omitempty"`               // leaves (1 KiB) proven per confirmed chunk
+	BountyCutPermille uint32 `protobuf:"varint,29,opt,name=bounty_cut_permille,json=bountyCutPermille,proto3" json:"bounty_cut_permille,omitempty"` // share of a failed paid challenge's bounty kept by the endowment
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2030,7 +2128,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2043,7 +2141,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{23}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Params) GetMinCollateral() uint64 {
@@ -2235,6 +2333,20 @@ func (x *Params) GetMaxValidators() uint32 {
 	return 0
 }
 
+func (x *Params) GetConfirmLeaves() uint32 {
+	if x != nil {
+		return x.ConfirmLeaves
+	}
+	return 0
+}
+
+func (x *Params) GetBountyCutPermille() uint32 {
+	if x != nil {
+		return x.BountyCutPermille
+	}
+	return 0
+}
+
 var File_pastel_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_pastel_storage_v1_storage_proto_rawDesc = "" +
@@ -2269,11 +2381,16 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\vfingerprint\x18\b \x01(\x04R\vfingerprint\x12\x1a\n" +
 	"\beditions\x18\t \x01(\rR\beditions\x12\x17\n" +
 	"\amax_fee\x18\n" +
-	" \x01(\x04R\x06maxFee\"8\n" +
+	" \x01(\x04R\x06maxFee\"f\n" +
 	"\bChunkRef\x12\x16\n" +
 	"\x06stripe\x18\x01 \x01(\rR\x06stripe\x12\x14\n" +
-	"\x05index\x18\x02 \x01(\rR\x05index\"^\n" +
+	"\x05index\x18\x02 \x01(\rR\x05index\x12\x16\n" +
+	"\x06leaves\x18\x03 \x01(\fR\x06leaves\x12\x14\n" +
+	"\x05proof\x18\x04 \x01(\fR\x05proof\"^\n" +
 	"\x10MsgConfirmChunks\x12\x15\n" +
+	"\x06art_id\x18\x01 \x01(\fR\x05artId\x123\n" +
+	"\x06chunks\x18\x02 \x03(\v2\x1b.pastel.storage.v1.ChunkRefR\x06chunks\"[\n" +
+	"\rMsgReportLoss\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x123\n" +
 	"\x06chunks\x18\x02 \x03(\v2\x1b.pastel.storage.v1.ChunkRefR\x06chunks\"l\n" +
 	"\tMsgAttest\x12\x15\n" +
@@ -2307,7 +2424,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x05proof\x18\x04 \x01(\fR\x05proof\",\n" +
 	"\x13MsgRequestChallenge\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\"\v\n" +
-	"\tMsgUnjail\"\xeb\x03\n" +
+	"\tMsgUnjail\"\x83\x04\n" +
 	"\tChallenge\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1e\n" +
 	"\n" +
@@ -2329,7 +2446,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06status\x18\r \x01(\x0e2\".pastel.storage.v1.ChallengeStatusR\x06status\x12\x16\n" +
 	"\x06reason\x18\x0e \x01(\tR\x06reason\x12!\n" +
 	"\frequested_by\x18\x0f \x01(\tR\vrequestedBy\x12#\n" +
-	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\"\x9b\x04\n" +
+	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\x12\x16\n" +
+	"\x06bounty\x18\x11 \x01(\x04R\x06bounty\"\xc4\x04\n" +
 	"\n" +
 	"Masternode\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
@@ -2348,7 +2466,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x11challenges_passed\x18\v \x01(\x04R\x10challengesPassed\x12+\n" +
 	"\x11challenges_failed\x18\f \x01(\x04R\x10challengesFailed\x12#\n" +
 	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\x12*\n" +
-	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\"\x87\x01\n" +
+	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\x12'\n" +
+	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\"\x87\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
@@ -2404,7 +2523,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x05Offer\x12\x16\n" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\xb2\b\n" +
+	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\x89\t\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -2434,7 +2553,9 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x13max_heals_per_block\x18\x18 \x01(\rR\x10maxHealsPerBlock\x12#\n" +
 	"\rheal_deadline\x18\x19 \x01(\x03R\fhealDeadline\x12%\n" +
 	"\x0econfirm_window\x18\x1a \x01(\x03R\rconfirmWindow\x12%\n" +
-	"\x0emax_validators\x18\x1b \x01(\rR\rmaxValidators*P\n" +
+	"\x0emax_validators\x18\x1b \x01(\rR\rmaxValidators\x12%\n" +
+	"\x0econfirm_leaves\x18\x1c \x01(\rR\rconfirmLeaves\x12.\n" +
+	"\x13bounty_cut_permille\x18\x1d \x01(\rR\x11bountyCutPermille*P\n" +
 	"\x0fChallengeStatus\x12\x12\n" +
 	"\x0eCH_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aCH_OPEN\x10\x01\x12\r\n" +
@@ -2466,7 +2587,7 @@ func file_pastel_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_pastel_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(ChallengeStatus)(0),          // 0: pastel.storage.v1.ChallengeStatus
 	(MasternodeStatus)(0),         // 1: pastel.storage.v1.MasternodeStatus
@@ -2478,37 +2599,39 @@ var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(*MsgRegisterArt)(nil),        // 7: pastel.storage.v1.MsgRegisterArt
 	(*ChunkRef)(nil),              // 8: pastel.storage.v1.ChunkRef
 	(*MsgConfirmChunks)(nil),      // 9: pastel.storage.v1.MsgConfirmChunks
-	(*MsgAttest)(nil),             // 10: pastel.storage.v1.MsgAttest
-	(*MsgTransferEdition)(nil),    // 11: pastel.storage.v1.MsgTransferEdition
-	(*MsgOfferEdition)(nil),       // 12: pastel.storage.v1.MsgOfferEdition
-	(*MsgCancelOffer)(nil),        // 13: pastel.storage.v1.MsgCancelOffer
-	(*MsgAcceptOffer)(nil),        // 14: pastel.storage.v1.MsgAcceptOffer
-	(*MsgProveChunks)(nil),        // 15: pastel.storage.v1.MsgProveChunks
-	(*ChunkProof)(nil),            // 16: pastel.storage.v1.ChunkProof
-	(*MsgRequestChallenge)(nil),   // 17: pastel.storage.v1.MsgRequestChallenge
-	(*MsgUnjail)(nil),             // 18: pastel.storage.v1.MsgUnjail
-	(*Challenge)(nil),             // 19: pastel.storage.v1.Challenge
-	(*Masternode)(nil),            // 20: pastel.storage.v1.Masternode
-	(*Attestation)(nil),           // 21: pastel.storage.v1.Attestation
-	(*Art)(nil),                   // 22: pastel.storage.v1.Art
-	(*Commitment)(nil),            // 23: pastel.storage.v1.Commitment
-	(*HealTask)(nil),              // 24: pastel.storage.v1.HealTask
-	(*Offer)(nil),                 // 25: pastel.storage.v1.Offer
-	(*Params)(nil),                // 26: pastel.storage.v1.Params
+	(*MsgReportLoss)(nil),         // 10: pastel.storage.v1.MsgReportLoss
+	(*MsgAttest)(nil),             // 11: pastel.storage.v1.MsgAttest
+	(*MsgTransferEdition)(nil),    // 12: pastel.storage.v1.MsgTransferEdition
+	(*MsgOfferEdition)(nil),       // 13: pastel.storage.v1.MsgOfferEdition
+	(*MsgCancelOffer)(nil),        // 14: pastel.storage.v1.MsgCancelOffer
+	(*MsgAcceptOffer)(nil),        // 15: pastel.storage.v1.MsgAcceptOffer
+	(*MsgProveChunks)(nil),        // 16: pastel.storage.v1.MsgProveChunks
+	(*ChunkProof)(nil),            // 17: pastel.storage.v1.ChunkProof
+	(*MsgRequestChallenge)(nil),   // 18: pastel.storage.v1.MsgRequestChallenge
+	(*MsgUnjail)(nil),             // 19: pastel.storage.v1.MsgUnjail
+	(*Challenge)(nil),             // 20: pastel.storage.v1.Challenge
+	(*Masternode)(nil),            // 21: pastel.storage.v1.Masternode
+	(*Attestation)(nil),           // 22: pastel.storage.v1.Attestation
+	(*Art)(nil),                   // 23: pastel.storage.v1.Art
+	(*Commitment)(nil),            // 24: pastel.storage.v1.Commitment
+	(*HealTask)(nil),              // 25: pastel.storage.v1.HealTask
+	(*Offer)(nil),                 // 26: pastel.storage.v1.Offer
+	(*Params)(nil),                // 27: pastel.storage.v1.Params
 }
 var file_pastel_storage_v1_storage_proto_depIdxs = []int32{
 	8,  // 0: pastel.storage.v1.MsgConfirmChunks.chunks:type_name -> pastel.storage.v1.ChunkRef
-	16, // 1: pastel.storage.v1.MsgProveChunks.proofs:type_name -> pastel.storage.v1.ChunkProof
-	0,  // 2: pastel.storage.v1.Challenge.status:type_name -> pastel.storage.v1.ChallengeStatus
-	1,  // 3: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
-	6,  // 4: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
-	2,  // 5: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
-	21, // 6: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	8,  // 1: pastel.storage.v1.MsgReportLoss.chunks:type_name -> pastel.storage.v1.ChunkRef
+	17, // 2: pastel.storage.v1.MsgProveChunks.proofs:type_name -> pastel.storage.v1.ChunkProof
+	0,  // 3: pastel.storage.v1.Challenge.status:type_name -> pastel.storage.v1.ChallengeStatus
+	1,  // 4: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
+	6,  // 5: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
+	2,  // 6: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
+	22, // 7: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_pastel_storage_v1_storage_proto_init() }
@@ -2522,7 +2645,7 @@ func file_pastel_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pastel_storage_v1_storage_proto_rawDesc), len(file_pastel_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
