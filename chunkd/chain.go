@@ -28,6 +28,7 @@ type Chain struct {
 	tickets  map[string]cached[*storagepb.Art]
 	chunks   map[string]cached[[]storage.ChunkView]
 	download map[string]cached[bool]
+	fetch    map[string]cached[storage.FetchRight]
 	mns      map[string]cached[*storagepb.Masternode]
 }
 
@@ -39,7 +40,7 @@ type cached[T any] struct {
 // NewChain wraps a node client.
 func NewChain(c *client.Client) *Chain {
 	return &Chain{C: c, TTL: 3 * time.Second, tickets: map[string]cached[*storagepb.Art]{},
-		chunks: map[string]cached[[]storage.ChunkView]{}, download: map[string]cached[bool]{}, mns: map[string]cached[*storagepb.Masternode]{}}
+		chunks: map[string]cached[[]storage.ChunkView]{}, download: map[string]cached[bool]{}, fetch: map[string]cached[storage.FetchRight]{}, mns: map[string]cached[*storagepb.Masternode]{}}
 }
 
 func lookup[T any](ch *Chain, m map[string]cached[T], k string, maxAge time.Duration, load func() (T, error)) (T, error) {
@@ -95,6 +96,16 @@ func (ch *Chain) CanDownload(ctx context.Context, id []byte, addr secp256k1.Addr
 		}
 		err := ch.queryJSON(ctx, fmt.Sprintf("/storage/can-download/%x/%s", id, addr), &out)
 		return out.Allowed, err
+	})
+}
+
+// MayFetch asks the chain whether addr may fetch one chunk now
+// (storage.Keeper.MayFetch). Answers are cached for at most TTL.
+func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32, addr secp256k1.Address) (storage.FetchRight, error) {
+	return lookup(ch, ch.fetch, fmt.Sprintf("%x/%d/%d/%s", art, stripe, index, addr), ch.TTL, func() (storage.FetchRight, error) {
+		var out storage.FetchRight
+		err := ch.queryJSON(ctx, fmt.Sprintf("/storage/may-fetch/%x/%d/%d/%s", art, stripe, index, addr), &out)
+		return out, err
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/client/keyring"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // Config is <home>/config/chunkd.toml.
@@ -58,13 +60,22 @@ type Config struct {
 	// from peers are published as trust edges from the masternode key
 	// (trustreport.go). "0s" turns publishing off.
 	TrustPublishInterval string `toml:"trust-publish-interval"`
+	// GCGraceBlocks is how many blocks a stored chunk must have been no
+	// longer committed to this masternode (its commitment moved away, it
+	// exited, a heal left a spare copy) before it is deleted. A committed
+	// chunk is never deleted. 0 keeps everything.
+	GCGraceBlocks int `toml:"gc-grace-blocks"`
+	// Adversary is for the test harness only: "phantom", "lazy" or
+	// "hoarder" make this chunkd cheat (see possession.go). Never set it on
+	// a real masternode: the chain catches each of them.
+	Adversary string `toml:"adversary,omitempty"`
 }
 
 // DefaultConfig is written by `chunkd init`.
 func DefaultConfig() Config {
 	return Config{Listen: "127.0.0.1:7100", PublicURL: "http://127.0.0.1:7100", Node: "http://127.0.0.1:26657",
 		Key: "masternode", KeyringBackend: "test", MaxConcurrent: 32, PullConcurrency: 4, PollInterval: "500ms", LogFormat: "text",
-		ScrubInterval: "10s", ScrubMiBPerRound: 32, ScrubMaxRepairs: 64, TrustPublishInterval: "10m"}
+		ScrubInterval: "10s", ScrubMiBPerRound: 32, ScrubMaxRepairs: 64, TrustPublishInterval: "10m", GCGraceBlocks: 600}
 }
 
 // ConfigPath is where a home keeps its configuration.
@@ -91,6 +102,14 @@ func LoadConfig(home string) (Config, error) {
 	}
 	if c.ScrubMiBPerRound <= 0 || c.ScrubMaxRepairs <= 0 {
 		return c, fmt.Errorf("chunkd config: scrub-mib-per-round and scrub-max-repairs must be positive")
+	}
+	if c.GCGraceBlocks < 0 {
+		return c, fmt.Errorf("chunkd config: gc-grace-blocks must not be negative (0 keeps every chunk)")
+	}
+	switch c.Adversary {
+	case "", AdversaryPhantom, AdversaryLazy, AdversaryHoarder:
+	default:
+		return c, fmt.Errorf("chunkd config: adversary %q is not a test mode (phantom, lazy, hoarder); remove the setting", c.Adversary)
 	}
 	if c.MaxConcurrent <= 0 || c.PullConcurrency <= 0 {
 		return c, fmt.Errorf("chunkd config: max-concurrent and pull-concurrency must be positive")
@@ -145,6 +164,12 @@ type Daemon struct {
 	pullWarned  time.Time              // when unpullable chunks were last reported (follow goroutine only)
 	pullFailing map[string]pullFailure // missing chunks whose pulls fail, by chunkPosKey (follow goroutine only)
 	scrubBytes  int64                  // overrides the per-round byte budget (tests)
+
+	gc       gcState    // garbage collection (follow goroutine only)
+	gcMu     sync.Mutex // guards gc's figures for status
+	lastSync syncFigures
+	// sendLoss, if set, replaces submitting loss reports (tests).
+	sendLoss func(context.Context, *storagepb.MsgReportLoss) error
 }
 
 // New opens the store and key of home.

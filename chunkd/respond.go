@@ -43,17 +43,25 @@ func (d *Daemon) respond(ctx context.Context) {
 			p, err := d.proveOne(ch)
 			if err != nil && !repairTried[ch.Id] && repairs < maxChallengeRepairs {
 				// The chunk is missing or corrupt here. The deadline is
-				// blocks away: restore it (from a holder, or minted from its
-				// stripe) and answer honestly from the restored bytes.
+				// blocks away: rebuild it from this disk's own chunks of
+				// its stripe and answer from the rebuilt bytes. (The lazy
+				// adversary tries to fetch it back instead; peers refuse.)
 				repairTried[ch.Id] = true
 				repairs++
 				p, err = d.repairAndProve(ctx, ch, err)
 			}
 			if err != nil {
-				// Without the chunk there is no honest answer: the challenge
-				// fails at its deadline and the chain moves the chunk away.
+				// Without the chunk there is no honest answer. Say so now:
+				// the challenge fails at once instead of at its deadline,
+				// the chunk leaves this node's proven bytes, and it may be
+				// pulled again.
 				d.log.Warn("cannot answer challenge", "challenge", ch.Id, "chunk", hex.EncodeToString(ch.ChunkId), "err", err)
 				answered[ch.Id] = true
+				if d.cfg.Adversary == "" {
+					if rerr := d.reportLost(ctx, ch.ArtId, []*storagepb.ChunkRef{{Stripe: ch.Stripe, Index: ch.Index}}); rerr != nil {
+						d.log.Warn("loss report failed; the challenge fails at its deadline", "challenge", ch.Id, "err", rerr)
+					}
+				}
 				continue
 			}
 			proofs = append(proofs, p)
@@ -72,6 +80,11 @@ func (d *Daemon) respond(ctx context.Context) {
 		for _, p := range proofs {
 			answered[p.ChallengeId] = true
 		}
+		if d.cfg.Adversary == AdversaryHoarder {
+			for _, ch := range open {
+				d.hoard(ctx, ch.ArtId) // what it minted to answer goes again
+			}
+		}
 		d.metrics.proofs.Add(float64(len(proofs)))
 		d.log.Info("challenges answered", "count", len(proofs), "seconds", time.Since(start).Seconds())
 		if len(answered) > 100_000 {
@@ -88,18 +101,30 @@ func (d *Daemon) respond(ctx context.Context) {
 const maxChallengeRepairs = 4
 
 // repairAndProve restores a challenged chunk this node should hold but
-// cannot read, then answers the challenge from it.
+// cannot read, from its own chunks of the stripe, then answers from it.
+// The lazy adversary fetches it from a holder instead, which the holders
+// refuse (it is a confirmed holder).
 func (d *Daemon) repairAndProve(ctx context.Context, ch *storagepb.Challenge, cause error) (*storagepb.ChunkProof, error) {
 	rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	c := storage.CommitmentView{ArtID: hex.EncodeToString(ch.ArtId), Stripe: ch.Stripe, Index: ch.Index, ChunkID: hex.EncodeToString(ch.ChunkId), Confirmed: true}
-	how, err := d.repair(rctx, c)
+	how := "minted"
+	var err error
+	if d.cfg.Adversary == AdversaryLazy {
+		how = "fetched"
+		c := storage.CommitmentView{ArtID: hex.EncodeToString(ch.ArtId), Stripe: ch.Stripe, Index: ch.Index, ChunkID: hex.EncodeToString(ch.ChunkId), Confirmed: true}
+		_, err = d.fetchOne(rctx, c)
+	} else {
+		var id codec.ID
+		copy(id[:], ch.ChunkId)
+		_ = d.store.Delete(id) // a corrupt copy is quarantined already; a half one goes
+		err = d.mintLocal(rctx, ch.ArtId, ch.Stripe, ch.Index)
+	}
 	if err != nil {
 		d.metrics.scrubFailed.Inc()
-		return nil, fmt.Errorf("%v; repair failed: %w", cause, err)
+		return nil, fmt.Errorf("%v; %s: %w", cause, map[string]string{"minted": "rebuilding from this disk", "fetched": "fetching"}[how], err)
 	}
 	d.metrics.scrubRepaired.WithLabelValues(how).Inc()
-	d.log.Info("challenged chunk was damaged here; repaired before answering", "challenge", ch.Id, "art", c.ArtID, "stripe", c.Stripe, "index", c.Index, "how", how, "was", cause.Error())
+	d.log.Info("challenged chunk was damaged here; restored before answering", "challenge", ch.Id, "art", hex.EncodeToString(ch.ArtId), "stripe", ch.Stripe, "index", ch.Index, "how", how, "was", cause.Error())
 	return d.proveOne(ch)
 }
 

@@ -28,8 +28,8 @@ type ScrubReport struct {
 	Hashed    int // chunks re-hashed this round
 	Missing   int // files found missing
 	Corrupt   int // files found corrupt (quarantined by the store)
-	Fetched   int // repaired by fetching from another holder
-	Minted    int // repaired by minting from k chunks of the stripe
+	Reported  int // reported lost on-chain (then pulled again as unconfirmed)
+	Minted    int // repaired by minting from k chunks of its stripe on this disk
 	Failed    int // repairs that failed (retried next round)
 	Deferred  int // bad chunks left for the next round (repair bound)
 }
@@ -42,6 +42,10 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 	every, _ := time.ParseDuration(d.cfg.ScrubInterval)
 	if every <= 0 {
 		d.log.Info("scrubbing disabled (scrub-interval = 0s)")
+		return
+	}
+	if d.cfg.Adversary != "" {
+		d.log.Warn("scrubbing off: adversary test mode", "adversary", d.cfg.Adversary)
 		return
 	}
 	t := time.NewTicker(every)
@@ -61,7 +65,7 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 			continue
 		}
 		attrs := []any{"confirmed", r.Confirmed, "hashed", r.Hashed, "missing", r.Missing, "corrupt", r.Corrupt,
-			"fetched", r.Fetched, "minted", r.Minted, "failed", r.Failed, "deferred", r.Deferred, "seconds", time.Since(start).Seconds()}
+			"reported", r.Reported, "minted", r.Minted, "failed", r.Failed, "deferred", r.Deferred, "seconds", time.Since(start).Seconds()}
 		if r.bad() > 0 || r.Failed > 0 {
 			d.log.Warn("scrub found damaged chunks", attrs...)
 		} else {
@@ -158,74 +162,61 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 		r.Deferred = len(bad) - d.cfg.ScrubMaxRepairs
 		bad = bad[:d.cfg.ScrubMaxRepairs]
 	}
+	var lost []storage.CommitmentView
 	for _, c := range bad {
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
-		how, err := d.repair(ctx, c)
+		err := d.repair(ctx, c)
+		if errors.Is(err, errCannotMint) {
+			lost = append(lost, c)
+			continue
+		}
 		if err != nil {
 			r.Failed++
 			d.metrics.scrubFailed.Inc()
 			d.log.Warn("scrub: repair failed; retrying next round", "art", c.ArtID, "stripe", c.Stripe, "index", c.Index, "chunk", c.ChunkID, "err", err)
 			continue
 		}
-		if how == "fetched" {
-			r.Fetched++
-		} else {
-			r.Minted++
+		r.Minted++
+		d.metrics.scrubRepaired.WithLabelValues("minted").Inc()
+		d.log.Info("scrub: chunk repaired", "art", c.ArtID, "stripe", c.Stripe, "index", c.Index, "chunk", c.ChunkID, "how", "minted")
+	}
+	// What cannot be restored from this disk is reported lost: a confirmed
+	// holder may not fetch its own chunk from peers (they refuse), and must
+	// not keep claiming bytes it does not have. Once reported, the chunk is
+	// an unconfirmed commitment again and the follow loop pulls and proves it.
+	arts, refs := lostRefs(lost)
+	for _, a := range arts {
+		art, _ := hex.DecodeString(a)
+		if err := d.reportLost(ctx, art, refs[a]); err != nil {
+			r.Failed += len(refs[a])
+			d.metrics.scrubFailed.Add(float64(len(refs[a])))
+			d.log.Warn("scrub: loss report failed; retrying next round", "art", a, "count", len(refs[a]), "err", err)
+			continue
 		}
-		d.metrics.scrubRepaired.WithLabelValues(how).Inc()
-		d.log.Info("scrub: chunk repaired", "art", c.ArtID, "stripe", c.Stripe, "index", c.Index, "chunk", c.ChunkID, "how", how)
+		r.Reported += len(refs[a])
+		d.metrics.scrubRepaired.WithLabelValues("reported").Add(float64(len(refs[a])))
 	}
 	return r, nil
 }
 
-// repair restores one confirmed chunk: from another holder if one serves
-// it, otherwise by minting it from k verified chunks of its stripe. It
-// returns "fetched" or "minted".
-func (d *Daemon) repair(ctx context.Context, c storage.CommitmentView) (string, error) {
+// repair restores one confirmed chunk from k verified chunks of its stripe
+// on this node's own disk (errCannotMint when there are fewer: the caller
+// reports the loss). Nothing is fetched: peers do not serve a confirmed
+// holder its own chunk.
+func (d *Daemon) repair(ctx context.Context, c storage.CommitmentView) error {
 	id, err := codec.ParseID(c.ChunkID)
 	if err != nil {
-		return "", err
+		return err
 	}
 	art, err := hex.DecodeString(c.ArtID)
 	if err != nil {
-		return "", fmt.Errorf("bad art id %q", c.ArtID)
+		return fmt.Errorf("bad art id %q", c.ArtID)
 	}
 	// Whatever is left of the bad copy goes (quarantined or half there).
 	if err := d.store.Delete(id); err != nil {
-		return "", fmt.Errorf("removing the bad copy: %w", err)
+		return fmt.Errorf("removing the bad copy: %w", err)
 	}
-	if d.fetchOne(ctx, c) == nil {
-		return "fetched", nil
-	}
-	if d.store.Has(id) { // fetched, but counted elsewhere (e.g. a concurrent pull)
-		return "fetched", nil
-	}
-	t, err := d.reader.Art(ctx, art, time.Hour)
-	if err != nil {
-		return "", fmt.Errorf("reading the ticket: %w", err)
-	}
-	if t == nil || int(c.Stripe) >= len(t.Stripes) {
-		return "", fmt.Errorf("art %s has no stripe %d", c.ArtID, c.Stripe)
-	}
-	chunks, err := d.reader.Chunks(ctx, art, 3*time.Second)
-	if err != nil {
-		return "", fmt.Errorf("reading holders: %w", err)
-	}
-	have, err := d.gatherStripe(ctx, t, chunks, c.Stripe)
-	if err != nil {
-		return "", fmt.Errorf("no holder serves the chunk and the stripe cannot be rebuilt: %w", err)
-	}
-	minted, err := codec.Mint(ManifestOf(t), int(c.Stripe), int(c.Index), have)
-	if err != nil {
-		return "", fmt.Errorf("minting: %w", err)
-	}
-	if minted.ID != id {
-		return "", fmt.Errorf("minted chunk has id %s, want %s", minted.ID, id)
-	}
-	if err := d.store.Put(id, minted.Bytes()); err != nil {
-		return "", fmt.Errorf("storing the minted chunk: %w", err)
-	}
-	return "minted", nil
+	return d.mintLocal(ctx, art, c.Stripe, c.Index)
 }

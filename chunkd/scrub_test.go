@@ -1,9 +1,11 @@
 package chunkd
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -114,69 +116,101 @@ func testArt(t *testing.T) (*storagepb.Art, []*codec.Chunk) {
 	return ticketOf(m, chunks), chunks
 }
 
-// TestScrubRepairsMissingAndCorruptChunks: a masternode holds five chunks
-// of a stripe; one file is deleted and one corrupted on disk. A scrub round
-// finds both, fetches the deleted one from the peer that also holds it,
-// and mints the corrupt one (no one else holds it) from k chunks of the
-// stripe gathered from its own store and the peer. A second round is clean.
-func TestScrubRepairsMissingAndCorruptChunks(t *testing.T) {
-	ticket, chunks := testArt(t)
-	var stripe0 []*codec.Chunk
+// lossSink records the loss reports a daemon would submit.
+type lossSink struct {
+	mu      sync.Mutex
+	reports []*storagepb.MsgReportLoss
+}
+
+func (l *lossSink) send(_ context.Context, m *storagepb.MsgReportLoss) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reports = append(l.reports, m)
+	return nil
+}
+
+func (l *lossSink) reported() (n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range l.reports {
+		n += len(r.Chunks)
+	}
+	return n
+}
+
+// stripe0 returns the chunks of stripe 0 and its k.
+func stripe0Of(t *testing.T, ticket *storagepb.Art, chunks []*codec.Chunk) ([]*codec.Chunk, int) {
+	var out []*codec.Chunk
 	for _, c := range chunks {
 		if c.Stripe == 0 {
-			stripe0 = append(stripe0, c)
+			out = append(out, c)
 		}
 	}
 	k := int(ticket.Stripes[0].K)
-	if len(stripe0) < k+5 || k < 3 {
-		t.Fatalf("test archive too small: k=%d, %d chunks in stripe 0", k, len(stripe0))
+	if len(out) < k+5 || k < 3 {
+		t.Fatalf("test archive too small: k=%d, %d chunks in stripe 0", k, len(out))
 	}
-	fc := &fakeChain{ticket: ticket}
-	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
-	p := newPeerServer(t)
+	return out, k
+}
+
+// holdConfirmed stores chunks and lists them as this daemon's confirmed
+// commitments; a peer holding every chunk of the stripe is listed too.
+func holdConfirmed(t *testing.T, d *Daemon, fc *fakeChain, p *peerServer, ticket *storagepb.Art, stripe []*codec.Chunk, held int) {
 	artHex := hex.EncodeToString(ticket.Id)
-	// We hold indices 0..4; the peer holds index 0 and indices 5.. (enough
-	// for the stripe with our own).
-	for _, c := range stripe0 {
+	for _, c := range stripe {
 		cv := storage.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String()}
-		if c.Index < 5 {
+		if c.Index < held {
 			if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 				t.Fatal(err)
 			}
 			cv.Holders = append(cv.Holders, storage.HolderView{Masternode: d.addr.String(), Confirmed: true})
 			fc.mine = append(fc.mine, storage.CommitmentView{ArtID: artHex, Stripe: 0, Index: uint32(c.Index), ChunkID: c.ID.String(), Confirmed: true})
 		}
-		if c.Index == 0 || c.Index >= 5 {
-			p.have[c.ID] = c.Bytes()
-			cv.Holders = append(cv.Holders, storage.HolderView{Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true})
-		}
+		p.have[c.ID] = c.Bytes()
+		cv.Holders = append(cv.Holders, storage.HolderView{Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true})
 		fc.chunks = append(fc.chunks, cv)
 	}
-	// An unconfirmed commitment is not the scrubber's business.
-	fc.mine = append(fc.mine, storage.CommitmentView{ArtID: artHex, Stripe: 0, Index: 7, ChunkID: stripe0[7].ID.String()})
+}
 
-	// Damage: delete index 0, flip a payload byte of index 1.
+func damage(t *testing.T, d *Daemon, del, flip codec.ID) {
 	path := func(id codec.ID) string { h := id.String(); return filepath.Join(d.store.Dir(), h[:2], h) }
-	if err := os.Remove(path(stripe0[0].ID)); err != nil {
+	if err := os.Remove(path(del)); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(path(stripe0[1].ID))
+	b, err := os.ReadFile(path(flip))
 	if err != nil {
 		t.Fatal(err)
 	}
 	b[len(b)-1] ^= 0xff
-	if err := os.WriteFile(path(stripe0[1].ID), b, 0o600); err != nil {
+	if err := os.WriteFile(path(flip), b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
 
+// TestScrubRepairsMissingAndCorruptChunks: a masternode holds k+2 chunks of
+// a stripe; one file is deleted and one corrupted on disk. A scrub round
+// finds both and mints both from the k good chunks left on its own disk,
+// asking no peer. A second round is clean.
+func TestScrubRepairsMissingAndCorruptChunks(t *testing.T) {
+	ticket, chunks := testArt(t)
+	stripe0, k := stripe0Of(t, ticket, chunks)
+	fc := &fakeChain{ticket: ticket}
+	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
+	sink := &lossSink{}
+	d.sendLoss = sink.send
+	p := newPeerServer(t)
+	holdConfirmed(t, d, fc, p, ticket, stripe0, k+2)
+	// An unconfirmed commitment is not the scrubber's business.
+	fc.mine = append(fc.mine, storage.CommitmentView{ArtID: hex.EncodeToString(ticket.Id), Stripe: 0, Index: uint32(k + 3), ChunkID: stripe0[k+3].ID.String()})
+	damage(t, d, stripe0[0].ID, stripe0[1].ID)
 	r, err := d.scrubRound(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Confirmed != 5 || r.Missing != 1 || r.Corrupt != 1 || r.Fetched != 1 || r.Minted != 1 || r.Failed != 0 {
+	if r.Confirmed != k+2 || r.Missing != 1 || r.Corrupt != 1 || r.Minted != 2 || r.Reported != 0 || r.Failed != 0 {
 		t.Fatalf("scrub report %+v", r)
 	}
-	for _, c := range stripe0[:5] {
+	for _, c := range stripe0[:k+2] {
 		got, err := d.store.Get(c.ID)
 		if err != nil {
 			t.Fatalf("chunk %d after repair: %v", c.Index, err)
@@ -189,15 +223,47 @@ func TestScrubRepairsMissingAndCorruptChunks(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.store.Dir(), "corrupt", stripe0[1].ID.String())); !os.IsNotExist(err) {
 		t.Fatalf("quarantined copy left behind: %v", err)
 	}
-	if got := counter(t, d, "chunkd_scrub_repaired_total", "minted"); got != 1 {
+	if got := counter(t, d, "chunkd_scrub_repaired_total", "minted"); got != 2 {
 		t.Fatalf("minted metric %v", got)
 	}
 	if got := counter(t, d, "chunkd_scrub_bad_chunks_total", "corrupt"); got != 1 {
 		t.Fatalf("corrupt metric %v", got)
 	}
+	if p.gets != 0 || sink.reported() != 0 {
+		t.Fatalf("repair asked peers %d times and reported %d losses, want neither", p.gets, sink.reported())
+	}
 	r, err = d.scrubRound(context.Background())
 	if err != nil || r.bad() != 0 || r.Failed != 0 {
 		t.Fatalf("second round: %+v %v", r, err)
+	}
+}
+
+// TestScrubReportsWhatItCannotRebuild: with fewer than k chunks of the
+// stripe on its disk, a damaged confirmed chunk is reported lost on-chain
+// (it is not fetched from the peer that has it: peers refuse a confirmed
+// holder its own chunk, and asking would be outsourcing).
+func TestScrubReportsWhatItCannotRebuild(t *testing.T) {
+	ticket, chunks := testArt(t)
+	stripe0, _ := stripe0Of(t, ticket, chunks)
+	fc := &fakeChain{ticket: ticket}
+	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
+	sink := &lossSink{}
+	d.sendLoss = sink.send
+	p := newPeerServer(t)
+	holdConfirmed(t, d, fc, p, ticket, stripe0, 3)
+	damage(t, d, stripe0[0].ID, stripe0[1].ID)
+	r, err := d.scrubRound(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Reported != 2 || r.Minted != 0 || r.Failed != 0 {
+		t.Fatalf("scrub report %+v", r)
+	}
+	if len(sink.reports) != 1 || !bytes.Equal(sink.reports[0].ArtId, ticket.Id) || sink.reported() != 2 {
+		t.Fatalf("loss reports %v", sink.reports)
+	}
+	if p.gets != 0 {
+		t.Fatalf("the scrubber asked a peer %d times for its own chunks", p.gets)
 	}
 }
 
@@ -224,6 +290,7 @@ func TestScrubIsBoundedAndRotates(t *testing.T) {
 		fc.chunks = append(fc.chunks, storage.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String(),
 			Holders: []storage.HolderView{{Masternode: d.addr.String(), Confirmed: true}}})
 	}
+	d.sendLoss = func(context.Context, *storagepb.MsgReportLoss) error { return errors.New("node unreachable") }
 	// A budget of one byte: each round re-hashes exactly one chunk, and
 	// len(held) rounds visit every chunk once.
 	d.scrubBytes = 1
@@ -239,8 +306,9 @@ func TestScrubIsBoundedAndRotates(t *testing.T) {
 		t.Fatalf("%d rounds visited %d distinct chunks, want %d", len(held), len(seen), len(held))
 	}
 	d.scrubBytes = 0
-	// Corrupt one chunk; with no other holder and only 3 of k chunks, the
-	// repair fails but is reported, and the round still completes.
+	// Corrupt one chunk; with only 3 of k chunks it cannot be rebuilt here
+	// and the loss report fails: counted as failed, and the round still
+	// completes.
 	h := held[2].ID.String()
 	p := filepath.Join(d.store.Dir(), h[:2], h)
 	b, _ := os.ReadFile(p)
@@ -253,7 +321,8 @@ func TestScrubIsBoundedAndRotates(t *testing.T) {
 	if r.Corrupt != 1 || r.Failed != 1 {
 		t.Fatalf("report %+v", r)
 	}
-	// Next round: now missing, still failing, still bounded and alive.
+	// Next round: now missing, still failing (the loss report cannot be
+	// sent), still bounded and alive.
 	r, err = d.scrubRound(context.Background())
 	if err != nil || r.Missing != 1 || r.Failed != 1 {
 		t.Fatalf("report %+v %v", r, err)
@@ -297,17 +366,20 @@ func counter(t *testing.T, d *Daemon, name, label string) float64 {
 }
 
 // TestChallengeOnDamagedChunkIsRepairedThenAnswered: a challenge arrives for
-// a chunk whose file was deleted; the responder restores it from a peer and
-// answers with a proof that verifies against the chunk id.
+// a chunk whose file was deleted; the responder rebuilds it from its own
+// chunks of the stripe (no peer asked) and answers with a proof that
+// verifies against the chunk id. Without enough chunks it cannot answer.
 func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
 	ticket, chunks := testArt(t)
+	stripe0, k := stripe0Of(t, ticket, chunks)
 	fc := &fakeChain{ticket: ticket}
 	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
 	p := newPeerServer(t)
-	c := chunks[0]
-	p.have[c.ID] = c.Bytes()
-	fc.chunks = []storage.ChunkView{{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String(), Holders: []storage.HolderView{
-		{Masternode: d.addr.String(), Confirmed: true}, {Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true}}}}
+	holdConfirmed(t, d, fc, p, ticket, stripe0, k+1)
+	c := stripe0[0]
+	if err := d.store.Delete(c.ID); err != nil {
+		t.Fatal(err)
+	}
 	ch := &storagepb.Challenge{Id: 7, ArtId: ticket.Id, Stripe: 0, Index: uint32(c.Index), ChunkId: c.ID[:], PayloadLen: uint32(len(c.Payload)), LeafStart: 0, LeafEnd: 2, Nonce: []byte("n")}
 	_, cause := d.proveOne(ch)
 	if cause == nil {
@@ -324,7 +396,16 @@ func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
 	if string(pr.Leaves) != string(want.Leaves) || string(pr.Proof) != string(want.Proof) {
 		t.Fatal("proof from the repaired chunk differs from the honest one")
 	}
-	if got := counter(t, d, "chunkd_scrub_repaired_total", "fetched"); got != 1 {
-		t.Fatalf("repaired metric %v", got)
+	if got := counter(t, d, "chunkd_scrub_repaired_total", "minted"); got != 1 || p.gets != 0 {
+		t.Fatalf("repaired metric %v, peer asked %d times", got, p.gets)
+	}
+	// Two more gone: k-1 left on disk, nothing to rebuild from.
+	for _, x := range stripe0[1:3] {
+		_ = d.store.Delete(x.ID)
+	}
+	ch.Index, ch.ChunkId = uint32(stripe0[1].Index), stripe0[1].ID[:]
+	_, cause = d.proveOne(ch)
+	if _, err := d.repairAndProve(context.Background(), ch, cause); !errors.Is(err, errCannotMint) || p.gets != 0 {
+		t.Fatalf("repair with k-1 chunks: %v (peer asked %d times)", err, p.gets)
 	}
 }

@@ -42,6 +42,9 @@ type metrics struct {
 
 	peerOutcomes   *prometheus.CounterVec // chunk fetches from confirmed holders, by outcome: good | bad
 	trustPublished prometheus.Counter
+	refusedFetches prometheus.Counter
+	gcDeleted      prometheus.Counter
+	lossReports    prometheus.Counter
 }
 
 func newMetrics(st *store.Store) *metrics {
@@ -60,7 +63,7 @@ func newMetrics(st *store.Store) *metrics {
 	m.scrubRounds = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "rounds_total", Help: "Scrub rounds completed."})
 	m.scrubChecked = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "checked_total", Help: "Confirmed chunks checked by the scrubber, by check (exists: file present; hash: payload re-hashed to its id)."}, []string{"check"})
 	m.scrubFound = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "bad_chunks_total", Help: "Confirmed chunks the scrubber found missing or corrupt."}, []string{"problem"})
-	m.scrubRepaired = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repaired_total", Help: "Chunks repaired by the scrubber, by how (fetched from a holder, or minted from its stripe)."}, []string{"how"})
+	m.scrubRepaired = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repaired_total", Help: "Damaged confirmed chunks handled by the scrubber, by how (minted: rebuilt from k chunks of its stripe on this disk; reported: reported lost on-chain, then pulled again)."}, []string{"how"})
 	m.scrubFailed = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "scrub", Name: "repair_failures_total", Help: "Repairs that failed (retried next round)."})
 	m.failovers = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "node_failovers_total", Help: "Switches to another configured pasteld node because the one in use was unreachable or catching up."})
 	noSpace := prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "chunkd", Name: "store_no_space_total", Help: "Chunk writes refused because the disk or quota was full."},
@@ -69,6 +72,10 @@ func newMetrics(st *store.Store) *metrics {
 		func() float64 { return float64(st.WriteErrors.Load()) })
 	m.peerOutcomes = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "transfers_total", Help: "Chunk fetches from confirmed holders, by outcome (good: verified; bad: refused, unreachable or corrupt)."}, []string{"outcome"})
 	m.trustPublished = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Subsystem: "peer", Name: "trust_edges_published_total", Help: "Peer trust edges published on-chain."})
+	m.refusedFetches = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "refused_fetches_total", Help: "Chunk downloads refused by the chain's fetch rule (e.g. a confirmed holder asking for its own chunk)."})
+	m.gcDeleted = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "gc_deleted_chunks_total", Help: "Chunks deleted after their commitment moved away and the grace period passed."})
+	m.lossReports = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "loss_reports_total", Help: "Chunks this masternode reported lost on-chain (they leave its proven bytes until proven again)."})
+	m.reg.MustRegister(m.refusedFetches, m.gcDeleted, m.lossReports)
 	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.unpullable, m.attested, m.proofs, m.healed,
 		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, m.failovers, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)
 	return m
@@ -93,6 +100,7 @@ func (d *Daemon) handler() http.Handler {
 	mux.Handle("GET /v1/arts/{art}/chunks/{id}", d.route("get", d.handleGet))
 	mux.Handle("GET /v1/arts/{art}/chunks", d.route("list", d.handleList))
 	mux.HandleFunc("GET /healthz", d.handleHealth)
+	mux.HandleFunc("GET /v1/status", d.handleStatus)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
 	return mux
 }
@@ -236,13 +244,19 @@ func (d *Daemon) committed(r *http.Request, art []byte, stripe, index uint32) bo
 	return false
 }
 
-func (d *Daemon) mayDownload(r *http.Request, art []byte, signer secp256k1.Address) error {
-	ok, err := d.chain.CanDownload(r.Context(), art, signer)
+// mayFetch applies the chain's fetch rule (storage.Keeper.MayFetch) to one
+// chunk: edition owners always; masternodes only with an unconfirmed
+// commitment, a heal task or an attestation needing it. A confirmed holder
+// asking for its own chunk is refused: serving it would let a masternode
+// that deleted its copy answer challenges from ours.
+func (d *Daemon) mayFetch(r *http.Request, art []byte, stripe, index uint32, signer secp256k1.Address) error {
+	fr, err := d.chain.MayFetch(r.Context(), art, stripe, index, signer)
 	if err != nil {
 		return fail(http.StatusBadGateway, "chain: %v", err)
 	}
-	if !ok {
-		return fail(http.StatusForbidden, "%s owns no edition of art %x and is not a masternode", signer, art)
+	if !fr.Allowed {
+		d.metrics.refusedFetches.Inc()
+		return fail(http.StatusForbidden, "chunk (stripe %d, index %d) of art %x: %s", stripe, index, art, fr.Reason)
 	}
 	return nil
 }
@@ -256,15 +270,19 @@ func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp25
 	if err != nil {
 		return fail(http.StatusBadRequest, "chunk id must be 64 hex digits")
 	}
-	if err := d.mayDownload(r, art, signer); err != nil {
-		return err
-	}
 	ticket, err := d.chain.Art(r.Context(), art, time.Hour)
-	if err != nil || ticket == nil {
+	if err != nil {
+		return fail(http.StatusBadGateway, "chain: %v", err)
+	}
+	if ticket == nil {
 		return fail(http.StatusNotFound, "art %x not found", art)
 	}
-	if !ticketHas(ticket, id) {
+	stripe, index, ok := ticketPosition(ticket, id)
+	if !ok {
 		return fail(http.StatusNotFound, "chunk %s is not part of art %x", id, art)
+	}
+	if err := d.mayFetch(r, art, stripe, index, signer); err != nil {
+		return err
 	}
 	b, err := d.store.Get(id)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrCorrupt) {
@@ -283,15 +301,29 @@ func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp25
 	return err
 }
 
-func ticketHas(t *storagepb.Art, id codec.ID) bool {
-	for _, s := range t.Stripes {
-		for _, c := range s.ChunkIds {
+// ticketPosition finds chunk id in the ticket: its stripe and index.
+func ticketPosition(t *storagepb.Art, id codec.ID) (stripe, index uint32, ok bool) {
+	for s, st := range t.Stripes {
+		for i, c := range st.ChunkIds {
 			if bytes.Equal(c, id[:]) {
-				return true
+				return uint32(s), uint32(i), true
 			}
 		}
 	}
-	return false
+	return 0, 0, false
+}
+
+// mayList: listing which chunks of an art are held here is for edition
+// owners and masternodes (it reveals no chunk bytes).
+func (d *Daemon) mayList(r *http.Request, art []byte, signer secp256k1.Address) error {
+	ok, err := d.chain.CanDownload(r.Context(), art, signer)
+	if err != nil {
+		return fail(http.StatusBadGateway, "chain: %v", err)
+	}
+	if !ok {
+		return fail(http.StatusForbidden, "%s owns no edition of art %x and is not a masternode", signer, art)
+	}
+	return nil
 }
 
 func (d *Daemon) handleList(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, _ []byte) error {
@@ -299,7 +331,7 @@ func (d *Daemon) handleList(w http.ResponseWriter, r *http.Request, signer secp2
 	if err != nil {
 		return err
 	}
-	if err := d.mayDownload(r, art, signer); err != nil {
+	if err := d.mayList(r, art, signer); err != nil {
 		return err
 	}
 	ticket, err := d.chain.Art(r.Context(), art, time.Hour)

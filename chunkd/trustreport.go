@@ -1,6 +1,7 @@
 package chunkd
 
 import (
+	"github.com/pastelchain/pastel/chunkd/peer"
 	"cmp"
 	"context"
 	"errors"
@@ -122,6 +123,9 @@ func (l *peerLedger) published(us []edgeUpdate) {
 func (d *Daemon) peerOutcome(ctx context.Context, mn string, err error) {
 	if d.trustLedger == nil || mn == "" || mn == d.addr.String() || ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return
+	}
+	if errors.Is(err, peer.ErrForbidden) {
+		return // the peer applied the chain's fetch rule: no fault of its
 	}
 	d.trustLedger.record(mn, err == nil)
 	d.metrics.peerOutcomes.WithLabelValues(map[bool]string{true: "good", false: "bad"}[err == nil]).Inc()

@@ -90,6 +90,8 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		return err
 	}
 	ready, missing := d.sortAssignments(as)
+	d.recordSync(as, ready, missing)
+	d.collectGarbage(as, d.height.Load(), time.Now())
 	if len(missing) == 0 {
 		clear(d.pullFailing)
 		d.metrics.unpullable.Set(0)
@@ -102,7 +104,15 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		window := d.pullWindow(missing, perRound)
 		got, fails := d.pull(ctx, window)
 		for _, g := range got {
-			ready[g.ArtID] = append(ready[g.ArtID], &storagepb.ChunkRef{Stripe: g.Stripe, Index: g.Index})
+			if g.ProveLeafEnd == 0 {
+				continue // proof range known next block: confirmed next round
+			}
+			ref, err := proveRef(g.CommitmentView, g.chunk)
+			if err != nil {
+				d.log.Warn("cannot prove a pulled chunk", "art", g.ArtID, "stripe", g.Stripe, "index", g.Index, "err", err)
+				continue
+			}
+			ready[g.ArtID] = append(ready[g.ArtID], ref)
 		}
 		stuck, longest, why := trackPullFailures(d.pullFailing, missing, fails, time.Now(), pullStuckAfter)
 		d.metrics.unpullable.Set(float64(stuck))
@@ -123,10 +133,12 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		for len(refs) > 0 {
 			n := min(len(refs), storage.MaxConfirmations)
 			if err := d.submit(ctx, false, storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
+				d.chain.Forget(art)
 				return fmt.Errorf("confirm %d chunks of %s: %w", n, a, err)
 			}
 			d.metrics.confirmed.Add(float64(n))
 			d.log.Info("chunks confirmed", "art", a, "count", n)
+			d.afterConfirm(ctx, art, refs[:n])
 			refs = refs[n:]
 		}
 		d.chain.Forget(art)
@@ -135,10 +147,12 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 }
 
 // sortAssignments splits the unconfirmed assignments into those whose chunk
-// is on disk and verifies (ready to confirm, by art) and those to pull. A
-// file already on disk (left from an earlier commitment, a scrub or a heal)
-// is verified before it is confirmed: a corrupt one is quarantined and
-// pulled again, never confirmed and then failed in a challenge.
+// is on disk and verifies (ready to confirm, by art, each with its proof of
+// possession) and those to pull. A file already on disk (left from an
+// earlier commitment, a scrub or a heal) is verified before it is
+// confirmed: a corrupt one is quarantined and pulled again, never confirmed
+// and then failed in a challenge. A stored chunk whose proof range is not
+// known yet (assigned in the last block) waits for the next round.
 func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string][]*storagepb.ChunkRef, missing []storage.CommitmentView) {
 	ready = map[string][]*storagepb.ChunkRef{}
 	for _, a := range as {
@@ -149,13 +163,48 @@ func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string]
 		if err != nil {
 			continue
 		}
-		if _, err := d.store.Get(id); err == nil {
-			ready[a.ArtID] = append(ready[a.ArtID], &storagepb.ChunkRef{Stripe: a.Stripe, Index: a.Index})
-		} else {
-			missing = append(missing, a)
+		if d.cfg.Adversary == AdversaryPhantom {
+			if a.ProveLeafEnd > 0 {
+				ready[a.ArtID] = append(ready[a.ArtID], phantomRef(a))
+			}
+			continue
 		}
+		b, err := d.store.Get(id)
+		if err != nil {
+			missing = append(missing, a)
+			continue
+		}
+		if a.ProveLeafEnd == 0 {
+			continue
+		}
+		ref, err := proveRef(a, b)
+		if err != nil {
+			d.log.Warn("cannot prove a stored chunk", "art", a.ArtID, "stripe", a.Stripe, "index", a.Index, "err", err)
+			continue
+		}
+		ready[a.ArtID] = append(ready[a.ArtID], ref)
 	}
 	return ready, missing
+}
+
+// recordSync keeps the last sync's counts for status.
+func (d *Daemon) recordSync(as []storage.CommitmentView, ready map[string][]*storagepb.ChunkRef, missing []storage.CommitmentView) {
+	f := syncFigures{Height: d.height.Load(), At: time.Now(), Assignments: len(as), Missing: len(missing)}
+	n := 0
+	for _, r := range ready {
+		n += len(r)
+	}
+	for _, a := range as {
+		if a.Confirmed {
+			f.Confirmed++
+		} else {
+			f.Unconfirmed++
+		}
+	}
+	f.AwaitingRange = max(0, f.Unconfirmed-len(missing)-n)
+	d.gcMu.Lock()
+	d.lastSync = f
+	d.gcMu.Unlock()
 }
 
 // pullWarnEvery spaces out the warnings about chunks that could not be
@@ -188,9 +237,15 @@ func chunkPosKey(c storage.CommitmentView) string {
 // diskFullBackoff is how long pulls pause after the store reports a full disk.
 const diskFullBackoff = 5 * time.Second
 
+// pulled is a chunk pull stored, with its bytes.
+type pulled struct {
+	storage.CommitmentView
+	chunk []byte
+}
+
 // pull fetches missing chunks from holders, verifying each; it returns those
 // it stored and, by chunkPosKey, why each of the others could not be.
-func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []storage.CommitmentView, fails map[string]error) {
+func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []pulled, fails map[string]error) {
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
@@ -203,14 +258,14 @@ func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (go
 		go func(m storage.CommitmentView) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			err := d.fetchOne(ctx, m)
+			b, err := d.fetchOne(ctx, m)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				fails[chunkPosKey(m)] = fmt.Errorf("art %s stripe %d index %d: %w", m.ArtID, m.Stripe, m.Index, err)
 				return
 			}
-			got = append(got, m)
+			got = append(got, pulled{m, b})
 		}(m)
 	}
 	wg.Wait()
@@ -276,13 +331,15 @@ func trackPullFailures(state map[string]pullFailure, missing []storage.Commitmen
 var errNoSource = errors.New("no other holder to fetch it from (a healer re-mints it)")
 
 // fetchOne fetches one chunk from its holders (confirmed first) into the
-// store, or says why it could not.
-func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) error {
+// store and returns its bytes, or says why it could not. Peers serve it
+// only while the chain says this masternode needs it (an unconfirmed
+// commitment, a heal task, an attestation): a confirmed holder is refused.
+func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte, error) {
 	art, _ := hex.DecodeString(m.ArtID)
 	id, _ := codec.ParseID(m.ChunkID)
 	chunks, err := d.reader.Chunks(ctx, art, 3*time.Second)
 	if err != nil {
-		return fmt.Errorf("chain: %w", err)
+		return nil, fmt.Errorf("chain: %w", err)
 	}
 	last := errNoSource
 	for _, c := range chunks {
@@ -312,17 +369,17 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) error {
 					if prev := d.diskFullUntil.Swap(until); prev < time.Now().UnixNano() {
 						d.log.Warn("disk full: chunk not stored; pausing pulls", "art", m.ArtID, "chunk", m.ChunkID, "retry_in", diskFullBackoff.String(), "err", err)
 					}
-					return err
+					return nil, err
 				}
 				d.log.Warn("cannot store pulled chunk", "art", m.ArtID, "chunk", m.ChunkID, "err", err)
 				last = err
 				continue
 			}
 			d.metrics.pulled.Inc()
-			return nil
+			return b, nil
 		}
 	}
-	return last
+	return nil, last
 }
 
 // submitWait bounds how long one transaction of the masternode key is

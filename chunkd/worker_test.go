@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage"
 )
 
@@ -29,7 +30,7 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 			t.Fatal(err)
 		}
-		as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID.String()})
+		as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID.String(), ProveLeafStart: 1, ProveLeafEnd: 3})
 		p := store.ChunkPath(dir, c.ID)
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -50,6 +51,9 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 	ready, missing := d.sortAssignments(as)
 	if len(ready[art]) != 1 || ready[art][0].Index != uint32(chunks[0].Index) {
 		t.Fatalf("ready to confirm: %v, want only chunk %d", ready[art], chunks[0].Index)
+	}
+	if r := ready[art][0]; codec.VerifyRange(chunks[0].ID, len(chunks[0].Payload), 1, 3, r.Leaves, r.Proof) != nil {
+		t.Fatal("the confirmation's proof of possession does not verify")
 	}
 	if len(missing) != 2 || missing[0].ChunkID != chunks[1].ID.String() || missing[1].ChunkID != chunks[2].ID.String() {
 		t.Fatalf("to pull: %+v, want the corrupt and the truncated chunk", missing)
@@ -143,5 +147,71 @@ func TestTrackPullFailures(t *testing.T) {
 	trackPullFailures(state, all, map[string]error{chunkPosKey(c(3)): errors.New("disk full")}, t0.Add(95*time.Second), after)
 	if got := state[chunkPosKey(c(3))]; got.since != t0.Add(30*time.Second) || got.err.Error() != "disk full" {
 		t.Fatalf("chunk 3: %+v, want clock from 30 s and the latest reason", got)
+	}
+}
+
+// TestGarbageCollection: a chunk no longer committed here is deleted once it
+// has been uncommitted for gc-grace-blocks, never before; a committed chunk
+// (confirmed or not) is never deleted; a chunk whose commitment comes back
+// within the grace period is kept and its clock forgotten.
+func TestGarbageCollection(t *testing.T) {
+	dir := t.TempDir()
+	d := testDaemon(t, dir, &fakeChain{})
+	d.cfg.GCGraceBlocks = 10
+	ticket, chunks := testArt(t)
+	art := hex.EncodeToString(ticket.Id)
+	for _, c := range chunks[:4] {
+		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	view := func(i int, confirmed bool) storage.CommitmentView {
+		return storage.CommitmentView{ArtID: art, Stripe: uint32(chunks[i].Stripe), Index: uint32(chunks[i].Index), ChunkID: chunks[i].ID.String(), Confirmed: confirmed}
+	}
+	// Chunks 0 (confirmed) and 1 (unconfirmed) are committed; 2 and 3 are not.
+	as := []storage.CommitmentView{view(0, true), view(1, false)}
+	now := time.Now()
+	step := func(h int64, as []storage.CommitmentView) {
+		now = now.Add(gcEvery)
+		d.collectGarbage(as, h, now)
+	}
+	step(100, as)
+	if _, _, n, _ := d.gcFigures(); n != 2 {
+		t.Fatalf("reclaimable %d, want 2", n)
+	}
+	step(109, as)
+	for _, c := range chunks[:4] {
+		if !d.store.Has(c.ID) {
+			t.Fatalf("chunk %d deleted inside the grace period", c.Index)
+		}
+	}
+	// Chunk 3's commitment comes back inside the grace period: kept.
+	step(109, append(as, view(3, false)))
+	step(110, as) // 3 uncommitted again: a new clock from 110
+	if d.store.Has(chunks[2].ID) {
+		t.Fatal("chunk 2 kept after 10 blocks uncommitted")
+	}
+	if !d.store.Has(chunks[3].ID) {
+		t.Fatal("chunk 3 deleted although its commitment came back inside the grace period")
+	}
+	step(10_000, as)
+	if !d.store.Has(chunks[0].ID) || !d.store.Has(chunks[1].ID) {
+		t.Fatal("a committed chunk was deleted")
+	}
+	if d.store.Has(chunks[3].ID) {
+		t.Fatal("chunk 3 kept long after its commitment went")
+	}
+	if got := counter(t, d, "chunkd_gc_deleted_chunks_total", ""); got != 2 {
+		t.Fatalf("gc metric %v", got)
+	}
+	// gc-grace-blocks = 0 keeps everything.
+	d.cfg.GCGraceBlocks = 0
+	if err := d.store.Put(chunks[2].ID, chunks[2].Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	step(20_000, as)
+	step(90_000, as)
+	if !d.store.Has(chunks[2].ID) {
+		t.Fatal("gc-grace-blocks = 0 deleted a chunk")
 	}
 }

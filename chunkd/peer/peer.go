@@ -23,6 +23,11 @@ import (
 // ErrRefused is a request the chunkd answered with an error status.
 var ErrRefused = errors.New("peer: request refused")
 
+// ErrForbidden is a refusal by the chain's rules (403): the requester has
+// no right to the chunk now (e.g. a confirmed holder asking for its own
+// chunk). The peer did nothing wrong.
+var ErrForbidden = errors.New("peer: forbidden by the chain's rules")
+
 // Client signs requests with one key.
 type Client struct {
 	Key  secp256k1.PrivKey
@@ -56,6 +61,9 @@ func (c *Client) do(ctx context.Context, t Target, method, path string, body []b
 	out, err := io.ReadAll(io.LimitReader(res.Body, store.MaxChunkBytes+1))
 	if err != nil {
 		return nil, res.StatusCode, err
+	}
+	if res.StatusCode == http.StatusForbidden {
+		return nil, res.StatusCode, fmt.Errorf("%w (%w) by %s (%d): %s", ErrRefused, ErrForbidden, t.URL, res.StatusCode, strings.TrimSpace(string(out)))
 	}
 	if res.StatusCode/100 != 2 {
 		return nil, res.StatusCode, fmt.Errorf("%w by %s (%d): %s", ErrRefused, t.URL, res.StatusCode, strings.TrimSpace(string(out)))
