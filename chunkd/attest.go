@@ -9,8 +9,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
 	"github.com/pastelchain/pastel/x/storage/storagepb"

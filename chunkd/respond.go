@@ -8,8 +8,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )

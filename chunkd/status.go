@@ -30,24 +30,24 @@ type Status struct {
 	Node       string `json:"node"`
 	Height     int64  `json:"height"`
 	// From the chain: standing, proven bytes, history.
-	Standing        string `json:"standing"`
-	WithheldUntil   int64  `json:"withheld_until,omitempty"`
-	ProvenBytes     uint64 `json:"proven_bytes"`
-	ChallengesPass  uint64 `json:"challenges_passed"`
-	ChallengesFail  uint64 `json:"challenges_failed"`
-	LossesReported  uint64 `json:"losses_reported"`
-	OpenChallenges  int    `json:"open_challenges"`
-	HealTasks       int    `json:"heal_tasks"`
-	AttestTasks     int    `json:"attestation_tasks"`
-	ChainError      string `json:"chain_error,omitempty"`
+	Standing        string      `json:"standing"`
+	WithheldUntil   int64       `json:"withheld_until,omitempty"`
+	ProvenBytes     uint64      `json:"proven_bytes"`
+	ChallengesPass  uint64      `json:"challenges_passed"`
+	ChallengesFail  uint64      `json:"challenges_failed"`
+	LossesReported  uint64      `json:"losses_reported"`
+	OpenChallenges  int         `json:"open_challenges"`
+	HealTasks       int         `json:"heal_tasks"`
+	AttestTasks     int         `json:"attestation_tasks"`
+	ChainError      string      `json:"chain_error,omitempty"`
 	LastSync        syncFigures `json:"last_sync"`
-	ChunksOnDisk    int    `json:"chunks_on_disk"`
-	BytesOnDisk     int64  `json:"bytes_on_disk"`
-	Reclaimable     int    `json:"reclaimable_chunks"`
-	ReclaimableB    int64  `json:"reclaimable_bytes"`
-	GCGraceBlocks   int    `json:"gc_grace_blocks"`
-	UnpullableHint  string `json:"hint,omitempty"`
-	AdversaryTestOn string `json:"adversary,omitempty"`
+	ChunksOnDisk    int         `json:"chunks_on_disk"`
+	BytesOnDisk     int64       `json:"bytes_on_disk"`
+	Reclaimable     int         `json:"reclaimable_chunks"`
+	ReclaimableB    int64       `json:"reclaimable_bytes"`
+	GCGraceBlocks   int         `json:"gc_grace_blocks"`
+	UnpullableHint  string      `json:"hint,omitempty"`
+	AdversaryTestOn string      `json:"adversary,omitempty"`
 }
 
 // status gathers the operator's view: local figures plus the chain's record.

@@ -1,10 +1,10 @@
 package chunkd
 
 import (
-	"github.com/pastelchain/pastel/chunkd/peer"
 	"cmp"
 	"context"
 	"errors"
+	"github.com/pastelchain/pastel/chunkd/peer"
 	"slices"
 	"sync"
 	"time"

@@ -12,9 +12,9 @@ import (
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/storage"

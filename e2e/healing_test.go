@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/pastelchain/pastel/chunkd"
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"

@@ -25,9 +25,9 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/pastelchain/pastel/chunkd/auth"
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/client/keyring"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/genesis"
 )

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/pastelchain/pastel/chunkd"
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 

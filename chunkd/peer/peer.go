@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pastelchain/pastel/chunkd/auth"
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/chunkd/store"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 )
 

@@ -17,8 +17,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/chunkd"
-	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/client"
+	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
