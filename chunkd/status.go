@@ -3,6 +3,8 @@ package chunkd
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -111,4 +113,56 @@ func (d *Daemon) handleStatus(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(d.status(ctx))
+}
+
+// FetchStatus asks the chunkd listening at listen (host:port) for its status.
+func FetchStatus(ctx context.Context, listen string) (*Status, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+listen+"/v1/status", nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("chunkd at %s does not answer (is `chunkd start` running?): %w", listen, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("chunkd at %s: status %d", listen, res.StatusCode)
+	}
+	var s Status
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&s); err != nil {
+		return nil, fmt.Errorf("chunkd at %s: bad status: %w", listen, err)
+	}
+	return &s, nil
+}
+
+// WriteText renders a status for a person.
+func (s *Status) WriteText(w io.Writer) {
+	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+	fmt.Fprintf(w, "masternode   %s\n", s.Masternode)
+	fmt.Fprintf(w, "url          %s (node %s, height %d)\n", s.PublicURL, s.Node, s.Height)
+	if s.ChainError != "" {
+		fmt.Fprintf(w, "chain        unreachable: %s\n", s.ChainError)
+	} else {
+		fmt.Fprintf(w, "standing     %s\n", s.Standing)
+		fmt.Fprintf(w, "proven       %s (paid for; only chunks whose last proof passed)\n", mib(int64(s.ProvenBytes)))
+		fmt.Fprintf(w, "challenges   %d passed, %d failed, %d open\n", s.ChallengesPass, s.ChallengesFail, s.OpenChallenges)
+		fmt.Fprintf(w, "losses       %d chunks reported lost\n", s.LossesReported)
+		fmt.Fprintf(w, "tasks        %d heal, %d attestation\n", s.HealTasks, s.AttestTasks)
+	}
+	ls := s.LastSync
+	fmt.Fprintf(w, "assignments  %d: %d confirmed, %d unconfirmed (%d to pull, %d waiting a block for their proof range) at height %d\n",
+		ls.Assignments, ls.Confirmed, ls.Unconfirmed, ls.Missing, ls.AwaitingRange, ls.Height)
+	fmt.Fprintf(w, "disk         %d chunks, %s\n", s.ChunksOnDisk, mib(s.BytesOnDisk))
+	gc := fmt.Sprintf("deleted %d blocks after their commitment moves away", s.GCGraceBlocks)
+	if s.GCGraceBlocks == 0 {
+		gc = "kept (gc-grace-blocks = 0)"
+	}
+	fmt.Fprintf(w, "reclaimable  %d chunks, %s no longer committed here: %s\n", s.Reclaimable, mib(s.ReclaimableB), gc)
+	if s.UnpullableHint != "" {
+		fmt.Fprintf(w, "note         %s\n", s.UnpullableHint)
+	}
+	if s.AdversaryTestOn != "" {
+		fmt.Fprintf(w, "WARNING      adversary test mode %q is on: this masternode cheats and will be caught\n", s.AdversaryTestOn)
+	}
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -43,12 +45,13 @@ Set up a masternode:
   chunkd init --home ./mn1 --listen 127.0.0.1:7101 --node http://127.0.0.1:26657
   # fund the printed address, then register it (collateral is locked):
   pasteld mn register --url http://127.0.0.1:7101 --collateral 1000000psl --from masternode --home ./mn1 --keyring-backend test
-  chunkd start --home ./mn1`,
+  chunkd start --home ./mn1
+  chunkd status --home ./mn1     # assignments, proofs, standing, disk, reclaimable`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("home", filepath.Join(os.Getenv("HOME"), ".chunkd"), "chunkd home directory")
-	root.AddCommand(initCmd(), startCmd())
+	root.AddCommand(initCmd(), startCmd(), statusCmd())
 	return root
 }
 
@@ -128,4 +131,40 @@ func startCmd() *cobra.Command {
 			return d.Run(ctx)
 		},
 	}
+}
+
+func statusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the running chunkd's assignments, standing, tasks, disk used and reclaimable",
+		Long: `status asks the chunkd of <home> (at its listen address) what it holds and owes:
+its masternode's standing on the chain, proven (paid) bytes, challenges passed,
+failed and open, chunks reported lost, heal and attestation tasks, commitments
+confirmed and unconfirmed, chunks and bytes on disk, and what garbage
+collection will reclaim (chunks no longer committed here, deleted
+gc-grace-blocks after their commitment moved away; never a committed one).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			home, _ := cmd.Flags().GetString("home")
+			c, err := chunkd.LoadConfig(home)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
+			defer cancel()
+			s, err := chunkd.FetchStatus(ctx, c.Listen)
+			if err != nil {
+				return err
+			}
+			if out, _ := cmd.Flags().GetString("output"); out == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(s)
+			}
+			s.WriteText(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	cmd.Flags().StringP("output", "o", "text", "text or json")
+	return cmd
 }
