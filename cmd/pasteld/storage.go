@@ -141,6 +141,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 		c.Flags().String("from", "", "key that signs")
 		mn.AddCommand(c)
 	}
+	mn.AddCommand(mnReportLossCmd())
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List masternodes",
@@ -558,8 +559,20 @@ strength with the default coding) and the latest storage challenges.`,
 	accept.Flags().String("max-price", "", "the most you pay (required)")
 	challenge := &cobra.Command{
 		Use:   "challenge ART_ID --from KEY",
-		Short: "Pay for a storage challenge of an art (the chain draws the chunk, holder and range)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Pay a bounty for a storage challenge of an art (the chain draws the chunk, holder and range)",
+		Long: `challenge asks the chain to check, now, that an art is really stored: the chain
+draws one confirmed chunk of it, one of its holders and a random leaf range
+(you choose none of them), and the holder must answer with the leaves and their
+Merkle proof within challenge_deadline blocks.
+
+The fee (storage.params.challenge_fee, 0.1 psl by default) is a bounty held in
+escrow until the outcome:
+  - the holder proves the chunk: the whole bounty goes to the holder;
+  - the holder fails or misses the deadline: the bounty comes back to you,
+    less bounty_cut_permille (10% by default) kept by the storage endowment,
+    and the holder is penalized as for any failed challenge.
+Follow it with: pasteld mn challenges <holder> or pasteld art health ART_ID.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseArtArg(args[0])
 			if err != nil {
@@ -567,7 +580,7 @@ strength with the default coding) and the latest storage challenges.`,
 			}
 			m, _ := tx.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: id})
 			from, _ := cmd.Flags().GetString("from")
-			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (fee: the chain's challenge_fee)", id), m)
+			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (bounty: the chain's challenge_fee, to the holder if it proves, back to you less 10%% if it fails)", id), m)
 			return err
 		},
 	}
