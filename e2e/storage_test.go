@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -87,6 +88,14 @@ func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[str
 		sn.mns = append(sn.mns, &node{t: t, name: fmt.Sprintf("mn%d", i), home: home, bin: chunkdBin, args: []string{"start", "--home", home}})
 	}
 	for k, v := range params {
+		if m := perMasternode.FindStringSubmatch(k); m != nil {
+			i, _ := strconv.Atoi(m[1])
+			if i >= len(sn.mns) {
+				t.Fatalf("%s: there are only %d masternodes", k, len(sn.mns))
+			}
+			addChunkdConfig(t, sn.mns[i].home, m[2], v)
+			continue
+		}
 		if ck, ok := strings.CutPrefix(k, "chunkd."); ok {
 			for _, m := range sn.mns {
 				setChunkdConfig(t, m.home, ck, v)
@@ -129,6 +138,38 @@ func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[str
 	return sn
 }
 
+// tomlValue writes integers bare and anything else as a string.
+func tomlValue(v string) string {
+	if _, err := strconv.Atoi(v); err == nil {
+		return v
+	}
+	return strconv.Quote(v)
+}
+
+// perMasternode matches "chunkd[N].setting": a chunkd.toml setting of
+// masternode N only.
+var perMasternode = regexp.MustCompile(`^chunkd\[(\d+)\]\.(.+)$`)
+
+// addChunkdConfig sets a string setting in a masternode's chunkd.toml,
+// adding it if chunkd init did not write it (hidden test settings).
+func addChunkdConfig(t *testing.T, home, key, value string) {
+	t.Helper()
+	cfg := filepath.Join(home, "config", "chunkd.toml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + ` = `).Match(b) {
+		setChunkdConfig(t, home, key, value)
+		return
+	}
+	// Top-level keys must come before any [table]; chunkd.toml has none.
+	b = append(b, []byte(key+" = "+tomlValue(value)+"\n")...)
+	if err := os.WriteFile(cfg, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // setChunkdConfig sets key to a string value in a masternode's chunkd.toml;
 // the key must already be there (chunkd init writes every setting).
 func setChunkdConfig(t *testing.T, home, key, value string) {
@@ -142,7 +183,7 @@ func setChunkdConfig(t *testing.T, home, key, value string) {
 	if !re.Match(b) {
 		t.Fatalf("%s has no setting %q:\n%s", cfg, key, b)
 	}
-	b = re.ReplaceAll(b, []byte(fmt.Sprintf("%s = %q", key, value)))
+	b = re.ReplaceAll(b, []byte(key+" = "+tomlValue(value)))
 	if err := os.WriteFile(cfg, b, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -580,7 +580,7 @@ Follow it with: pasteld mn challenges <holder> or pasteld art health ART_ID.`,
 			}
 			m, _ := tx.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: id})
 			from, _ := cmd.Flags().GetString("from")
-			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (bounty: the chain's challenge_fee, to the holder if it proves, back to you less 10%% if it fails)", id), m)
+			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (bounty: the chain's challenge_fee, to the holder if it proves, back to you less the endowment's bounty_cut_permille if it fails)", id), m)
 			return err
 		},
 	}
