@@ -55,16 +55,27 @@ func TestWiredWithStorage(t *testing.T) {
 		g["rewards"], _ = json.Marshal(rewards.Genesis{Params: rp})
 	})
 	c.Block()
-	msg := registerMsg(t)
+	msg, chunks := registerMsg(t)
 	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, msg))
 	if c.App.Bank().Balance(c.Ctx(), rewards.Endowment) == 0 {
 		t.Fatal("registration fee did not reach the endowment")
 	}
+	// The proofs of possession draw from the next block's randomness.
+	c.Block()
 	var txs [][]byte
 	for i := 0; i < nMN; i++ {
 		var refs []*storagepb.ChunkRef
-		for _, cm := range (storage.Keeper{}).MasternodeCommitments(c.Ctx(), c.Keys[i].PubKey().Address(), nil, 10000) {
-			refs = append(refs, &storagepb.ChunkRef{Stripe: cm.Stripe, Index: cm.Index})
+		mn := c.Keys[i].PubKey().Address()
+		for _, cm := range (storage.Keeper{}).MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
+			start, end, err := storage.Keeper{}.ProofRange(c.Ctx(), cm, mn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := storage.ProvePossession(cm.Stripe, cm.Index, chunks[string(cm.ChunkId)], start, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, ref)
 		}
 		if len(refs) > 0 {
 			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: msg.ArchiveHash, Chunks: refs})))
@@ -133,14 +144,15 @@ func TestWiredWithStorage(t *testing.T) {
 	}
 }
 
-func registerMsg(t *testing.T) *storagepb.MsgRegisterArt {
+// registerMsg builds a registration and the payloads of its chunks by id.
+func registerMsg(t *testing.T) (*storagepb.MsgRegisterArt, map[string][]byte) {
 	img := make([]byte, 40_000)
 	rand.New(rand.NewSource(1)).Read(img)
 	archive, h, err := codec.BuildArchive(codec.Metadata{Title: "art"}, []codec.ArchiveFile{codec.FileFromBytes("image.png", img)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _, err := codec.Encode(archive, codec.Params{ChunkSize: 4096, Redundancy: 4})
+	m, chunks, err := codec.Encode(archive, codec.Params{ChunkSize: 4096, Redundancy: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +161,11 @@ func registerMsg(t *testing.T) *storagepb.MsgRegisterArt {
 	for _, id := range m.ChunkIDs {
 		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
 	}
-	return msg
+	payloads := map[string][]byte{}
+	for _, ch := range chunks {
+		payloads[string(ch.ID[:])] = ch.Payload
+	}
+	return msg, payloads
 }
 
 // The trust keeper plugs in through TrustOf: an identity no epoch reached

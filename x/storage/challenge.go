@@ -375,7 +375,7 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			k.kv(ctx).Delete(ucKey(c, mn))
 			c.AssignedHeight = ctx.Height
 			k.set(ctx, commitKey(art, stripe, index, mn), c)
-			k.kv(ctx).Set(ucKey(c, mn), []byte{})
+			k.markUnconfirmed(ctx, c, mn)
 			continue
 		}
 		ctx.EmitEvent("commitment_expired", "art_id", hexID(art), "masternode", mn.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))

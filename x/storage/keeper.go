@@ -279,7 +279,7 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	mn, _ := secp256k1.ParseAddress(c.Masternode)
 	k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
 	if !c.Confirmed {
-		k.kv(ctx).Set(ucKey(c, mn), []byte{})
+		k.markUnconfirmed(ctx, c, mn)
 	}
 	k.kv(ctx).Set(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index), []byte{})
 	if m, ok := k.Masternode(ctx, mn); ok {

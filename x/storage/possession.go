@@ -60,19 +60,49 @@ const maxConfirmBytes = 400 << 10
 
 func rhKey(h int64) []byte { return key([]byte("rh/"), u64(uint64(h))) }
 
+// rnKey marks that a commitment was assigned in the block it names, so the
+// next block's randomness must be kept: blocks without assignments write
+// nothing, and a block of refused transactions leaves the state as it was.
+func rnKey() []byte { return []byte("rn/") }
+
 // RandHistory is how many blocks of randomness are kept for confirmations:
 // a commitment is confirmed or moved within confirm_window blocks of its
 // assignment (expireUnconfirmed), so twice that plus a margin for a backlog
 // of expiries is enough.
 func RandHistory(p *storagepb.Params) int64 { return 2*p.ConfirmWindow + 64 }
 
-// recordRandomness keeps this block's randomness for the confirmations of
-// the commitments assigned in the block before, and forgets the randomness
-// no confirmation can use any more.
+// markUnconfirmed records c (assigned at this height) as waiting for its
+// holder's proof, and asks for the next block's randomness to be kept.
+func (k Keeper) markUnconfirmed(ctx *types.Context, c *storagepb.Commitment, mn types.Address) {
+	k.kv(ctx).Set(ucKey(c, mn), []byte{})
+	k.kv(ctx).Set(rnKey(), u64(uint64(ctx.Height)))
+}
+
+// recordRandomness keeps this block's randomness when the block before
+// assigned commitments (their proofs draw from it), and forgets the
+// randomness no confirmation can use any more.
 func (k Keeper) recordRandomness(ctx *types.Context) {
-	k.kv(ctx).Set(rhKey(ctx.Height), ctx.Rand[:])
-	if old := ctx.Height - RandHistory(k.Params(ctx)); old > 0 {
-		k.kv(ctx).Delete(rhKey(old))
+	kv := k.kv(ctx)
+	if bz := kv.Get(rnKey()); bz != nil {
+		if int64(u64From(bz)) == ctx.Height-1 {
+			kv.Set(rhKey(ctx.Height), ctx.Rand[:])
+		}
+		kv.Delete(rnKey())
+	}
+	old := ctx.Height - RandHistory(k.Params(ctx))
+	if old <= 0 {
+		return
+	}
+	// Kept randomness is sparse: walk the few entries older than the
+	// history, in key (height) order.
+	it := kv.Iterator(rhKey(0), rhKey(old+1))
+	var stale [][]byte
+	for ; it.Valid(); it.Next() {
+		stale = append(stale, append([]byte(nil), it.Key()...))
+	}
+	it.Close()
+	for _, key := range stale {
+		kv.Delete(key)
 	}
 }
 
@@ -146,7 +176,7 @@ func (k Keeper) unprove(ctx *types.Context, c *storagepb.Commitment, mn types.Ad
 	c.ConfirmedHeight = 0
 	c.AssignedHeight = ctx.Height
 	k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
-	k.kv(ctx).Set(ucKey(c, mn), []byte{})
+	k.markUnconfirmed(ctx, c, mn)
 }
 
 // reportLoss handles MsgReportLoss: every listed chunk must be confirmed by
