@@ -54,15 +54,18 @@ func lookup[T any](ch *Chain, m map[string]cached[T], k string, maxAge time.Dura
 	if err != nil {
 		return v, err
 	}
+	remember(ch, m, k, v)
+	return v, nil
+}
+
+// remember caches v under k, dropping the whole cache when it is large.
+func remember[T any](ch *Chain, m map[string]cached[T], k string, v T) {
 	ch.mu.Lock()
+	defer ch.mu.Unlock()
 	if len(m) > 10_000 {
-		for kk := range m {
-			delete(m, kk)
-		}
+		clear(m)
 	}
 	m[k] = cached[T]{v, time.Now()}
-	ch.mu.Unlock()
-	return v, nil
 }
 
 // Art returns the ticket of art id (nil if there is none).
@@ -100,13 +103,26 @@ func (ch *Chain) CanDownload(ctx context.Context, id []byte, addr secp256k1.Addr
 }
 
 // MayFetch asks the chain whether addr may fetch one chunk now
-// (storage.Keeper.MayFetch). Answers are cached for at most TTL.
+// (storage.Keeper.MayFetch). Refusals and owners' rights are cached for at
+// most TTL; a masternode's right is not: it ends the block the masternode
+// confirms, and a remembered yes would let a holder that deleted its copy
+// fetch it back for TTL after confirming.
 func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32, addr secp256k1.Address) (storage.FetchRight, error) {
-	return lookup(ch, ch.fetch, fmt.Sprintf("%x/%d/%d/%s", art, stripe, index, addr), ch.TTL, func() (storage.FetchRight, error) {
-		var out storage.FetchRight
-		err := ch.queryJSON(ctx, fmt.Sprintf("/storage/may-fetch/%x/%d/%d/%s", art, stripe, index, addr), &out)
+	k := fmt.Sprintf("%x/%d/%d/%s", art, stripe, index, addr)
+	ch.mu.Lock()
+	e, ok := ch.fetch[k]
+	ch.mu.Unlock()
+	if ok && time.Since(e.at) < ch.TTL {
+		return e.v, nil
+	}
+	var out storage.FetchRight
+	if err := ch.queryJSON(ctx, fmt.Sprintf("/storage/may-fetch/%x/%d/%d/%s", art, stripe, index, addr), &out); err != nil {
 		return out, err
-	})
+	}
+	if !out.Allowed || out.Reason == storage.FetchOwner {
+		remember(ch, ch.fetch, k, out)
+	}
+	return out, nil
 }
 
 // Masternode returns the record of addr (nil if it is not one).

@@ -229,6 +229,11 @@ const MaxOpenChallengeScan = 4096
 
 // FetchRight says whether a masternode or wallet may fetch one chunk from a
 // chunk daemon, and why.
+// FetchOwner is the reason of an owner's right to fetch: the only lasting
+// one (a masternode's need ends when it confirms, so chunk daemons must not
+// remember that answer).
+const FetchOwner = "edition owner"
+
 type FetchRight struct {
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason"`
@@ -245,7 +250,7 @@ func (k Keeper) MayFetch(ctx *types.Context, addr types.Address, art []byte, str
 		return FetchRight{Reason: "no art " + hexID(art)}
 	}
 	if len(k.OwnedEditions(ctx, addr, art)) > 0 {
-		return FetchRight{Allowed: true, Reason: "edition owner"}
+		return FetchRight{Allowed: true, Reason: FetchOwner}
 	}
 	if _, ok := k.Masternode(ctx, addr); !ok {
 		return FetchRight{Reason: addr.String() + " owns no edition of art " + hexID(art) + " and is not a masternode"}
