@@ -59,7 +59,7 @@ func TestCheatingMasternodesLose(t *testing.T) {
 		"storage.params.attest_window":                "400",
 		"storage.params.challenge_interval":           "3",
 		"storage.params.max_challenges_per_block":     "24",
-		"storage.params.challenge_deadline":           "15",
+		"storage.params.challenge_deadline":           "60", // 18 s: masternode 0 is stopped for a few seconds (refusedOwnChunk)
 		"storage.params.withhold_blocks":              "300",
 		"storage.params.reassign_failures":            "2",
 		"storage.params.jail_failures":                "3",
@@ -282,14 +282,16 @@ func (sn *storageNet) refusedOwnChunk(t *testing.T, art string, i int) {
 	if m.LossesReported != 1 {
 		t.Fatalf("losses reported %d after the report", m.LossesReported)
 	}
-	for try := 0; ; try++ { // the peer caches the chain's answer for a few seconds
+	for try := 0; ; try++ { // the peer caches the chain's refusal for 3 s
 		if _, err = pc.Get(context.Background(), target, artID, id); err == nil {
 			return
 		}
-		if try == 20 {
+		if try == 40 {
+			t.Logf("DEBUG chunks: %s", sn.rawQuery(t, "/storage/chunks/"+art))
+			t.Logf("DEBUG mn: %+v", sn.masternode(t, me))
 			t.Fatalf("after reporting the loss, the fetch is still refused: %v", err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

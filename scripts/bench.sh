@@ -21,11 +21,23 @@ echo
 echo "######## storage: chunkd store, challenge proofs ########"
 go run ./bench/chunkd
 PASTEL_BENCH=1 go test -count=1 -run 'TestBenchProofsPerBlock' ./x/storage/ -v | grep -E '^challenge answers'
+echo "proof of possession per confirmed 2 MiB chunk (prove at chunkd, verify on-chain; bytes vs a confirmation without proof):"
+go test -run '^$' -bench 'Confirmation' -benchtime 300x ./x/storage/ | grep -E '^Benchmark'
 go test -run '^$' -bench 'Near1M' -benchtime 200x ./x/storage/fingerprint/ 2>/dev/null | grep -E '^(Benchmark|ok)' || true
 
 echo
 echo "######## storage end to end: 20 MiB registration, download, healing (real processes) ########"
 PASTEL_BENCH=1 go test -count=1 -timeout 20m -run 'TestBenchRegistration20MiB|TestSelfHealing' ./e2e/ -v | grep -E '^(registration|  [a-z]|download|healing)'
+# The same registration before proofs of possession (confirmations without
+# proofs), built from that commit in a temporary worktree, in this run.
+BASE=${BENCH_BASELINE_REV:-d5bf774}
+if git cat-file -e "$BASE^{commit}" 2>/dev/null; then
+  echo "baseline: the same registration at $BASE (before proofs of possession):"
+  wt=$(mktemp -d)
+  git worktree add -q --detach "$wt" "$BASE"
+  (cd "$wt" && PASTEL_BENCH=1 go test -count=1 -timeout 20m -run 'TestBenchRegistration20MiB' ./e2e/ -v | grep -E '^(registration|  [a-z])') || true
+  git worktree remove --force "$wt"
+fi
 
 echo
 echo "######## trust epoch ########"

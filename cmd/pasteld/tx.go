@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/bank"
@@ -73,10 +75,45 @@ func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, ms
 	}
 	timeout, _ := cmd.Flags().GetDuration("timeout")
 	res, err := c.Broadcast(ctx, raw, timeout)
+	// Another process signing with this key (a masternode's chunkd) may
+	// have a transaction in the mempool with this nonce: wait for it to be
+	// committed and sign again with the next one.
+	for try := 0; try < 3 && res != nil && res.Height == 0 && res.Code == types.ErrWrongNonce.Code && strings.HasPrefix(res.Log, types.ErrWrongNonce.Msg); try++ {
+		fmt.Fprintf(os.Stderr, "nonce %d is taken by a pending transaction of this key (another process signs with it?); signing again after the next block\n", decoded.Body.Nonce)
+		if werr := waitNextBlock(ctx, c); werr != nil {
+			break
+		}
+		if raw, err = c.Sign(ctx, key, fee, memo, msgs...); err != nil {
+			return nil, err
+		}
+		if decoded, err = tx.Decode(raw, 0); err != nil {
+			return nil, err
+		}
+		res, err = c.Broadcast(ctx, raw, timeout)
+	}
 	if res != nil {
 		printTxResult(cmd, res, errors.Is(err, client.ErrTxDropped))
 	}
 	return res, err
+}
+
+// waitNextBlock returns once the node's latest height has moved on.
+func waitNextBlock(ctx context.Context, c *client.Client) error {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	h := st.SyncInfo.LatestBlockHeight
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		if st, err = c.Status(ctx); err == nil && st.SyncInfo.LatestBlockHeight > h {
+			return nil
+		}
+	}
 }
 
 func printTxResult(cmd *cobra.Command, r *client.TxResult, dropped bool) {

@@ -274,6 +274,14 @@ func (k Keeper) passChallenge(ctx *types.Context, ch *storagepb.Challenge) {
 // masternode's proven bytes (its confirmation no longer stands: it proves
 // the chunk again or the commitment moves away) and penalizes it.
 func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reason string) {
+	k.closeFailed(ctx, ch, reason)
+	mn, _ := secp256k1.ParseAddress(ch.Masternode)
+	k.penalize(ctx, mn)
+}
+
+// closeFailed closes ch as failed (bounty refunded, the chunk unproved)
+// without the penalty: the caller decides how many incidents it was.
+func (k Keeper) closeFailed(ctx *types.Context, ch *storagepb.Challenge, reason string) {
 	k.closeChallenge(ctx, ch, storagepb.ChallengeStatus_CH_FAILED, reason)
 	mn, _ := secp256k1.ParseAddress(ch.Masternode)
 	ctx.EmitEvent("challenge_failed", "challenge_id", types.U64(ch.Id), "masternode", ch.Masternode, "art_id", hexID(ch.ArtId), "reason", reason)
@@ -281,7 +289,6 @@ func (k Keeper) failChallenge(ctx *types.Context, ch *storagepb.Challenge, reaso
 	if c, ok := k.Commitment(ctx, ch.ArtId, ch.Stripe, ch.Index, mn); ok {
 		k.unprove(ctx, c, mn)
 	}
-	k.penalize(ctx, mn)
 }
 
 // withhold withholds m's rewards for withhold_blocks from now (out of

@@ -213,10 +213,17 @@ func (k Keeper) reportLoss(ctx *types.Context, mn types.Address, m *storagepb.Ms
 		k.unprove(ctx, c, mn)
 		ctx.EmitEvent("chunk_loss_reported", "art_id", hexID(c.ArtId), "masternode", mn.String(),
 			"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)))
+		// Every open challenge of the chunk fails, but one lost chunk is one
+		// incident: several challenges drawn on it at once count once.
+		failed := false
 		for _, ch := range k.OpenChallenges(ctx, mn, MaxOpenChallengeScan) {
 			if bytes.Equal(ch.ArtId, c.ArtId) && ch.Stripe == c.Stripe && ch.Index == c.Index {
-				k.failChallenge(ctx, ch, "chunk reported lost while challenged")
+				k.closeFailed(ctx, ch, "chunk reported lost while challenged")
+				failed = true
 			}
+		}
+		if failed {
+			k.penalize(ctx, mn)
 		}
 	}
 	return nil

@@ -269,3 +269,48 @@ func TestPaidChallengeIsABounty(t *testing.T) {
 		})
 	}
 }
+
+// TestLossOfAChunkChallengedTwiceIsOneIncident: when several challenges are
+// open on the chunk a holder reports lost, all of them fail, but it counts
+// as one failure: one lost chunk must not jail a masternode that says so.
+func TestLossOfAChunkChallengedTwiceIsOneIncident(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 16
+		p.ChallengeDeadline = 200
+		p.JailFailures, p.ReassignFailures = 100, 100
+	})
+	k := storage.Keeper{}
+	var pair []*storagepb.Challenge
+	for i := 0; i < 100 && pair == nil; i++ {
+		seen := map[string]*storagepb.Challenge{}
+		for _, ch := range e.open() {
+			pos := fmt.Sprintf("%s/%d/%d", ch.Masternode, ch.Stripe, ch.Index)
+			if o, ok := seen[pos]; ok {
+				pair = []*storagepb.Challenge{o, ch}
+				break
+			}
+			seen[pos] = ch
+		}
+		if pair == nil {
+			e.c.Block()
+		}
+	}
+	if pair == nil {
+		t.Fatal("no chunk challenged twice at once in 100 blocks")
+	}
+	mn, _ := secp256k1.ParseAddress(pair[0].Masternode)
+	before, _ := k.Masternode(e.c.Ctx(), mn)
+	loss := &storagepb.MsgReportLoss{ArtId: pair[0].ArtId, Chunks: []*storagepb.ChunkRef{{Stripe: pair[0].Stripe, Index: pair[0].Index}}}
+	e.c.Exec(e.mnKey[pair[0].Masternode], 0, apptest.Msg(storage.MsgReportLossType, loss))
+	after, _ := k.Masternode(e.c.Ctx(), mn)
+	for _, ch := range pair {
+		if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_FAILED {
+			t.Fatalf("challenge %d of the lost chunk is %v, want failed", ch.Id, st)
+		}
+	}
+	if after.ChallengesFailed != before.ChallengesFailed+1 || len(after.RecentFailures) != len(before.RecentFailures)+1 {
+		t.Fatalf("one lost chunk counted %d failures (%d recent)", after.ChallengesFailed-before.ChallengesFailed, len(after.RecentFailures)-len(before.RecentFailures))
+	}
+	e.c.CheckSupply()
+}
