@@ -141,6 +141,23 @@ func (d *Daemon) afterConfirm(ctx context.Context, art []byte, refs []*storagepb
 	}
 }
 
+// mintForServing is the hoarder serving a chunk it threw away: minted from
+// the k it kept, sent, and not kept.
+func (d *Daemon) mintForServing(ctx context.Context, art []byte, stripe, index uint32) ([]byte, error) {
+	if err := d.mintLocal(ctx, art, stripe, index); err != nil {
+		return nil, store.ErrNotFound
+	}
+	t, err := d.reader.Art(ctx, art, time.Hour)
+	if err != nil || t == nil {
+		return nil, store.ErrNotFound
+	}
+	var id codec.ID
+	copy(id[:], t.Stripes[stripe].ChunkIds[index])
+	b, err := d.store.Get(id)
+	_ = d.store.Delete(id)
+	return b, err
+}
+
 // hoard keeps the k lowest-index stored chunks of each stripe of art and
 // deletes the rest (the hoarder adversary).
 func (d *Daemon) hoard(ctx context.Context, art []byte) {

@@ -285,6 +285,9 @@ func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp25
 		return err
 	}
 	b, err := d.store.Get(id)
+	if errors.Is(err, store.ErrNotFound) && d.cfg.Adversary == AdversaryHoarder {
+		b, err = d.mintForServing(r.Context(), art, stripe, index)
+	}
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrCorrupt) {
 		if errors.Is(err, store.ErrCorrupt) {
 			d.log.Error("corrupt chunk quarantined", "chunk", id.String(), "art", hex.EncodeToString(art))

@@ -130,13 +130,22 @@ func TestCheatingMasternodesLose(t *testing.T) {
 	if e := sn.earned(t, sn.mnAddr[lazy]); e.AsMasternode != lazyAtFailure.AsMasternode {
 		t.Fatalf("lazy masternode earned %d as masternode after its first failed challenge (%d before)", e.AsMasternode-lazyAtFailure.AsMasternode, lazyAtFailure.AsMasternode)
 	}
-	sn.reportHoarder(t, hoarder, honest[0])
+	sn.reportHoarder(t, hoarder, honest[1])
 	sn.reportAnswerLatency(t, honest)
 	refused := 0
 	for _, i := range honest {
 		refused += int(metricValue(t, sn.mns[i], "chunkd_refused_fetches_total"))
 		m := sn.masternode(t, sn.mnAddr[i])
 		e := sn.earned(t, sn.mnAddr[i])
+		if i == honest[0] {
+			// It reported a loss while challenged (refusedOwnChunk): a failed
+			// challenge, rewards withheld for withhold_blocks. It must have
+			// proven the chunk again.
+			if m.ProvenBytes == 0 || m.LossesReported != 1 {
+				t.Fatalf("masternode %d after its loss report: proven bytes %d, losses %d", i, m.ProvenBytes, m.LossesReported)
+			}
+			continue
+		}
 		if m.ProvenBytes == 0 || e.AsMasternode == 0 {
 			t.Fatalf("honest masternode %d: proven bytes %d, earned %d as masternode; want both > 0", i, m.ProvenBytes, e.AsMasternode)
 		}
@@ -165,8 +174,10 @@ func TestCheatingMasternodesLose(t *testing.T) {
 
 // chunkdStatus is part of `chunkd status -o json`.
 type chunkdStatus struct {
-	Assignments      int    `json:"assignments"`
-	Confirmed        int    `json:"confirmed"`
+	LastSync struct {
+		Assignments int `json:"assignments"`
+		Confirmed   int `json:"confirmed"`
+	} `json:"last_sync"`
 	ChunksOnDisk     int    `json:"chunks_on_disk"`
 	BytesOnDisk      int64  `json:"bytes_on_disk"`
 	ProvenBytes      uint64 `json:"proven_bytes"`
@@ -194,13 +205,13 @@ func (sn *storageNet) reportHoarder(t *testing.T, hoarder, honest int) {
 	t.Helper()
 	h, o := sn.chunkdStatus(t, hoarder), sn.chunkdStatus(t, honest)
 	he, oe := sn.earned(t, sn.mnAddr[hoarder]), sn.earned(t, sn.mnAddr[honest])
-	if h.Confirmed == 0 || h.ChunksOnDisk >= h.Assignments {
-		t.Fatalf("hoarder: %d chunks on disk for %d assignments (%d confirmed): it hoarded nothing", h.ChunksOnDisk, h.Assignments, h.Confirmed)
+	if h.LastSync.Confirmed == 0 || h.ChunksOnDisk >= h.LastSync.Assignments {
+		t.Fatalf("hoarder: %d chunks on disk for %d assignments (%d confirmed): it hoarded nothing", h.ChunksOnDisk, h.LastSync.Assignments, h.LastSync.Confirmed)
 	}
 	t.Logf("hoarder: %d assignments, %d confirmed, %d chunks (%d bytes) on disk, proven bytes %d, challenges %d passed %d failed, earned %d",
-		h.Assignments, h.Confirmed, h.ChunksOnDisk, h.BytesOnDisk, h.ProvenBytes, h.ChallengesPassed, h.ChallengesFailed, he.AsMasternode)
+		h.LastSync.Assignments, h.LastSync.Confirmed, h.ChunksOnDisk, h.BytesOnDisk, h.ProvenBytes, h.ChallengesPassed, h.ChallengesFailed, he.AsMasternode)
 	t.Logf("honest:  %d assignments, %d confirmed, %d chunks (%d bytes) on disk, proven bytes %d, challenges %d passed %d failed, earned %d",
-		o.Assignments, o.Confirmed, o.ChunksOnDisk, o.BytesOnDisk, o.ProvenBytes, o.ChallengesPassed, o.ChallengesFailed, oe.AsMasternode)
+		o.LastSync.Assignments, o.LastSync.Confirmed, o.ChunksOnDisk, o.BytesOnDisk, o.ProvenBytes, o.ChallengesPassed, o.ChallengesFailed, oe.AsMasternode)
 }
 
 // reportAnswerLatency logs how many blocks honest masternodes took to
