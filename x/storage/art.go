@@ -122,7 +122,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 		k.setEditionOwner(ctx, id, e, artist)
 	}
 	k.fpAdd(ctx, m.Fingerprint, id)
-	k.kv(ctx).Set(key([]byte("dl/"), u64(uint64(art.AttestDeadline)), id), []byte{})
+	k.kv(ctx).Set(key(pAttestDeadline, u64(uint64(art.AttestDeadline)), id), []byte{})
 	ctx.EmitEvent("art_registered", "art_id", hexID(id), "artist", artist.String(), "chunks", types.U64(uint64(len(m.ChunkIds))),
 		"fee", types.U64(fee), "fingerprint", fmt.Sprintf("%016x", m.Fingerprint))
 	mns := make([]types.Address, 0, len(perMN))
@@ -292,8 +292,8 @@ const MaxDeadlinesPerBlock = 64
 
 // processDeadlines rejects arts still pending at their deadline.
 func (k Keeper) processDeadlines(ctx *types.Context) {
-	end := key([]byte("dl/"), u64(uint64(ctx.Height)+1))
-	it := k.kv(ctx).Iterator([]byte("dl/"), end)
+	end := key(pAttestDeadline, u64(uint64(ctx.Height)+1))
+	it := k.kv(ctx).Iterator(pAttestDeadline, end)
 	var due [][]byte
 	for ; it.Valid() && len(due) < MaxDeadlinesPerBlock; it.Next() {
 		due = append(due, append([]byte(nil), it.Key()...))
@@ -301,7 +301,7 @@ func (k Keeper) processDeadlines(ctx *types.Context) {
 	it.Close()
 	for _, dk := range due {
 		k.kv(ctx).Delete(dk)
-		id := dk[len("dl/")+8:]
+		id := dk[len(pAttestDeadline)+8:]
 		art, ok := k.Art(ctx, id)
 		if !ok || art.Status != storagepb.ArtStatus_ART_PENDING {
 			continue
@@ -325,7 +325,6 @@ func (k Keeper) processDeadlines(ctx *types.Context) {
 
 // attestingKey indexes the open attestation tasks of a masternode, so its
 // chunkd can find them: at/<mn20><art32>.
-func attestingKey(mn types.Address, id []byte) []byte { return key([]byte("at/"), mn[:], id) }
 
 func (k Keeper) clearAttesting(ctx *types.Context, art *storagepb.Art) {
 	for _, a := range art.Attestations {
@@ -337,7 +336,7 @@ func (k Keeper) clearAttesting(ctx *types.Context, art *storagepb.Art) {
 
 // Attesting lists the arts mn is drawn to attest and has not yet.
 func (k Keeper) Attesting(ctx *types.Context, mn types.Address, limit int) [][]byte {
-	prefix := key([]byte("at/"), mn[:])
+	prefix := key(pAttesting, mn[:])
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
 	var out [][]byte

@@ -49,16 +49,7 @@ var (
 // 128 answers of 4 leaves are about 330 KB, inside the 512 KiB transaction limit.
 const MaxProofsPerMsg = 128
 
-func chKey(id uint64) []byte                   { return key([]byte("ch/"), u64(id)) }
-func cmKey(mn types.Address, id uint64) []byte { return key([]byte("cm/"), mn[:], u64(id)) }
-func cqKey(deadline int64, id uint64) []byte {
-	return key([]byte("cq/"), u64(uint64(deadline)), u64(id))
-}
-func xpKey(mn types.Address) []byte            { return key([]byte("xp/"), mn[:]) }
-func cxKey(mn types.Address, id uint64) []byte { return key([]byte("cx/"), mn[:], u64(id)) }
-func caKey(art []byte, id uint64) []byte       { return key([]byte("ca/"), art, u64(id)) }
-func tcKey() []byte                            { return []byte("tc") }
-func u64From(b []byte) uint64                  { return binary.BigEndian.Uint64(b) }
+func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 func (k Keeper) counter(ctx *types.Context, key []byte) uint64 {
 	if bz := k.kv(ctx).Get(key); len(bz) == 8 {
 		return u64From(bz)
@@ -147,8 +138,8 @@ func (k Keeper) openChallenge(ctx *types.Context, c *storagepb.Commitment, seed 
 	span := max(1, min(p.ChallengeLeaves, uint32(codec.MaxProofLeaves)))
 	start := uint32(u64From(randBytes(ctx.Rand, "leaf", seed)[:8]) % uint64(leaves))
 	end := min(start+span, leaves)
-	id := k.counter(ctx, []byte("chseq")) + 1
-	k.setCounter(ctx, []byte("chseq"), id)
+	id := k.counter(ctx, keyChallengeSeq) + 1
+	k.setCounter(ctx, keyChallengeSeq, id)
 	mn, _ := secp256k1.ParseAddress(c.Masternode)
 	ch := &storagepb.Challenge{
 		Id: id, Masternode: c.Masternode, ArtId: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkId: c.ChunkId,
@@ -176,7 +167,7 @@ func (k Keeper) requestChallenge(ctx *types.Context, signer types.Address, m *st
 		return ErrNoArt.Wrapf("%s", hexID(m.ArtId))
 	}
 	p := k.Params(ctx)
-	seed := randBytes(ctx.Rand, "requested", m.ArtId, signer[:], u64(k.counter(ctx, []byte("chseq"))))
+	seed := randBytes(ctx.Rand, "requested", m.ArtId, signer[:], u64(k.counter(ctx, keyChallengeSeq)))
 	var positions [][2]uint32
 	for s, st := range art.Stripes {
 		for i := uint32(0); i < st.N; i++ {
@@ -331,11 +322,11 @@ func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 		m.JailedHeight = ctx.Height
 		k.setMasternode(ctx, mn, m)
 		k.ringRemove(ctx, mn)
-		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
+		k.kv(ctx).Set(key(pReassign, mn[:]), []byte{})
 		ctx.EmitEvent("masternode_jailed", "masternode", mn.String(), "failures", types.U64(uint64(n)), "window", types.U64(uint64(p.FailureWindow)))
 		return
 	case n == p.ReassignFailures:
-		k.kv(ctx).Set(key([]byte("ra/"), mn[:]), []byte{})
+		k.kv(ctx).Set(key(pReassign, mn[:]), []byte{})
 		ctx.EmitEvent("commitments_reassigned", "masternode", mn.String(), "failures", types.U64(uint64(n)), "commitments", types.U64(m.Commitments))
 	}
 	k.setMasternode(ctx, mn, m)
@@ -358,11 +349,11 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 	if p.ConfirmWindow <= 0 || ctx.Height <= p.ConfirmWindow {
 		return
 	}
-	end := key([]byte("uc/"), u64(uint64(ctx.Height-p.ConfirmWindow)))
-	it := k.kv(ctx).Iterator([]byte("uc/"), end)
+	end := key(pUnconfirmed, u64(uint64(ctx.Height-p.ConfirmWindow)))
+	it := k.kv(ctx).Iterator(pUnconfirmed, end)
 	var due [][]byte
 	for ; it.Valid() && len(due) < MaxDeadlineWork; it.Next() {
-		due = append(due, append([]byte(nil), it.Key()[len("uc/")+8:]...))
+		due = append(due, append([]byte(nil), it.Key()[len(pUnconfirmed)+8:]...))
 	}
 	it.Close()
 	penalized := map[types.Address]bool{}
@@ -420,11 +411,11 @@ const MaxDeadlineWork = 256
 func (k Keeper) expireChallenges(ctx *types.Context) {
 	// A challenge may be answered in any block up to its deadline; it fails in
 	// the EndBlock of the deadline block if still open.
-	end := key([]byte("cq/"), u64(uint64(ctx.Height)+1))
-	it := k.kv(ctx).Iterator([]byte("cq/"), end)
+	end := key(pChallengeDue, u64(uint64(ctx.Height)+1))
+	it := k.kv(ctx).Iterator(pChallengeDue, end)
 	var due []uint64
 	for ; it.Valid() && len(due) < MaxDeadlineWork; it.Next() {
-		due = append(due, u64From(it.Key()[len("cq/")+8:]))
+		due = append(due, u64From(it.Key()[len(pChallengeDue)+8:]))
 	}
 	it.Close()
 	for _, id := range due {
@@ -436,7 +427,7 @@ func (k Keeper) expireChallenges(ctx *types.Context) {
 
 // OpenChallenges lists the open challenges of mn (at most limit).
 func (k Keeper) OpenChallenges(ctx *types.Context, mn types.Address, limit int) []*storagepb.Challenge {
-	prefix := key([]byte("cm/"), mn[:])
+	prefix := key(pOpenChallenge, mn[:])
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
 	var out []*storagepb.Challenge

@@ -12,7 +12,7 @@ import (
 // every registered art (measured ≈0.9 ms at distance 6 and ≈6 ms at 10 with
 // 10^6 arts in IAVL; see fingerprint's doc).
 func (k Keeper) fpStore(ctx *types.Context) types.KVStore {
-	return store.NewPrefix(k.kv(ctx), []byte("fp/"))
+	return store.NewPrefix(k.kv(ctx), pFingerprint)
 }
 
 func (k Keeper) fpAdd(ctx *types.Context, fp uint64, id []byte) {

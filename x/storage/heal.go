@@ -35,14 +35,6 @@ import (
 // Bounded work: at most max_heals_per_block markers of each kind are looked
 // at per block, resuming where the previous block stopped.
 
-func hmKey(art []byte, stripe, index uint32) []byte {
-	return key([]byte("hm/"), chunkPos(art, stripe, index))
-}
-func htKey(art []byte, stripe uint32) []byte { return key([]byte("ht/"), art, u32(stripe)) }
-func urKey(art []byte, stripe, index uint32) []byte {
-	return key([]byte("ur/"), chunkPos(art, stripe, index))
-}
-
 // markers returns up to budget keys under prefix, starting after the one
 // stored at cursorKey and wrapping to the start of the prefix in the next
 // block once the end is reached.
@@ -70,7 +62,7 @@ func (k Keeper) markers(ctx *types.Context, prefix, cursorKey []byte, budget int
 // the stripe's task when nothing in it is missing any more.
 func (k Keeper) healed(ctx *types.Context, art []byte, stripe, index uint32) {
 	k.kv(ctx).Delete(hmKey(art, stripe, index))
-	prefix := key([]byte("hm/"), art, u32(stripe))
+	prefix := key(pHealMark, art, u32(stripe))
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	more := it.Valid()
 	it.Close()
@@ -90,9 +82,9 @@ func (k Keeper) HealTask(ctx *types.Context, art []byte, stripe uint32) (*storag
 // under-replicated chunks and redraws healers past their deadline.
 func (k Keeper) processHealing(ctx *types.Context) {
 	p := k.Params(ctx)
-	marks := k.markers(ctx, []byte("hm/"), []byte("hcursor"), int(p.MaxHealsPerBlock))
+	marks := k.markers(ctx, pHealMark, keyHealCursor, int(p.MaxHealsPerBlock))
 	for _, mk := range marks {
-		pos := mk[len("hm/"):]
+		pos := mk[len(pHealMark):]
 		art, stripe, index := pos[:32], u32From(pos[32:36]), u32From(pos[36:40])
 		a, ok := k.Art(ctx, art)
 		if !ok || a.Status == storagepb.ArtStatus_ART_REJECTED {
@@ -141,8 +133,8 @@ func (k Keeper) healerActive(ctx *types.Context, healer string) bool {
 // marker stays until its chunk has R holders again.
 func (k Keeper) processTopUps(ctx *types.Context) {
 	p := k.Params(ctx)
-	for _, mk := range k.markers(ctx, []byte("ur/"), []byte("ucursor"), int(p.MaxHealsPerBlock)) {
-		pos := mk[len("ur/"):]
+	for _, mk := range k.markers(ctx, pUnderReplicated, keyURCursor, int(p.MaxHealsPerBlock)) {
+		pos := mk[len(pUnderReplicated):]
 		art, stripe, index := pos[:32], u32From(pos[32:36]), u32From(pos[36:40])
 		a, ok := k.Art(ctx, art)
 		if !ok || a.Status == storagepb.ArtStatus_ART_REJECTED || int(stripe) >= len(a.Stripes) {
@@ -197,7 +189,7 @@ type HealView struct {
 // HealTasksOf lists the open heal tasks assigned to mn.
 func (k Keeper) HealTasksOf(ctx *types.Context, mn types.Address, limit int) []HealView {
 	var out []HealView
-	it := k.kv(ctx).Iterator([]byte("ht/"), types.PrefixEnd([]byte("ht/")))
+	it := k.kv(ctx).Iterator(pHealTask, types.PrefixEnd(pHealTask))
 	defer it.Close()
 	for ; it.Valid() && len(out) < limit; it.Next() {
 		t := &storagepb.HealTask{}
@@ -205,7 +197,7 @@ func (k Keeper) HealTasksOf(ctx *types.Context, mn types.Address, limit int) []H
 			continue
 		}
 		hv := HealView{ArtID: hexID(t.ArtId), Stripe: t.Stripe, Deadline: t.Deadline}
-		prefix := key([]byte("hm/"), t.ArtId, u32(t.Stripe))
+		prefix := key(pHealMark, t.ArtId, u32(t.Stripe))
 		mi := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 		for ; mi.Valid(); mi.Next() {
 			hv.Missing = append(hv.Missing, u32From(mi.Key()[len(prefix):]))

@@ -106,14 +106,6 @@ func u64(v uint64) []byte {
 	return b[:]
 }
 
-func key(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
 func (k Keeper) get(ctx *types.Context, key []byte, m proto.Message) bool {
 	bz := k.kv(ctx).Get(key)
 	if bz == nil {
@@ -152,18 +144,13 @@ func (k Keeper) setU32(ctx *types.Context, key []byte, v uint32) {
 // Params returns the module parameters.
 func (k Keeper) Params(ctx *types.Context) *storagepb.Params {
 	p := &storagepb.Params{}
-	k.get(ctx, []byte("params"), p)
+	k.get(ctx, keyParams, p)
 	return p
 }
 
-func (k Keeper) setParams(ctx *types.Context, p *storagepb.Params) { k.set(ctx, []byte("params"), p) }
+func (k Keeper) setParams(ctx *types.Context, p *storagepb.Params) { k.set(ctx, keyParams, p) }
 
 // --- masternodes ---
-
-func mnKey(a types.Address) []byte { return key([]byte("mn/"), a[:]) }
-
-// MasternodeKey is the full store key of a masternode record (for proofs).
-func MasternodeKey(a types.Address) []byte { return key([]byte(ModuleName+"/"), mnKey(a)) }
 
 // Masternode returns the record of a, if registered.
 func (k Keeper) Masternode(ctx *types.Context, a types.Address) (*storagepb.Masternode, bool) {
@@ -189,7 +176,7 @@ func (k Keeper) Eligible(ctx *types.Context, a types.Address) bool {
 // Masternodes lists every registered masternode in address order.
 func (k Keeper) Masternodes(ctx *types.Context) []*storagepb.Masternode {
 	var out []*storagepb.Masternode
-	it := k.kv(ctx).Iterator([]byte("mn/"), types.PrefixEnd([]byte("mn/")))
+	it := k.kv(ctx).Iterator(pMasternode, types.PrefixEnd(pMasternode))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		m := &storagepb.Masternode{}
@@ -203,11 +190,6 @@ func (k Keeper) Masternodes(ctx *types.Context) []*storagepb.Masternode {
 
 // --- arts ---
 
-func artKey(id []byte) []byte { return key([]byte("art/"), id) }
-
-// ArtKey is the full store key of an art ticket (for proofs).
-func ArtKey(id []byte) []byte { return key([]byte(ModuleName+"/"), artKey(id)) }
-
 // Art returns the ticket with id.
 func (k Keeper) Art(ctx *types.Context, id []byte) (*storagepb.Art, bool) {
 	a := &storagepb.Art{}
@@ -218,16 +200,6 @@ func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) { k.set(ctx, artKey
 
 // --- commitments ---
 
-func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
-
-func commitKey(id []byte, stripe, index uint32, mn types.Address) []byte {
-	return key([]byte("c/"), chunkPos(id, stripe, index), mn[:])
-}
-
-func mnCommitKey(mn types.Address, id []byte, stripe, index uint32) []byte {
-	return key([]byte("mc/"), mn[:], chunkPos(id, stripe, index))
-}
-
 // Commitment returns the commitment of chunk (id, stripe, index) to mn.
 func (k Keeper) Commitment(ctx *types.Context, id []byte, stripe, index uint32, mn types.Address) (*storagepb.Commitment, bool) {
 	c := &storagepb.Commitment{}
@@ -236,7 +208,7 @@ func (k Keeper) Commitment(ctx *types.Context, id []byte, stripe, index uint32, 
 
 // Holders returns the commitments of one chunk, in masternode address order.
 func (k Keeper) Holders(ctx *types.Context, id []byte, stripe, index uint32) []*storagepb.Commitment {
-	prefix := key([]byte("c/"), chunkPos(id, stripe, index))
+	prefix := key(pCommit, chunkPos(id, stripe, index))
 	var out []*storagepb.Commitment
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
@@ -253,7 +225,7 @@ func (k Keeper) Holders(ctx *types.Context, id []byte, stripe, index uint32) []*
 // MasternodeCommitments returns up to limit commitments of mn starting
 // after the position `after` (nil = from the start), in key order.
 func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, after []byte, limit int) []*storagepb.Commitment {
-	prefix := key([]byte("mc/"), mn[:])
+	prefix := key(pMnCommit, mn[:])
 	start := prefix
 	if after != nil {
 		start = append(key(prefix, after), 0)
@@ -269,10 +241,6 @@ func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, afte
 		}
 	}
 	return out
-}
-
-func ucKey(c *storagepb.Commitment, mn types.Address) []byte {
-	return key([]byte("uc/"), u64(uint64(c.AssignedHeight)), chunkPos(c.ArtId, c.Stripe, c.Index), mn[:])
 }
 
 func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
@@ -302,11 +270,6 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 		k.setMasternode(ctx, mn, m)
 	}
 }
-
-func ccKey(id []byte, stripe, index uint32) []byte {
-	return key([]byte("cc/"), chunkPos(id, stripe, index))
-}
-func scKey(id []byte, stripe uint32) []byte { return key([]byte("sc/"), id, u32(stripe)) }
 
 // ConfirmedHolders is how many masternodes confirmed chunk (id, stripe, index).
 func (k Keeper) ConfirmedHolders(ctx *types.Context, id []byte, stripe, index uint32) uint32 {
@@ -375,12 +338,6 @@ func (k Keeper) addProvenBytes(ctx *types.Context, mnStr string, delta int64) {
 
 // --- editions ---
 
-func edKey(id []byte, ed uint32) []byte { return key([]byte("ed/"), id, u32(ed)) }
-func eoKey(owner types.Address, id []byte, ed uint32) []byte {
-	return key([]byte("eo/"), owner[:], id, u32(ed))
-}
-func offerKey(id []byte, ed uint32) []byte { return key([]byte("of/"), id, u32(ed)) }
-
 // EditionOwner returns the owner of edition ed of art id.
 func (k Keeper) EditionOwner(ctx *types.Context, id []byte, ed uint32) (types.Address, bool) {
 	bz := k.kv(ctx).Get(edKey(id, ed))
@@ -401,7 +358,7 @@ func (k Keeper) setEditionOwner(ctx *types.Context, id []byte, ed uint32, owner 
 
 // OwnedEditions lists the editions of art id that owner holds.
 func (k Keeper) OwnedEditions(ctx *types.Context, owner types.Address, id []byte) []uint32 {
-	prefix := key([]byte("eo/"), owner[:], id)
+	prefix := key(pOwned, owner[:], id)
 	var out []uint32
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
@@ -417,7 +374,7 @@ func (k Keeper) CanDownload(ctx *types.Context, addr types.Address, id []byte) b
 	if m, ok := k.Masternode(ctx, addr); ok && m.Status != storagepb.MasternodeStatus_MN_UNSPECIFIED {
 		return true
 	}
-	prefix := key([]byte("eo/"), addr[:], id)
+	prefix := key(pOwned, addr[:], id)
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
 	return it.Valid()

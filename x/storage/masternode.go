@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 
@@ -111,7 +112,7 @@ func (k Keeper) exitMasternode(ctx *types.Context, signer types.Address) error {
 	}
 	k.setMasternode(ctx, signer, m)
 	k.ringRemove(ctx, signer)
-	k.kv(ctx).Set(key([]byte("ex/"), signer[:]), []byte{})
+	k.kv(ctx).Set(key(pExit, signer[:]), []byte{})
 	ctx.EmitEvent("masternode_exiting", "masternode", signer.String(), "commitments", types.U64(m.Commitments))
 	return nil
 }
@@ -132,17 +133,17 @@ const MaxMovesPerBlock = 256
 // resumes where it stopped; at most MaxMovesPerBlock commitments per block.
 func (k Keeper) processMoves(ctx *types.Context) {
 	budget := MaxMovesPerBlock
-	for _, q := range []string{"ex/", "ra/"} {
-		it := k.kv(ctx).Iterator([]byte(q), types.PrefixEnd([]byte(q)))
+	for _, q := range [][]byte{pExit, pReassign} {
+		it := k.kv(ctx).Iterator(q, types.PrefixEnd(q))
 		var queued []types.Address
 		for ; it.Valid(); it.Next() {
 			var a types.Address
-			copy(a[:], it.Key()[3:])
+			copy(a[:], it.Key()[len(q):])
 			queued = append(queued, a)
 		}
 		it.Close()
 		for _, a := range queued {
-			qk := key([]byte(q), a[:])
+			qk := key(q, a[:])
 			m, ok := k.Masternode(ctx, a)
 			if !ok {
 				k.kv(ctx).Delete(qk)
@@ -150,7 +151,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 			}
 			if m.Commitments == 0 {
 				k.kv(ctx).Delete(qk)
-				if q == "ex/" {
+				if bytes.Equal(q, pExit) {
 					if err := k.Bank.Unlock(ctx, a, m.Collateral); err != nil {
 						panic(err) // the collateral was locked at registration
 					}
@@ -168,7 +169,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 			batch := k.MasternodeCommitments(ctx, a, after, budget)
 			for _, c := range batch {
 				budget--
-				if q == "ra/" {
+				if bytes.Equal(q, pReassign) {
 					k.reassign(ctx, c, a)
 					k.removeCommitment(ctx, c)
 					continue
@@ -178,7 +179,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 				}
 				after = chunkPos(c.ArtId, c.Stripe, c.Index)
 			}
-			if len(batch) == 0 || q == "ra/" {
+			if len(batch) == 0 || bytes.Equal(q, pReassign) {
 				after = nil
 			}
 			k.kv(ctx).Set(qk, append([]byte{}, after...))

@@ -499,13 +499,13 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			if err != nil {
 				return bad("%v", err)
 			}
-			prefix = key([]byte("cx/"), a[:])
+			prefix = key(pMnHistory, a[:])
 		case "art":
 			id, err := parseArt(path[2])
 			if err != nil {
 				return nil, err
 			}
-			prefix = key([]byte("ca/"), id)
+			prefix = key(pArtHistory, id)
 		default:
 			return bad("history/mn/ADDR or history/art/ID")
 		}
@@ -630,7 +630,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if err != nil {
 			return bad("%v", err)
 		}
-		prefix := key([]byte("eo/"), a[:])
+		prefix := key(pOwned, a[:])
 		it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 		defer it.Close()
 		type owned struct {
@@ -645,7 +645,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		return json.Marshal(out)
 	case len(path) >= 1 && path[0] == "arts":
 		// arts[/<after hex id>]: up to MaxPage tickets in id order.
-		start := []byte("art/")
+		start := pArt
 		if len(path) == 2 {
 			id, err := parseArt(path[1])
 			if err != nil {
@@ -653,7 +653,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			}
 			start = append(artKey(id), 0)
 		}
-		it := k.kv(ctx).Iterator(start, types.PrefixEnd([]byte("art/")))
+		it := k.kv(ctx).Iterator(start, types.PrefixEnd(pArt))
 		defer it.Close()
 		out := []json.RawMessage{}
 		for ; it.Valid() && len(out) < MaxPage; it.Next() {

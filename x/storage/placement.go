@@ -21,8 +21,6 @@ import (
 // masternode moves only the chunks next to its points.
 const RingPoints = 16
 
-var ringPrefix = []byte("ring/")
-
 func ringPoint(a types.Address, i int) []byte {
 	h := sha3.New256()
 	h.Write([]byte("pastel/ring/v1"))

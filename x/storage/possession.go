@@ -58,13 +58,6 @@ const MaxConfirmations = 64
 // inside the 512 KiB transaction limit.
 const maxConfirmBytes = 400 << 10
 
-func rhKey(h int64) []byte { return key([]byte("rh/"), u64(uint64(h))) }
-
-// rnKey marks that a commitment was assigned in the block it names, so the
-// next block's randomness must be kept: blocks without assignments write
-// nothing, and a block of refused transactions leaves the state as it was.
-func rnKey() []byte { return []byte("rn/") }
-
 // RandHistory is how many blocks of randomness are kept for confirmations:
 // a commitment is confirmed or moved within confirm_window blocks of its
 // assignment (expireUnconfirmed), so twice that plus a margin for a backlog

@@ -60,15 +60,6 @@ const ConsensusKeySize = 32
 // DefaultMaxValidators bounds how many masternodes validate.
 const DefaultMaxValidators = 100
 
-var (
-	prefixValKey     = []byte("vk/")
-	prefixValAddr    = []byte("va/")
-	prefixValGenesis = []byte("vg/")
-	prefixValPower   = []byte("vp/")
-	keyValDirty      = []byte("vdirty")
-	keyValNext       = []byte("vnext")
-)
-
 // PowerView is what the validator set needs from the trust module.
 type PowerView interface {
 	VotingPower(ctx *types.Context, a types.Address, collateral uint64, standing trust.Standing) int64

@@ -1,0 +1,155 @@
+package storage
+
+import (
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// The store layout of the storage module: every key it writes, in one place.
+// Integers are big-endian (u32, u64), so keys sort by them; <art> is the
+// 32-byte archive hash, <mn> a 20-byte address, <pos> = <art><stripe4><index4>
+// (chunkPos). Values are protobuf records unless noted; "marker" means an
+// empty value whose key is the information.
+//
+//	prefix                 key after the prefix            value
+//	params                 —                               storagepb.Params
+//	mn/                    <mn>                            storagepb.Masternode
+//	ring/                  <point8><mn>                    marker: placement ring (placement.go)
+//	ex/  ra/               <mn>                            last position moved: exit / forced reassignment queues
+//	xp/                    <mn>                            u64 height of the last expiry penalty
+//	art/                   <art>                           storagepb.Art
+//	fp/                    band index of fingerprints      see fpindex.go
+//	at/                    <mn><art>                       marker: open attestation task
+//	dl/                    <deadline8><art>                marker: attestation deadline
+//	ed/                    <art><edition4>                 owner address
+//	eo/                    <owner><art><edition4>          marker: editions by owner
+//	of/                    <art><edition4>                 storagepb offer
+//	c/                     <pos><mn>                       storagepb.Commitment
+//	mc/                    <mn><pos>                       marker: commitments by masternode
+//	uc/                    <assigned8><pos><mn>            marker: unconfirmed, by assignment height
+//	cc/                    <pos>                           u32 confirmed holders of the chunk
+//	sc/                    <art><stripe4>                  u32 chunks of the stripe with a confirmed holder
+//	tc                     —                               u64 confirmed commitments overall
+//	rh/                    <height8>                       32-byte block randomness (proofs of possession)
+//	rn/                    —                               u64 height whose next block's randomness is needed
+//	chseq                  —                               u64 last challenge id
+//	ch/                    <id8>                           storagepb.Challenge
+//	cm/                    <mn><id8>                       marker: open challenges by masternode
+//	cq/                    <deadline8><id8>                marker: open challenges by deadline
+//	cx/                    <mn><id8>                       marker: challenge history by masternode
+//	ca/                    <art><id8>                      marker: challenge history by art
+//	hm/                    <pos>                           marker: chunk needs healing
+//	ht/                    <art><stripe4>                  storagepb heal task
+//	ur/                    <pos>                           marker: under-replicated chunk
+//	hcursor  ucursor       —                               resume positions of the hm/ and ur/ scans
+//	vk/ va/ vg/ vp/        see validators.go               validator set
+//	vdirty  vnext          —                               validator set recomputation
+var (
+	keyParams = []byte("params")
+
+	pMasternode    = []byte("mn/")
+	ringPrefix     = []byte("ring/")
+	pExit          = []byte("ex/")
+	pReassign      = []byte("ra/")
+	pExpiryPenalty = []byte("xp/")
+
+	pArt            = []byte("art/")
+	pFingerprint    = []byte("fp/")
+	pAttesting      = []byte("at/")
+	pAttestDeadline = []byte("dl/")
+	pEdition        = []byte("ed/")
+	pOwned          = []byte("eo/")
+	pOffer          = []byte("of/")
+
+	pCommit          = []byte("c/")
+	pMnCommit        = []byte("mc/")
+	pUnconfirmed     = []byte("uc/")
+	pChunkHolders    = []byte("cc/")
+	pStripeLive      = []byte("sc/")
+	keyConfirmedAll  = []byte("tc")
+	pRand            = []byte("rh/")
+	keyRandNeeded    = []byte("rn/")
+	keyChallengeSeq  = []byte("chseq")
+	pChallenge       = []byte("ch/")
+	pOpenChallenge   = []byte("cm/")
+	pChallengeDue    = []byte("cq/")
+	pMnHistory       = []byte("cx/")
+	pArtHistory      = []byte("ca/")
+	pHealMark        = []byte("hm/")
+	pHealTask        = []byte("ht/")
+	pUnderReplicated = []byte("ur/")
+	keyHealCursor    = []byte("hcursor")
+	keyURCursor      = []byte("ucursor")
+
+	prefixValKey     = []byte("vk/")
+	prefixValAddr    = []byte("va/")
+	prefixValGenesis = []byte("vg/")
+	prefixValPower   = []byte("vp/")
+	keyValDirty      = []byte("vdirty")
+	keyValNext       = []byte("vnext")
+)
+
+func key(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
+
+func mnKey(a types.Address) []byte { return key(pMasternode, a[:]) }
+func artKey(id []byte) []byte      { return key(pArt, id) }
+
+// MasternodeKey is the full store key of a masternode record (for proofs).
+func MasternodeKey(a types.Address) []byte { return key([]byte(ModuleName+"/"), mnKey(a)) }
+
+// ArtKey is the full store key of an art ticket (for proofs).
+func ArtKey(id []byte) []byte { return key([]byte(ModuleName+"/"), artKey(id)) }
+
+func attestingKey(mn types.Address, id []byte) []byte { return key(pAttesting, mn[:], id) }
+func edKey(id []byte, ed uint32) []byte               { return key(pEdition, id, u32(ed)) }
+func eoKey(owner types.Address, id []byte, ed uint32) []byte {
+	return key(pOwned, owner[:], id, u32(ed))
+}
+func offerKey(id []byte, ed uint32) []byte { return key(pOffer, id, u32(ed)) }
+
+func commitKey(id []byte, stripe, index uint32, mn types.Address) []byte {
+	return key(pCommit, chunkPos(id, stripe, index), mn[:])
+}
+func mnCommitKey(mn types.Address, id []byte, stripe, index uint32) []byte {
+	return key(pMnCommit, mn[:], chunkPos(id, stripe, index))
+}
+func ucKey(c *storagepb.Commitment, mn types.Address) []byte {
+	return key(pUnconfirmed, u64(uint64(c.AssignedHeight)), chunkPos(c.ArtId, c.Stripe, c.Index), mn[:])
+}
+func ccKey(id []byte, stripe, index uint32) []byte {
+	return key(pChunkHolders, chunkPos(id, stripe, index))
+}
+func scKey(id []byte, stripe uint32) []byte { return key(pStripeLive, id, u32(stripe)) }
+func tcKey() []byte                         { return keyConfirmedAll }
+
+func rhKey(h int64) []byte { return key(pRand, u64(uint64(h))) }
+
+// rnKey marks that a commitment was assigned in the block it names, so the
+// next block's randomness must be kept: blocks without assignments write
+// nothing, and a block of refused transactions leaves the state as it was.
+func rnKey() []byte { return keyRandNeeded }
+
+func chKey(id uint64) []byte                   { return key(pChallenge, u64(id)) }
+func cmKey(mn types.Address, id uint64) []byte { return key(pOpenChallenge, mn[:], u64(id)) }
+func cqKey(deadline int64, id uint64) []byte {
+	return key(pChallengeDue, u64(uint64(deadline)), u64(id))
+}
+func xpKey(mn types.Address) []byte            { return key(pExpiryPenalty, mn[:]) }
+func cxKey(mn types.Address, id uint64) []byte { return key(pMnHistory, mn[:], u64(id)) }
+func caKey(art []byte, id uint64) []byte       { return key(pArtHistory, art, u64(id)) }
+
+func hmKey(art []byte, stripe, index uint32) []byte {
+	return key(pHealMark, chunkPos(art, stripe, index))
+}
+func htKey(art []byte, stripe uint32) []byte { return key(pHealTask, art, u32(stripe)) }
+func urKey(art []byte, stripe, index uint32) []byte {
+	return key(pUnderReplicated, chunkPos(art, stripe, index))
+}
