@@ -96,12 +96,7 @@ func (k Keeper) Place(ctx *types.Context, point []byte, r int, exclude map[types
 // so draws (attesters, healers) are fixed by the block and unbiased by the
 // caller.
 func drawPoint(rand [32]byte, purpose string, id []byte, n uint64) []byte {
-	h := sha3.New256()
-	h.Write([]byte("pastel/draw/v1/" + purpose))
-	h.Write(rand[:])
-	h.Write(id)
-	h.Write(u64(n))
-	return h.Sum(nil)[:8]
+	return randBytes(rand, purpose, id, u64(n))[:8]
 }
 
 // placeSlow is the obvious definition the ring walk must agree with: sort
