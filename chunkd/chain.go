@@ -3,7 +3,6 @@ package chunkd
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -166,11 +165,8 @@ func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]string,
 }
 
 func (ch *Chain) queryJSON(ctx context.Context, path string, v any) error {
-	r, err := ch.node().Query(ctx, path, 0, false)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(r.Value, v)
+	_, err := ch.node().QueryJSON(ctx, path, v)
+	return err
 }
 
 func (ch *Chain) node() *client.Client {

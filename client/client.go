@@ -6,6 +6,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,6 +84,21 @@ type QueryError struct {
 
 func (e *QueryError) Error() string {
 	return fmt.Sprintf("query %s: %s (code %d)", e.Path, e.Log, e.Code)
+}
+
+// QueryJSON runs an unproven query of the latest state whose answer is
+// JSON and decodes it into v; it returns the height the answer is from. An
+// answer that does not decode is an error naming the path (a node of
+// another version, most often).
+func (c *Client) QueryJSON(ctx context.Context, path string, v any) (int64, error) {
+	r, err := c.Query(ctx, path, 0, false)
+	if err != nil {
+		return 0, err
+	}
+	if err := json.Unmarshal(r.Value, v); err != nil {
+		return r.Height, fmt.Errorf("%s: unexpected answer from the node (%d bytes): %w", path, len(r.Value), err)
+	}
+	return r.Height, nil
 }
 
 // Query runs an ABCI query at height (0 = latest). With prove, the result's

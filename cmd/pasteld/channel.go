@@ -139,13 +139,9 @@ func chainEnv(cmd *cobra.Command, id []byte) (offchain.Env, error) {
 }
 
 func chainEnvWith(ctx context.Context, c *client.Client, id []byte) (offchain.Env, error) {
-	r, err := c.Query(ctx, "/channels/params", 0, false)
-	if err != nil {
-		return offchain.Env{}, err
-	}
 	var p channels.GenesisParams
-	if err := json.Unmarshal(r.Value, &p); err != nil {
-		return offchain.Env{}, fmt.Errorf("channel params: %w", err)
+	if _, err := c.QueryJSON(ctx, "/channels/params", &p); err != nil {
+		return offchain.Env{}, err
 	}
 	ch, h, err := chainChannel(ctx, c, id)
 	if err != nil {
@@ -295,14 +291,11 @@ func newChannelProposeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := c.Query(ctx, "/channels/next/"+key.PubKey().Address().String()+"/"+b.String(), 0, false)
-			if err != nil {
-				return err
-			}
 			var next struct {
 				Counter string `json:"counter"`
 			}
-			if err := json.Unmarshal(r.Value, &next); err != nil {
+			height, err := c.QueryJSON(ctx, "/channels/next/"+key.PubKey().Address().String()+"/"+b.String(), &next)
+			if err != nil {
 				return err
 			}
 			counter, err := strconv.ParseUint(next.Counter, 10, 64)
@@ -310,7 +303,7 @@ func newChannelProposeCmd() *cobra.Command {
 				return err
 			}
 			validFor, _ := cmd.Flags().GetUint64("valid-for")
-			p, err := offchain.NewProposal(chainID, key, b, depA, depB, counter, uint64(r.Height)+validFor)
+			p, err := offchain.NewProposal(chainID, key, b, depA, depB, counter, uint64(height)+validFor)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -69,13 +68,9 @@ with the masternode standings of that block.`,
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/rewards/payouts/"+a.String(), 0, false)
-			if err != nil {
-				return err
-			}
 			var v rewards.EarningsView
-			if err := json.Unmarshal(r.Value, &v); err != nil {
-				return fmt.Errorf("earnings: %w", err)
+			if _, err := c.QueryJSON(ctx, "/rewards/payouts/"+a.String(), &v); err != nil {
+				return err
 			}
 			if isJSON(cmd) {
 				return printJSON(cmd, v)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -33,14 +32,7 @@ func queryJSON(cmd *cobra.Command, path string, v any) (int64, error) {
 		return 0, err
 	}
 	defer cancel()
-	r, err := c.Query(ctx, path, 0, false)
-	if err != nil {
-		return 0, err
-	}
-	if err := json.Unmarshal(r.Value, v); err != nil {
-		return 0, fmt.Errorf("%s: unexpected answer: %w", path, err)
-	}
-	return r.Height, nil
+	return c.QueryJSON(ctx, path, v)
 }
 
 func newStatusCmd() *cobra.Command {

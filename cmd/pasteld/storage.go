@@ -206,12 +206,10 @@ the masternode out of the validator set. Unset flags keep their value.`,
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/storage/history/mn/"+addr.String(), 0, false)
-			if err != nil {
+			var v any
+			if _, err := c.QueryJSON(ctx, "/storage/history/mn/"+addr.String(), &v); err != nil {
 				return err
 			}
-			var v any
-			_ = json.Unmarshal(r.Value, &v)
 			return printJSON(cmd, v)
 		},
 	}
@@ -246,12 +244,9 @@ func fetchTicket(ctx context.Context, c *client.Client, id []byte, prove bool) (
 }
 
 func fetchChunks(ctx context.Context, c *client.Client, id []byte) ([]storage.ChunkView, error) {
-	r, err := c.Query(ctx, "/storage/chunks/"+hex.EncodeToString(id), 0, false)
-	if err != nil {
-		return nil, err
-	}
 	var out []storage.ChunkView
-	return out, json.Unmarshal(r.Value, &out)
+	_, err := c.QueryJSON(ctx, "/storage/chunks/"+hex.EncodeToString(id), &out)
+	return out, err
 }
 
 func parseSize(s string) (int, error) {
@@ -342,9 +337,14 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			if !full {
 				a.Stripes = nil
 			}
-			bz, _ := storage.ArtJSON(a)
+			bz, err := storage.ArtJSON(a)
+			if err != nil {
+				return err
+			}
 			var v any
-			_ = json.Unmarshal(bz, &v)
+			if err := json.Unmarshal(bz, &v); err != nil {
+				return err
+			}
 			return printJSON(cmd, v)
 		},
 	}
@@ -364,12 +364,8 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			if after, _ := cmd.Flags().GetString("after"); after != "" {
 				path += "/" + after
 			}
-			r, err := c.Query(ctx, path, 0, false)
-			if err != nil {
-				return err
-			}
 			var arts []map[string]any
-			if err := json.Unmarshal(r.Value, &arts); err != nil {
+			if _, err := c.QueryJSON(ctx, path, &arts); err != nil {
 				return err
 			}
 			if isJSON(cmd) {
@@ -398,12 +394,10 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/storage/editions/"+hex.EncodeToString(id), 0, false)
-			if err != nil {
+			var v any
+			if _, err := c.QueryJSON(ctx, "/storage/editions/"+hex.EncodeToString(id), &v); err != nil {
 				return err
 			}
-			var v any
-			_ = json.Unmarshal(r.Value, &v)
 			return printJSON(cmd, v)
 		},
 	}
@@ -426,26 +420,21 @@ strength with the default coding) and the latest storage challenges.`,
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/storage/health/"+hex.EncodeToString(id), 0, false)
-			if err != nil {
-				return err
-			}
 			var h storage.Health
-			if err := json.Unmarshal(r.Value, &h); err != nil {
-				return err
-			}
-			hr, err := c.Query(ctx, "/storage/history/art/"+hex.EncodeToString(id), 0, false)
+			height, err := c.QueryJSON(ctx, "/storage/health/"+hex.EncodeToString(id), &h)
 			if err != nil {
 				return err
 			}
 			var hist []*storagepb.Challenge
-			_ = json.Unmarshal(hr.Value, &hist)
+			if _, err := c.QueryJSON(ctx, "/storage/history/art/"+hex.EncodeToString(id), &hist); err != nil {
+				return err
+			}
 			if isJSON(cmd) {
 				return printJSON(cmd, map[string]any{"health": h, "challenges": hist})
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "art %s at height %d\nredundancy %s (distinct live chunk bytes / archive size)\nrecoverable %v, at target (%d holders per chunk) %v\n",
-				h.ArtID, r.Height, h.Redundancy, h.Recoverable, h.Target, h.AtTarget)
+				h.ArtID, height, h.Redundancy, h.Recoverable, h.Target, h.AtTarget)
 			w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "STRIPE\tK\tN\tLIVE\tMIN HOLDERS\tHEALER")
 			for _, s := range h.Stripes {
@@ -685,12 +674,8 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 			return fmt.Errorf("--max-fee: %w", err)
 		}
 	} else {
-		r, err := c.Query(ctx, "/storage/params", 0, false)
-		if err != nil {
-			return err
-		}
 		var p storagepb.Params
-		if err := json.Unmarshal(r.Value, &p); err != nil {
+		if _, err := c.QueryJSON(ctx, "/storage/params", &p); err != nil {
 			return err
 		}
 		maxFee = storage.Fee(&p, uint64(len(archive)), uint32(redundancy))

@@ -193,7 +193,9 @@ the viewpoint as the only seed (bounded by max_query_identities/edges).`,
 			view := trust.NewScoreView(a, &rec, known)
 			var ep trust.EpochView
 			if er, err := c.Query(ctx, "/trust/epoch", r.Height, false); err == nil {
-				_ = json.Unmarshal(er.Value, &ep)
+				if err := json.Unmarshal(er.Value, &ep); err != nil {
+					return fmt.Errorf("/trust/epoch: unexpected answer from the node: %w", err)
+				}
 			}
 			var vp *trust.ViewpointView
 			if v, _ := cmd.Flags().GetString("viewpoint"); v != "" {
@@ -274,16 +276,13 @@ func newTrustTopCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, fmt.Sprintf("/trust/top/%d", n), 0, false)
+			var top []trust.ScoreView
+			height, err := c.QueryJSON(ctx, fmt.Sprintf("/trust/top/%d", n), &top)
 			if err != nil {
 				return err
 			}
-			var top []trust.ScoreView
-			if err := json.Unmarshal(r.Value, &top); err != nil {
-				return err
-			}
 			if isJSON(cmd) {
-				return printJSON(cmd, map[string]any{"height": r.Height, "top": top})
+				return printJSON(cmd, map[string]any{"height": height, "top": top})
 			}
 			if len(top) == 0 {
 				fmt.Fprintln(cmd.OutOrStdout(), "no scores yet (no epoch has run, or genesis has no seeds)")
@@ -330,12 +329,8 @@ of the last epoch (no edge or seed changed since).`,
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, path, 0, false)
-			if err != nil {
-				return err
-			}
 			var why trust.WhyView
-			if err := json.Unmarshal(r.Value, &why); err != nil {
+			if _, err := c.QueryJSON(ctx, path, &why); err != nil {
 				return err
 			}
 			if isJSON(cmd) {
@@ -448,12 +443,8 @@ func newTrustSeedsCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/trust/seeds", 0, false)
-			if err != nil {
-				return err
-			}
 			var v trust.SeedsView
-			if err := json.Unmarshal(r.Value, &v); err != nil {
+			if _, err := c.QueryJSON(ctx, "/trust/seeds", &v); err != nil {
 				return err
 			}
 			if isJSON(cmd) {
@@ -485,12 +476,8 @@ func newTrustEpochCmd() *cobra.Command {
 				return err
 			}
 			defer cancel()
-			r, err := c.Query(ctx, "/trust/epoch", 0, false)
-			if err != nil {
-				return err
-			}
 			var v trust.EpochView
-			if err := json.Unmarshal(r.Value, &v); err != nil {
+			if _, err := c.QueryJSON(ctx, "/trust/epoch", &v); err != nil {
 				return err
 			}
 			if isJSON(cmd) {
@@ -742,15 +729,12 @@ expiry height: once any change is applied, older signatures are useless.`,
 			if err != nil {
 				return err
 			}
-			r, err := c.Query(ctx, "/trust/seeds", 0, false)
+			var seeds trust.SeedsView
+			height, err := c.QueryJSON(ctx, "/trust/seeds", &seeds)
 			if err != nil {
 				return err
 			}
-			var seeds trust.SeedsView
-			if err := json.Unmarshal(r.Value, &seeds); err != nil {
-				return err
-			}
-			f := &trust.SeedChangeFile{ChainID: chainID, SeedVersion: seeds.Version, ExpiresHeight: uint64(r.Height) + expiresIn}
+			f := &trust.SeedChangeFile{ChainID: chainID, SeedVersion: seeds.Version, ExpiresHeight: uint64(height) + expiresIn}
 			for i, a := range append(adds, nonVotingAdds...) {
 				who, pre, hasPre := strings.Cut(a, "=")
 				addr, err := resolveTrustAddress(cmd, who)
