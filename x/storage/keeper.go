@@ -1,25 +1,3 @@
-// Package storage is the chain side of keeping art alive: the masternode
-// registry, art tickets, originality attestation, placement of chunks on
-// masternodes (storage commitments), confirmations and editions.
-//
-// State, under "storage/":
-//
-//	params                                   Params
-//	mn/<addr20>                              Masternode
-//	ring/<point8><addr20>                    placement ring point (16 per active masternode)
-//	art/<id32>                               Art (the ticket)
-//	c/<id32><stripe4><index4><addr20>        Commitment
-//	mc/<addr20><id32><stripe4><index4>       index: a masternode's commitments
-//	cc/<id32><stripe4><index4>               confirmed holders of one chunk (uint32)
-//	sc/<id32><stripe4>                       distinct confirmed chunks of one stripe (uint32)
-//	fp/…                                     fingerprint index (see fpindex.go)
-//	dl/<height8><id32>                       attestation deadlines
-//	at/<addr20><id32>                        open attestation tasks of a masternode
-//	ex/<addr20>                              masternodes exiting (work queue)
-//	uc/<height8><id32><stripe4><index4><addr20> unconfirmed commitments by assignment height
-//	ed/<id32><edition4>                      edition owner (address string)
-//	eo/<addr20><id32><edition4>              index: editions by owner
-//	of/<id32><edition4>                      Offer
 package storage
 
 import (
