@@ -31,6 +31,26 @@ type MsgRoute struct {
 	Handler MsgHandler
 }
 
+// Route builds the MsgRoute of message type M from typed functions: the
+// one way modules register a handler. validate may be nil (nothing to check
+// without state).
+func Route[M proto.Message](typ string, validate func(M) error, handle func(ctx *Context, signer Address, msg M) error) MsgRoute {
+	var zero M
+	return MsgRoute{
+		Type: typ,
+		New:  func() proto.Message { return zero.ProtoReflect().New().Interface() },
+		Validate: func(msg proto.Message) error {
+			if validate == nil {
+				return nil
+			}
+			return validate(msg.(M))
+		},
+		Handler: func(ctx *Context, signer Address, msg proto.Message) error {
+			return handle(ctx, signer, msg.(M))
+		},
+	}
+}
+
 // Module is one part of the state machine. Modules own their prefix of the
 // store and talk to each other only through small interfaces.
 type Module interface {

@@ -110,11 +110,8 @@ func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
 }
 
 func (m Module) Routes() []types.MsgRoute {
-	return []types.MsgRoute{{
-		Type: MsgSendType,
-		New:  func() proto.Message { return &bankpb.MsgSend{} },
-		Validate: func(msg proto.Message) error {
-			s := msg.(*bankpb.MsgSend)
+	return []types.MsgRoute{
+		types.Route(MsgSendType, func(s *bankpb.MsgSend) error {
 			if _, err := secp256k1.ParseAddress(s.To); err != nil {
 				return types.ErrInvalidAddress.Wrapf("recipient: %v", err)
 			}
@@ -122,17 +119,15 @@ func (m Module) Routes() []types.MsgRoute {
 				return types.ErrInvalidAmount.Wrapf("amount must be positive")
 			}
 			return nil
-		},
-		Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
-			s := msg.(*bankpb.MsgSend)
+		}, func(ctx *types.Context, signer types.Address, s *bankpb.MsgSend) error {
 			to, _ := secp256k1.ParseAddress(s.To)
 			if err := m.Keeper.Send(ctx, signer, to, s.Amount); err != nil {
 				return err
 			}
 			ctx.EmitEvent("transfer", "sender", signer.String(), "recipient", s.To, "amount", types.U64(s.Amount))
 			return nil
-		},
-	}}
+		}),
+	}
 }
 
 // Query paths: account/<addr> and balance/<addr> return the Account protobuf

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
@@ -157,22 +156,10 @@ func positive(v uint64, what string) error {
 	return nil
 }
 
-// route builds a MsgRoute for a message type M with a typed handler.
-func route[M proto.Message](typ string, newMsg func() M, validate func(M) error, h func(*types.Context, types.Address, M) error) types.MsgRoute {
-	return types.MsgRoute{
-		Type:     typ,
-		New:      func() proto.Message { return newMsg() },
-		Validate: func(m proto.Message) error { return validate(m.(M)) },
-		Handler: func(ctx *types.Context, signer types.Address, m proto.Message) error {
-			return h(ctx, signer, m.(M))
-		},
-	}
-}
-
 func (m Module) Routes() []types.MsgRoute {
 	k := m.Keeper
 	return []types.MsgRoute{
-		route(MsgOpenType, func() *pb.MsgOpen { return &pb.MsgOpen{} }, func(x *pb.MsgOpen) error {
+		types.Route(MsgOpenType, func(x *pb.MsgOpen) error {
 			if _, err := secp256k1.PubKeyFromBytes(x.CounterpartyPubKey); err != nil {
 				return types.ErrInvalidRequest.Wrapf("counterparty public key: %v", err)
 			}
@@ -184,16 +171,16 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return nil
 		}, k.open),
-		route(MsgTopUpType, func() *pb.MsgTopUp { return &pb.MsgTopUp{} }, func(x *pb.MsgTopUp) error {
+		types.Route(MsgTopUpType, func(x *pb.MsgTopUp) error {
 			if err := checkID(x.ChannelId, "channel id"); err != nil {
 				return err
 			}
 			return positive(x.Amount, "top-up")
 		}, k.topUp),
-		route(MsgCooperativeCloseType, func() *pb.MsgCooperativeClose { return &pb.MsgCooperativeClose{} }, func(x *pb.MsgCooperativeClose) error {
+		types.Route(MsgCooperativeCloseType, func(x *pb.MsgCooperativeClose) error {
 			return checkSigned(x.State)
 		}, k.cooperativeClose),
-		route(MsgCloseType, func() *pb.MsgClose { return &pb.MsgClose{} }, func(x *pb.MsgClose) error {
+		types.Route(MsgCloseType, func(x *pb.MsgClose) error {
 			if err := checkID(x.ChannelId, "channel id"); err != nil {
 				return err
 			}
@@ -202,36 +189,36 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return checkSigned(x.State)
 		}, k.close),
-		route(MsgDisputeType, func() *pb.MsgDispute { return &pb.MsgDispute{} }, func(x *pb.MsgDispute) error {
+		types.Route(MsgDisputeType, func(x *pb.MsgDispute) error {
 			return checkSigned(x.State)
 		}, k.dispute),
-		route(MsgSettleType, func() *pb.MsgSettle { return &pb.MsgSettle{} }, func(x *pb.MsgSettle) error {
+		types.Route(MsgSettleType, func(x *pb.MsgSettle) error {
 			return checkID(x.ChannelId, "channel id")
 		}, k.settle),
-		route(MsgRegisterPreimageType, func() *pb.MsgRegisterPreimage { return &pb.MsgRegisterPreimage{} }, func(x *pb.MsgRegisterPreimage) error {
+		types.Route(MsgRegisterPreimageType, func(x *pb.MsgRegisterPreimage) error {
 			if len(x.Preimage) != state.PreimageSize {
 				return types.ErrInvalidRequest.Wrapf("preimage of %d bytes, want %d", len(x.Preimage), state.PreimageSize)
 			}
 			return nil
 		}, k.registerPreimage),
-		route(MsgUnlockType, func() *pb.MsgUnlock { return &pb.MsgUnlock{} }, func(x *pb.MsgUnlock) error {
+		types.Route(MsgUnlockType, func(x *pb.MsgUnlock) error {
 			if err := checkID(x.ChannelId, "channel id"); err != nil {
 				return err
 			}
 			return checkID(x.Hash, "lock hash")
 		}, k.unlock),
-		route(MsgOracleBondType, func() *pb.MsgOracleBond { return &pb.MsgOracleBond{} }, func(x *pb.MsgOracleBond) error {
+		types.Route(MsgOracleBondType, func(x *pb.MsgOracleBond) error {
 			return positive(x.Amount, "bond")
 		}, k.oracleBond),
-		route(MsgOracleUnbondType, func() *pb.MsgOracleUnbond { return &pb.MsgOracleUnbond{} }, func(*pb.MsgOracleUnbond) error { return nil }, k.oracleUnbond),
-		route(MsgPublishEventType, func() *pb.MsgPublishEvent { return &pb.MsgPublishEvent{} }, func(x *pb.MsgPublishEvent) error {
+		types.Route(MsgOracleUnbondType, func(*pb.MsgOracleUnbond) error { return nil }, k.oracleUnbond),
+		types.Route(MsgPublishEventType, func(x *pb.MsgPublishEvent) error {
 			_, _, err := state.AnnouncementTerms(x.Announcement)
 			if err == nil && len(x.Announcement.Signature) != secp256k1.SignatureSize {
 				err = state.ErrBadSignature.Wrapf("announcement signature of %d bytes", len(x.Announcement.Signature))
 			}
 			return err
 		}, k.publishEvent),
-		route(MsgRevealOutcomeType, func() *pb.MsgRevealOutcome { return &pb.MsgRevealOutcome{} }, func(x *pb.MsgRevealOutcome) error {
+		types.Route(MsgRevealOutcomeType, func(x *pb.MsgRevealOutcome) error {
 			if err := checkOracle(x.Oracle, x.EventId); err != nil {
 				return err
 			}
@@ -240,7 +227,7 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return nil
 		}, k.revealOutcome),
-		route(MsgResolveBetType, func() *pb.MsgResolveBet { return &pb.MsgResolveBet{} }, func(x *pb.MsgResolveBet) error {
+		types.Route(MsgResolveBetType, func(x *pb.MsgResolveBet) error {
 			if err := checkID(x.ChannelId, "channel id"); err != nil {
 				return err
 			}

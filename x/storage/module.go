@@ -222,22 +222,6 @@ func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
 	return json.Marshal(Genesis{Params: m.Keeper.Params(ctx)})
 }
 
-func route[T proto.Message](typ string, newT func() T, validate func(T) error, handle func(*types.Context, types.Address, T) error) types.MsgRoute {
-	return types.MsgRoute{
-		Type: typ,
-		New:  func() proto.Message { return newT() },
-		Validate: func(msg proto.Message) error {
-			if validate == nil {
-				return nil
-			}
-			return validate(msg.(T))
-		},
-		Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
-			return handle(ctx, signer, msg.(T))
-		},
-	}
-}
-
 func validID(id []byte) error {
 	if len(id) != 32 {
 		return ErrNoArt.Wrapf("art id must be 32 bytes, got %d", len(id))
@@ -248,104 +232,92 @@ func validID(id []byte) error {
 func (m Module) Routes() []types.MsgRoute {
 	k := m.Keeper
 	return []types.MsgRoute{
-		route(MsgRegisterMasternodeType, func() *storagepb.MsgRegisterMasternode { return &storagepb.MsgRegisterMasternode{} },
-			func(x *storagepb.MsgRegisterMasternode) error {
-				if len(x.ConsensusPubKey) > 0 {
-					if err := validConsensusKey(x.ConsensusPubKey); err != nil {
-						return err
-					}
+		types.Route(MsgRegisterMasternodeType, func(x *storagepb.MsgRegisterMasternode) error {
+			if len(x.ConsensusPubKey) > 0 {
+				if err := validConsensusKey(x.ConsensusPubKey); err != nil {
+					return err
 				}
-				return validateURL(x.Url)
-			}, k.registerMasternode),
-		route(MsgUpdateMasternodeType, func() *storagepb.MsgUpdateMasternode { return &storagepb.MsgUpdateMasternode{} },
-			validateUpdate, k.updateMasternode),
-		route(MsgExitMasternodeType, func() *storagepb.MsgExitMasternode { return &storagepb.MsgExitMasternode{} }, nil,
+			}
+			return validateURL(x.Url)
+		}, k.registerMasternode),
+		types.Route(MsgUpdateMasternodeType, validateUpdate, k.updateMasternode),
+		types.Route(MsgExitMasternodeType, nil,
 			func(ctx *types.Context, s types.Address, _ *storagepb.MsgExitMasternode) error {
 				return k.exitMasternode(ctx, s)
 			}),
-		route(MsgRegisterArtType, func() *storagepb.MsgRegisterArt { return &storagepb.MsgRegisterArt{} },
-			func(x *storagepb.MsgRegisterArt) error {
-				if len(x.ArchiveHash) != 32 {
-					return ErrBadTicket.Wrapf("archive_hash must be 32 bytes")
+		types.Route(MsgRegisterArtType, func(x *storagepb.MsgRegisterArt) error {
+			if len(x.ArchiveHash) != 32 {
+				return ErrBadTicket.Wrapf("archive_hash must be 32 bytes")
+			}
+			return nil
+		}, k.registerArt),
+		types.Route(MsgConfirmChunksType, func(x *storagepb.MsgConfirmChunks) error {
+			if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
+				return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+			}
+			n := 0
+			for _, c := range x.Chunks {
+				if len(c.Leaves) > 16<<10 || len(c.Proof) > 2048 {
+					return ErrBadProof.Wrapf("proof of chunk (stripe %d, index %d) is too large", c.Stripe, c.Index)
 				}
-				return nil
-			}, k.registerArt),
-		route(MsgConfirmChunksType, func() *storagepb.MsgConfirmChunks { return &storagepb.MsgConfirmChunks{} },
-			func(x *storagepb.MsgConfirmChunks) error {
-				if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
-					return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+				n += len(c.Leaves) + len(c.Proof)
+			}
+			if n > maxConfirmBytes {
+				return ErrBadProof.Wrapf("%d proof bytes in one message, at most %d: split it", n, maxConfirmBytes)
+			}
+			return validID(x.ArtId)
+		}, k.confirmChunks),
+		types.Route(MsgReportLossType, func(x *storagepb.MsgReportLoss) error {
+			if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
+				return ErrBadTicket.Wrapf("report 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+			}
+			for _, c := range x.Chunks {
+				if len(c.Leaves) > 0 || len(c.Proof) > 0 {
+					return ErrBadTicket.Wrapf("a loss report names chunks by stripe and index only")
 				}
-				n := 0
-				for _, c := range x.Chunks {
-					if len(c.Leaves) > 16<<10 || len(c.Proof) > 2048 {
-						return ErrBadProof.Wrapf("proof of chunk (stripe %d, index %d) is too large", c.Stripe, c.Index)
-					}
-					n += len(c.Leaves) + len(c.Proof)
+			}
+			return validID(x.ArtId)
+		}, k.reportLoss),
+		types.Route(MsgAttestType, func(x *storagepb.MsgAttest) error {
+			if len(x.Reason) > 256 {
+				return ErrBadTicket.Wrapf("reason of %d bytes, at most 256", len(x.Reason))
+			}
+			return validID(x.ArtId)
+		}, k.attest),
+		types.Route(MsgTransferEditionType, func(x *storagepb.MsgTransferEdition) error {
+			if _, err := secp256k1.ParseAddress(x.To); err != nil {
+				return types.ErrInvalidAddress.Wrapf("to: %v", err)
+			}
+			return validID(x.ArtId)
+		}, k.transferEdition),
+		types.Route(MsgOfferEditionType, func(x *storagepb.MsgOfferEdition) error {
+			if x.Buyer != "" {
+				if _, err := secp256k1.ParseAddress(x.Buyer); err != nil {
+					return types.ErrInvalidAddress.Wrapf("buyer: %v", err)
 				}
-				if n > maxConfirmBytes {
-					return ErrBadProof.Wrapf("%d proof bytes in one message, at most %d: split it", n, maxConfirmBytes)
+			}
+			return validID(x.ArtId)
+		}, k.offerEdition),
+		types.Route(MsgCancelOfferType, func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
+		types.Route(MsgAcceptOfferType, func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
+		types.Route(MsgProveChunksType, func(x *storagepb.MsgProveChunks) error {
+			if len(x.Proofs) == 0 || len(x.Proofs) > MaxProofsPerMsg {
+				return ErrBadTicket.Wrapf("answer 1 to %d challenges per message, not %d", MaxProofsPerMsg, len(x.Proofs))
+			}
+			seen := map[uint64]bool{}
+			for _, p := range x.Proofs {
+				if seen[p.ChallengeId] {
+					return ErrBadTicket.Wrapf("challenge %d answered twice in one message", p.ChallengeId)
 				}
-				return validID(x.ArtId)
-			}, k.confirmChunks),
-		route(MsgReportLossType, func() *storagepb.MsgReportLoss { return &storagepb.MsgReportLoss{} },
-			func(x *storagepb.MsgReportLoss) error {
-				if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
-					return ErrBadTicket.Wrapf("report 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+				seen[p.ChallengeId] = true
+				if len(p.Leaves) > 16*1024 || len(p.Proof) > 2048 {
+					return ErrBadTicket.Wrapf("proof of challenge %d is too large", p.ChallengeId)
 				}
-				for _, c := range x.Chunks {
-					if len(c.Leaves) > 0 || len(c.Proof) > 0 {
-						return ErrBadTicket.Wrapf("a loss report names chunks by stripe and index only")
-					}
-				}
-				return validID(x.ArtId)
-			}, k.reportLoss),
-		route(MsgAttestType, func() *storagepb.MsgAttest { return &storagepb.MsgAttest{} },
-			func(x *storagepb.MsgAttest) error {
-				if len(x.Reason) > 256 {
-					return ErrBadTicket.Wrapf("reason of %d bytes, at most 256", len(x.Reason))
-				}
-				return validID(x.ArtId)
-			}, k.attest),
-		route(MsgTransferEditionType, func() *storagepb.MsgTransferEdition { return &storagepb.MsgTransferEdition{} },
-			func(x *storagepb.MsgTransferEdition) error {
-				if _, err := secp256k1.ParseAddress(x.To); err != nil {
-					return types.ErrInvalidAddress.Wrapf("to: %v", err)
-				}
-				return validID(x.ArtId)
-			}, k.transferEdition),
-		route(MsgOfferEditionType, func() *storagepb.MsgOfferEdition { return &storagepb.MsgOfferEdition{} },
-			func(x *storagepb.MsgOfferEdition) error {
-				if x.Buyer != "" {
-					if _, err := secp256k1.ParseAddress(x.Buyer); err != nil {
-						return types.ErrInvalidAddress.Wrapf("buyer: %v", err)
-					}
-				}
-				return validID(x.ArtId)
-			}, k.offerEdition),
-		route(MsgCancelOfferType, func() *storagepb.MsgCancelOffer { return &storagepb.MsgCancelOffer{} },
-			func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
-		route(MsgAcceptOfferType, func() *storagepb.MsgAcceptOffer { return &storagepb.MsgAcceptOffer{} },
-			func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
-		route(MsgProveChunksType, func() *storagepb.MsgProveChunks { return &storagepb.MsgProveChunks{} },
-			func(x *storagepb.MsgProveChunks) error {
-				if len(x.Proofs) == 0 || len(x.Proofs) > MaxProofsPerMsg {
-					return ErrBadTicket.Wrapf("answer 1 to %d challenges per message, not %d", MaxProofsPerMsg, len(x.Proofs))
-				}
-				seen := map[uint64]bool{}
-				for _, p := range x.Proofs {
-					if seen[p.ChallengeId] {
-						return ErrBadTicket.Wrapf("challenge %d answered twice in one message", p.ChallengeId)
-					}
-					seen[p.ChallengeId] = true
-					if len(p.Leaves) > 16*1024 || len(p.Proof) > 2048 {
-						return ErrBadTicket.Wrapf("proof of challenge %d is too large", p.ChallengeId)
-					}
-				}
-				return nil
-			}, k.proveChunks),
-		route(MsgRequestChallengeType, func() *storagepb.MsgRequestChallenge { return &storagepb.MsgRequestChallenge{} },
-			func(x *storagepb.MsgRequestChallenge) error { return validID(x.ArtId) }, k.requestChallenge),
-		route(MsgUnjailType, func() *storagepb.MsgUnjail { return &storagepb.MsgUnjail{} }, nil,
+			}
+			return nil
+		}, k.proveChunks),
+		types.Route(MsgRequestChallengeType, func(x *storagepb.MsgRequestChallenge) error { return validID(x.ArtId) }, k.requestChallenge),
+		types.Route(MsgUnjailType, nil,
 			func(ctx *types.Context, s types.Address, _ *storagepb.MsgUnjail) error { return k.unjail(ctx, s) }),
 	}
 }

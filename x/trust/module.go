@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	abci "github.com/cometbft/cometbft/abci/types"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
@@ -222,64 +221,43 @@ func (m Module) ExportGenesis(ctx *types.Context) (json.RawMessage, error) {
 
 func (m Module) Routes() []types.MsgRoute {
 	return []types.MsgRoute{
-		{
-			Type: MsgSetTrustType,
-			New:  func() proto.Message { return &trustpb.MsgSetTrust{} },
-			Validate: func(msg proto.Message) error {
-				s := msg.(*trustpb.MsgSetTrust)
-				if _, err := secp256k1.ParseAddress(s.Target); err != nil {
-					return types.ErrInvalidAddress.Wrapf("target %q: %v", s.Target, err)
-				}
-				if s.Weight < -int64(score.One) || s.Weight > int64(score.One) {
-					return ErrWeightRange.Wrapf("%v (%d parts per 10^9); use a value from -1 to 1", score.Score(s.Weight), s.Weight)
-				}
-				return nil
-			},
-			Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
-				s := msg.(*trustpb.MsgSetTrust)
-				to, _ := secp256k1.ParseAddress(s.Target)
-				prev, existed, err := m.Keeper.SetEdge(ctx, signer, to, score.Score(s.Weight))
-				if err != nil {
-					return err
-				}
-				action, was := "create", ""
-				if existed {
-					action, was = "update", prev.String()
-				}
-				ctx.EmitEvent("trust_edge", "truster", signer.String(), "target", s.Target, "action", action,
-					"weight", score.Score(s.Weight).String(), "previous", was)
-				return nil
-			},
-		},
-		{
-			Type: MsgRemoveTrustType,
-			New:  func() proto.Message { return &trustpb.MsgRemoveTrust{} },
-			Validate: func(msg proto.Message) error {
-				s := msg.(*trustpb.MsgRemoveTrust)
-				if _, err := secp256k1.ParseAddress(s.Target); err != nil {
-					return types.ErrInvalidAddress.Wrapf("target %q: %v", s.Target, err)
-				}
-				return nil
-			},
-			Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
-				s := msg.(*trustpb.MsgRemoveTrust)
-				to, _ := secp256k1.ParseAddress(s.Target)
-				prev, err := m.Keeper.RemoveEdge(ctx, signer, to)
-				if err != nil {
-					return err
-				}
-				ctx.EmitEvent("trust_edge", "truster", signer.String(), "target", s.Target, "action", "remove", "previous", prev.String())
-				return nil
-			},
-		},
-		{
-			Type:     MsgUpdateSeedsType,
-			New:      func() proto.Message { return &trustpb.MsgUpdateSeeds{} },
-			Validate: func(msg proto.Message) error { return validateSeedChange(msg.(*trustpb.MsgUpdateSeeds)) },
-			Handler: func(ctx *types.Context, signer types.Address, msg proto.Message) error {
-				return m.Keeper.UpdateSeeds(ctx, signer, msg.(*trustpb.MsgUpdateSeeds))
-			},
-		},
+		types.Route(MsgSetTrustType, func(s *trustpb.MsgSetTrust) error {
+			if _, err := secp256k1.ParseAddress(s.Target); err != nil {
+				return types.ErrInvalidAddress.Wrapf("target %q: %v", s.Target, err)
+			}
+			if s.Weight < -int64(score.One) || s.Weight > int64(score.One) {
+				return ErrWeightRange.Wrapf("%v (%d parts per 10^9); use a value from -1 to 1", score.Score(s.Weight), s.Weight)
+			}
+			return nil
+		}, func(ctx *types.Context, signer types.Address, s *trustpb.MsgSetTrust) error {
+			to, _ := secp256k1.ParseAddress(s.Target)
+			prev, existed, err := m.Keeper.SetEdge(ctx, signer, to, score.Score(s.Weight))
+			if err != nil {
+				return err
+			}
+			action, was := "create", ""
+			if existed {
+				action, was = "update", prev.String()
+			}
+			ctx.EmitEvent("trust_edge", "truster", signer.String(), "target", s.Target, "action", action,
+				"weight", score.Score(s.Weight).String(), "previous", was)
+			return nil
+		}),
+		types.Route(MsgRemoveTrustType, func(s *trustpb.MsgRemoveTrust) error {
+			if _, err := secp256k1.ParseAddress(s.Target); err != nil {
+				return types.ErrInvalidAddress.Wrapf("target %q: %v", s.Target, err)
+			}
+			return nil
+		}, func(ctx *types.Context, signer types.Address, s *trustpb.MsgRemoveTrust) error {
+			to, _ := secp256k1.ParseAddress(s.Target)
+			prev, err := m.Keeper.RemoveEdge(ctx, signer, to)
+			if err != nil {
+				return err
+			}
+			ctx.EmitEvent("trust_edge", "truster", signer.String(), "target", s.Target, "action", "remove", "previous", prev.String())
+			return nil
+		}),
+		types.Route(MsgUpdateSeedsType, validateSeedChange, m.Keeper.UpdateSeeds),
 	}
 }
 
