@@ -244,23 +244,6 @@ func (d *Daemon) committed(r *http.Request, art []byte, stripe, index uint32) bo
 	return false
 }
 
-// mayFetch applies the chain's fetch rule (storage.Keeper.MayFetch) to one
-// chunk: edition owners always; masternodes only with an unconfirmed
-// commitment, a heal task or an attestation needing it. A confirmed holder
-// asking for its own chunk is refused: serving it would let a masternode
-// that deleted its copy answer challenges from ours.
-func (d *Daemon) mayFetch(r *http.Request, art []byte, stripe, index uint32, signer secp256k1.Address) error {
-	fr, err := d.chain.MayFetch(r.Context(), art, stripe, index, signer)
-	if err != nil {
-		return fail(http.StatusBadGateway, "chain: %v", err)
-	}
-	if !fr.Allowed {
-		d.metrics.refusedFetches.Inc()
-		return fail(http.StatusForbidden, "chunk (stripe %d, index %d) of art %x: %s", stripe, index, art, fr.Reason)
-	}
-	return nil
-}
-
 func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp256k1.Address, _ []byte) error {
 	art, err := parseArtID(r.PathValue("art"))
 	if err != nil {
@@ -277,11 +260,17 @@ func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp25
 	if ticket == nil {
 		return fail(http.StatusNotFound, "art %x not found", art)
 	}
-	stripe, index, ok := ticketPosition(ticket, id)
-	if !ok {
+	positions := ticketPositions(ticket, id)
+	if len(positions) == 0 {
 		return fail(http.StatusNotFound, "chunk %s is not part of art %x", id, art)
 	}
-	if err := d.mayFetch(r, art, stripe, index, signer); err != nil {
+	// One chunk id can stand at several positions (with k = 1 the first
+	// parity chunk is a copy of the data chunk; zero-padded shards of a
+	// last stripe are alike): the signer may fetch it if it needs any of
+	// them. Checking only the first refused every new holder of index 1 of
+	// a one-data-chunk art, which then never reached its replication.
+	stripe, index, err := d.mayFetchAny(r, art, positions, signer)
+	if err != nil {
 		return err
 	}
 	b, err := d.store.Get(id)
@@ -304,16 +293,43 @@ func (d *Daemon) handleGet(w http.ResponseWriter, r *http.Request, signer secp25
 	return err
 }
 
-// ticketPosition finds chunk id in the ticket: its stripe and index.
-func ticketPosition(t *storagepb.Art, id codec.ID) (stripe, index uint32, ok bool) {
+// ticketPositions lists every position (stripe, index) of chunk id in the
+// ticket, in ticket order.
+func ticketPositions(t *storagepb.Art, id codec.ID) [][2]uint32 {
+	var out [][2]uint32
 	for s, st := range t.Stripes {
 		for i, c := range st.ChunkIds {
 			if bytes.Equal(c, id[:]) {
-				return uint32(s), uint32(i), true
+				out = append(out, [2]uint32{uint32(s), uint32(i)})
 			}
 		}
 	}
-	return 0, 0, false
+	return out
+}
+
+// mayFetchAny applies the chain's fetch rule (storage.Keeper.MayFetch) to
+// each position of a chunk, in order, and returns the first the signer may
+// fetch; if none, the refusal of the first. Edition owners may always;
+// masternodes only with an unconfirmed commitment, a heal task or an
+// attestation needing it. A confirmed holder asking for its own chunk is
+// refused: serving it would let a masternode that deleted its copy answer
+// challenges from ours.
+func (d *Daemon) mayFetchAny(r *http.Request, art []byte, positions [][2]uint32, signer secp256k1.Address) (stripe, index uint32, err error) {
+	var refusal error
+	for _, p := range positions {
+		fr, err := d.chain.MayFetch(r.Context(), art, p[0], p[1], signer)
+		if err != nil {
+			return 0, 0, fail(http.StatusBadGateway, "chain: %v", err)
+		}
+		if fr.Allowed {
+			return p[0], p[1], nil
+		}
+		if refusal == nil {
+			refusal = fail(http.StatusForbidden, "chunk (stripe %d, index %d) of art %x: %s", p[0], p[1], art, fr.Reason)
+		}
+	}
+	d.metrics.refusedFetches.Inc()
+	return 0, 0, refusal
 }
 
 // mayList: listing which chunks of an art are held here is for edition

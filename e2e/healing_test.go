@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -149,6 +151,7 @@ func (sn *storageNet) waitTarget(t *testing.T, ids []string, timeout time.Durati
 			below++
 			t.Logf("below target: %+v", h)
 			t.Logf("  its chunks and every commitment (confirmed or not): %s", sn.rawQuery(t, "/storage/chunks/"+id))
+			sn.explainUnconfirmed(t, id)
 		}
 	}
 	t.Logf("masternodes: %s", sn.rawQuery(t, "/storage/mns"))
@@ -262,6 +265,51 @@ func TestSelfHealingAfterLosingHalfTheMasternodes(t *testing.T) {
 		got, _ := os.ReadFile(filepath.Join(out, filepath.Base(files[i])))
 		if !bytes.Equal(want, got) {
 			t.Fatalf("art %d differs", i)
+		}
+	}
+}
+
+// explainUnconfirmed logs, for every unconfirmed commitment of art id, what
+// its holder sees: the assignment as the chain lists it to that masternode
+// (assigned height, proof range), whether the chunk file is on its disk,
+// and its chunkd status. It is how a stuck confirmation is diagnosed after
+// the network is gone.
+func (sn *storageNet) explainUnconfirmed(t *testing.T, id string) {
+	var chunks []storage.ChunkView
+	if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/chunks/"+id)), &chunks); err != nil {
+		t.Logf("  chunks of %s: %v", id, err)
+		return
+	}
+	for _, c := range chunks {
+		for _, h := range c.Holders {
+			if h.Confirmed {
+				continue
+			}
+			i := slices.Index(sn.mnAddr, h.Masternode)
+			if i < 0 {
+				t.Logf("  unconfirmed (stripe %d, index %d) at %s: not one of this network's masternodes", c.Stripe, c.Index, h.Masternode)
+				continue
+			}
+			var as []storage.CommitmentView
+			_ = json.Unmarshal([]byte(sn.rawQuery(t, "/storage/assignments/"+h.Masternode)), &as)
+			var view string
+			for _, a := range as {
+				if a.ArtID == id && a.Stripe == c.Stripe && a.Index == c.Index {
+					b, _ := json.Marshal(a)
+					view = string(b)
+				}
+			}
+			cid, _ := codec.ParseID(c.ID)
+			_, statErr := os.Stat(store.ChunkPath(filepath.Join(sn.mns[i].home, "chunks"), cid))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			st, err := chunkd.FetchStatus(ctx, strings.TrimPrefix(sn.mnURL[i], "http://"))
+			cancel()
+			status := fmt.Sprintf("%+v", st)
+			if err != nil {
+				status = err.Error()
+			}
+			t.Logf("  unconfirmed (stripe %d, index %d) at mn%d %s: assignment %s; chunk file on its disk: %v; chunkd status: %s",
+				c.Stripe, c.Index, i, h.Masternode, view, statErr == nil, status)
 		}
 	}
 }

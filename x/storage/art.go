@@ -173,11 +173,17 @@ func (k Keeper) confirmChunks(ctx *types.Context, mn types.Address, m *storagepb
 		k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
 		confirmed++
 		if c.Replaces != "" {
+			// The exiting masternode this one stands in for may go now. Only
+			// an exiting one: any other holder of the chunk is a holder in
+			// its own right.
 			if old, err := secp256k1.ParseAddress(c.Replaces); err == nil {
-				if oc, ok := k.Commitment(ctx, c.ArtId, c.Stripe, c.Index, old); ok {
+				om, isMN := k.Masternode(ctx, old)
+				if oc, ok := k.Commitment(ctx, c.ArtId, c.Stripe, c.Index, old); ok && isMN && om.Status == storagepb.MasternodeStatus_MN_EXITING {
 					k.removeCommitment(ctx, oc)
 				}
 			}
+			c.Replaces = ""
+			k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
 		}
 	}
 	ctx.EmitEvent("chunks_confirmed", "art_id", hexID(m.ArtId), "masternode", mn.String(), "count", types.U64(uint64(confirmed)))

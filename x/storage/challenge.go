@@ -381,7 +381,7 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			penalized[mn] = true
 			k.expiryPenalty(ctx, mn, p)
 		}
-		k.reassign(ctx, c, mn)
+		k.reassign(ctx, c, mn, false)
 		k.removeCommitment(ctx, c)
 	}
 }

@@ -665,3 +665,83 @@ func TestArtRegisteredWhileFewAreEligibleIsToppedUp(t *testing.T) {
 	}
 	e.c.CheckSupply()
 }
+
+// TestReplacementNeverDropsAHolderGivenTheChunkAgain: a failing masternode's
+// commitments move at once to replacements; when it is back in good
+// standing it can be handed some of those chunks again (another holder
+// fails). The replacements' later confirmations must not drop its new
+// commitments: a forced move names nobody to drop. They did (Replaces named
+// the failed masternode), which left chunks one holder short for good in
+// the chaos test.
+func TestReplacementNeverDropsAHolderGivenTheChunkAgain(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 8
+		p.ConfirmWindow = 10_000 // replacements stay pending until confirmAll
+	})
+	k := storage.Keeper{}
+	ctx := e.c.Ctx
+	x, z := e.c.Keys[0].PubKey().Address(), e.c.Keys[1].PubKey().Address()
+	heldByX := map[[2]uint32]bool{}
+	for _, c := range k.MasternodeCommitments(ctx(), x, nil, 10000) {
+		heldByX[[2]uint32{c.Stripe, c.Index}] = true
+	}
+	// x stops answering until it is jailed; its chunks move to replacements
+	// that do not confirm yet.
+	for i := 0; i < 200; i++ {
+		e.answerAll(t, map[string]bool{x.String(): true})
+		if m, _ := k.Masternode(ctx(), x); m.Status == storagepb.MasternodeStatus_MN_JAILED && m.Commitments == 0 {
+			break
+		}
+	}
+	if m, _ := k.Masternode(ctx(), x); m.Commitments != 0 {
+		t.Fatalf("x was not jailed and emptied: %+v", m)
+	}
+	// Back in good standing.
+	for i := 0; i < 200; i++ {
+		m, _ := k.Masternode(ctx(), x)
+		if m.Status == storagepb.MasternodeStatus_MN_JAILED && ctx().Height > m.JailedHeight+int64(k.Params(ctx()).JailBlocks) {
+			e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+		}
+		if k.Eligible(ctx(), x) {
+			break
+		}
+		e.answerAll(t, nil)
+	}
+	if !k.Eligible(ctx(), x) {
+		t.Fatal("x is not eligible again")
+	}
+	// z fails until its chunks move; some land on x again.
+	for i := 0; i < 200; i++ {
+		e.answerAll(t, map[string]bool{z.String(): true})
+		if m, _ := k.Masternode(ctx(), z); m.Commitments == 0 {
+			break
+		}
+	}
+	again := 0
+	for _, c := range k.MasternodeCommitments(ctx(), x, nil, 10000) {
+		if heldByX[[2]uint32{c.Stripe, c.Index}] {
+			again++
+		}
+	}
+	if again == 0 {
+		t.Fatal("x was given none of its old chunks again: the test did not set up the case")
+	}
+	confirmAll(t, e.c, e.art)
+	a := art(e.c, e.art.msg.ArchiveHash)
+	r := int(k.Params(ctx()).Replication)
+	for s, st := range a.Stripes {
+		for i := uint32(0); i < st.N; i++ {
+			hs := k.Holders(ctx(), a.Id, uint32(s), i)
+			if len(hs) < r {
+				t.Errorf("chunk (stripe %d, index %d) has %d holders, want %d (x was given %d of its old chunks again)", s, i, len(hs), r, again)
+			}
+			for _, h := range hs {
+				if h.Replaces != "" {
+					t.Errorf("chunk (stripe %d, index %d): %s still names %s to replace, and nobody is exiting", s, i, h.Masternode, h.Replaces)
+				}
+			}
+		}
+	}
+	e.c.CheckSupply()
+}

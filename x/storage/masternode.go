@@ -170,11 +170,11 @@ func (k Keeper) processMoves(ctx *types.Context) {
 			for _, c := range batch {
 				budget--
 				if bytes.Equal(q, pReassign) {
-					k.reassign(ctx, c, a)
+					k.reassign(ctx, c, a, false)
 					k.removeCommitment(ctx, c)
 					continue
 				}
-				if !k.hasReplacement(ctx, c, a) && !k.reassign(ctx, c, a) {
+				if !k.hasReplacement(ctx, c, a) && !k.reassign(ctx, c, a, true) {
 					k.removeCommitment(ctx, c) // nobody else can take it
 				}
 				after = chunkPos(c.ArtId, c.Stripe, c.Index)
@@ -202,7 +202,16 @@ func (k Keeper) hasReplacement(ctx *types.Context, c *storagepb.Commitment, from
 // reassign creates a replacement of commitment c (held by from) on the next
 // eligible masternode of the chunk's ring walk that does not hold it yet. It
 // reports whether one was found; the caller decides what happens to c.
-func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types.Address) bool {
+//
+// keep says c stays until the replacement confirms (a graceful exit): the
+// replacement then names from in Replaces, and its confirmation drops c.
+// Otherwise the caller drops c now, and the replacement takes over c's own
+// Replaces (if c was itself standing in for an exiting masternode, so is
+// its successor). Naming a masternode whose commitment is already gone
+// made the replacement's confirmation drop a commitment that masternode
+// was given again meanwhile, leaving the chunk one holder short with no
+// marker to top it up (seen in the chaos test).
+func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types.Address, keep bool) bool {
 	exclude := map[types.Address]bool{from: true}
 	for _, h := range k.Holders(ctx, c.ArtId, c.Stripe, c.Index) {
 		a, _ := secp256k1.ParseAddress(h.Masternode)
@@ -216,8 +225,12 @@ func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types
 		ctx.EmitEvent("commitment_unplaced", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left to take the chunk")
 		return false
 	}
+	replaces := c.Replaces
+	if keep {
+		replaces = from.String()
+	}
 	k.addCommitment(ctx, &storagepb.Commitment{ArtId: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkId: c.ChunkId,
-		Masternode: to[0].String(), AssignedHeight: ctx.Height, Replaces: from.String(), PayloadLen: c.PayloadLen})
+		Masternode: to[0].String(), AssignedHeight: ctx.Height, Replaces: replaces, PayloadLen: c.PayloadLen})
 	ctx.EmitEvent("commitment_moved", "art_id", hexID(c.ArtId), "from", from.String(), "to", to[0].String(),
 		"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)))
 	return true
