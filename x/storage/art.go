@@ -92,11 +92,19 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 	for s := 0; s < l.Stripes(); s++ {
 		sl := l.Stripe(s)
 		st := &storagepb.Stripe{K: uint32(sl.K), N: uint32(sl.N)}
+		// Holders of each chunk id in this stripe so far: a masternode holds
+		// one position of an id that stands at several, if it can (placeApart).
+		byID := map[string]map[types.Address]bool{}
 		for i := 0; i < sl.N; i++ {
 			cid := m.ChunkIds[pos]
 			pos++
 			st.ChunkIds = append(st.ChunkIds, cid)
-			holders := k.Place(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil)
+			twins := byID[string(cid)]
+			if twins == nil {
+				twins = map[types.Address]bool{}
+				byID[string(cid)] = twins
+			}
+			holders := k.placeApart(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil, twins)
 			if len(holders) == 0 {
 				return ErrNoMasternodes.Wrapf("no active masternode can hold chunks; register one first")
 			}
@@ -104,6 +112,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 				k.addCommitment(ctx, &storagepb.Commitment{ArtId: id, Stripe: uint32(s), Index: uint32(i), ChunkId: cid,
 					Masternode: h.String(), AssignedHeight: ctx.Height, PayloadLen: uint32(sl.ShardSize)})
 				perMN[h]++
+				twins[h] = true
 			}
 			if len(holders) < int(p.Replication) {
 				// Fewer than R eligible right now (the others penalized or

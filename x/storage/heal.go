@@ -165,7 +165,7 @@ func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32
 	}
 	l := ManifestLayout(a)
 	shard := uint32(l.Stripe(int(stripe)).ShardSize)
-	placed := k.Place(ctx, ChunkPoint(a.Id, stripe, index), r-len(holders), exclude)
+	placed := k.placeApart(ctx, ChunkPoint(a.Id, stripe, index), r-len(holders), exclude, k.twinHolders(ctx, a, stripe, index))
 	for _, to := range placed {
 		k.addCommitment(ctx, &storagepb.Commitment{ArtId: a.Id, Stripe: stripe, Index: index, ChunkId: a.Stripes[stripe].ChunkIds[index],
 			Masternode: to.String(), AssignedHeight: ctx.Height, PayloadLen: shard})

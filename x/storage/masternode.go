@@ -217,7 +217,11 @@ func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types
 		a, _ := secp256k1.ParseAddress(h.Masternode)
 		exclude[a] = true
 	}
-	to := k.Place(ctx, ChunkPoint(c.ArtId, c.Stripe, c.Index), 1, exclude)
+	var twins map[types.Address]bool
+	if art, ok := k.Art(ctx, c.ArtId); ok {
+		twins = k.twinHolders(ctx, art, c.Stripe, c.Index)
+	}
+	to := k.placeApart(ctx, ChunkPoint(c.ArtId, c.Stripe, c.Index), 1, exclude, twins)
 	if len(to) == 0 {
 		// Remembered: processTopUps adds the missing holder once a
 		// masternode is eligible again.

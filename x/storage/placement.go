@@ -8,6 +8,7 @@ import (
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // Placement is consistent hashing on a ring. Every active masternode owns
@@ -92,6 +93,60 @@ func (k Keeper) Place(ctx *types.Context, point []byte, r int, exclude map[types
 	return out
 }
 
+// twinHolders returns the holders of every other position of the stripe
+// whose chunk id equals that of index. One chunk id can stand at several
+// positions (with k = 1 the first parity chunk is a copy of the data
+// chunk; zero-padded shards of a last stripe are alike), and a masternode
+// holding two of them stores one file: it is paid twice for one copy and
+// the art has one copy fewer than its holders say.
+func (k Keeper) twinHolders(ctx *types.Context, a *storagepb.Art, stripe, index uint32) map[types.Address]bool {
+	out := map[types.Address]bool{}
+	if int(stripe) >= len(a.Stripes) || int(index) >= len(a.Stripes[stripe].ChunkIds) {
+		return out
+	}
+	ids := a.Stripes[stripe].ChunkIds
+	for j, id := range ids {
+		if uint32(j) == index || !bytes.Equal(id, ids[index]) {
+			continue
+		}
+		for _, h := range k.Holders(ctx, a.Id, stripe, uint32(j)) {
+			if ad, err := secp256k1.ParseAddress(h.Masternode); err == nil {
+				out[ad] = true
+			}
+		}
+	}
+	return out
+}
+
+// placeApart is Place preferring masternodes not in twins (holders of the
+// same chunk id at another position): they are taken first, and twins
+// only when too few others are eligible (a small network), so a chunk
+// never has fewer holders than it could.
+func (k Keeper) placeApart(ctx *types.Context, point []byte, r int, exclude, twins map[types.Address]bool) []types.Address {
+	if len(twins) == 0 {
+		return k.Place(ctx, point, r, exclude)
+	}
+	both := make(map[types.Address]bool, len(exclude)+len(twins))
+	for a := range exclude {
+		both[a] = true
+	}
+	for a := range twins {
+		both[a] = true
+	}
+	out := k.Place(ctx, point, r, both)
+	if len(out) == r {
+		return out
+	}
+	rest := make(map[types.Address]bool, len(exclude)+len(out))
+	for a := range exclude {
+		rest[a] = true
+	}
+	for _, a := range out {
+		rest[a] = true
+	}
+	return append(out, k.Place(ctx, point, r-len(out), rest)...)
+}
+
 // drawPoint derives a ring point from the block randomness for a purpose,
 // so draws (attesters, healers) are fixed by the block and unbiased by the
 // caller.
@@ -136,4 +191,3 @@ func placeSlow(points [][]byte, owners []types.Address, eligible func(types.Addr
 }
 
 var _ = binary.BigEndian
-var _ = secp256k1.AddressSize

@@ -448,3 +448,39 @@ func TestRegistrationIsDeterministicAcrossRestarts(t *testing.T) {
 func sendTo(a types.Address, amt uint64) proto.Message {
 	return bankSend(a, amt)
 }
+
+// A chunk id standing at two positions (k = 1: the first parity chunk is a
+// copy of the data chunk) goes to different masternodes at each while
+// enough are eligible, and still gets its full replication when not.
+func TestTwinChunksGoToDifferentMasternodes(t *testing.T) {
+	for _, r := range []uint32{3, 4} {
+		c := newChain(t, func(p *storagepb.Params) { p.Replication = r })
+		c.Block()
+		ta := makeArt(t, 7, 1000, 0x77)
+		if !bytes.Equal(ta.msg.ChunkIds[0], ta.msg.ChunkIds[1]) {
+			t.Fatal("the test wants an art whose chunks 0 and 1 are alike (k = 1)")
+		}
+		c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+		k := storage.Keeper{}
+		at := map[string][]uint32{}
+		for _, i := range []uint32{0, 1} {
+			hs := k.Holders(c.Ctx(), ta.msg.ArchiveHash, 0, i)
+			if len(hs) != int(r) {
+				t.Fatalf("R=%d: chunk %d has %d holders", r, i, len(hs))
+			}
+			for _, h := range hs {
+				at[h.Masternode] = append(at[h.Masternode], i)
+			}
+		}
+		both := 0
+		for _, is := range at {
+			if len(is) == 2 {
+				both++
+			}
+		}
+		// 6 masternodes: R=3 fits twice apart; R=4 needs 8, so 2 share.
+		if want := max(0, 2*int(r)-nMasternodes); both != want {
+			t.Fatalf("R=%d: %d masternodes hold both alike chunks, want %d (%v)", r, both, want, at)
+		}
+	}
+}
