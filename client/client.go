@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	jsonrpcclient "github.com/cometbft/cometbft/rpc/jsonrpc/client"
 	ctypes "github.com/cometbft/cometbft/rpc/core/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"google.golang.org/protobuf/proto"
@@ -34,22 +36,49 @@ type Client struct {
 	TxWait  time.Duration
 	node    string
 	chainID string
+	timeout time.Duration
 }
 
-// New connects to a node's RPC address, e.g. http://127.0.0.1:26657.
+// DefaultRequestTimeout bounds one RPC request to the node: a node that
+// accepts the connection but does not answer (stopped, overloaded, a
+// half-open connection) fails the call instead of hanging it.
+const DefaultRequestTimeout = 30 * time.Second
+
+// New connects to a node's RPC address, e.g. http://127.0.0.1:26657, with
+// DefaultRequestTimeout per request.
 func New(node string) (*Client, error) {
+	return NewWithTimeout(node, DefaultRequestTimeout)
+}
+
+// NewWithTimeout is New with a per-request deadline (>0).
+func NewWithTimeout(node string, timeout time.Duration) (*Client, error) {
 	if !strings.Contains(node, "://") {
 		node = "http://" + node
 	}
-	c, err := rpchttp.New(node, "/websocket")
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	hc, err := jsonrpcclient.DefaultHTTPClient(node)
 	if err != nil {
 		return nil, fmt.Errorf("client: node address %q: %w", node, err)
 	}
-	return &Client{RPC: c, node: node}, nil
+	hc.Timeout = timeout
+	c, err := rpchttp.NewWithClient(node, "/websocket", hc)
+	if err != nil {
+		return nil, fmt.Errorf("client: node address %q: %w", node, err)
+	}
+	return &Client{RPC: c, node: node, timeout: timeout}, nil
 }
 
-// unreachable turns a transport error into advice.
+// Node is the RPC address the client talks to.
+func (c *Client) Node() string { return c.node }
+
+// unreachable turns a transport error into advice naming the node.
 func (c *Client) unreachable(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the node at %s did not answer within %s (is it stopped, overloaded or still starting? check its log, or use another --node): %w", c.node, c.timeout, err)
+	}
 	return fmt.Errorf("cannot reach the node at %s (is `pasteld start` running, and is --node right?): %w", c.node, err)
 }
 
