@@ -74,7 +74,13 @@ func TestAddressRoundTrip(t *testing.T) {
 	if err != nil || b != a {
 		t.Fatalf("parse %s: %v %v", s, b, err)
 	}
-	for _, bad := range []string{"", "pastel1", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", s[:len(s)-1] + "x", s + "q"} {
+	// A changed last character breaks the checksum (pick one that differs:
+	// the key is random, and its address may already end in 'x').
+	last := "x"
+	if s[len(s)-1] == 'x' {
+		last = "q"
+	}
+	for _, bad := range []string{"", "pastel1", "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", s[:len(s)-1] + last, s + "q"} {
 		if _, err := ParseAddress(bad); !errors.Is(err, ErrBadAddress) {
 			t.Errorf("ParseAddress(%q) = %v, want ErrBadAddress", bad, err)
 		}
