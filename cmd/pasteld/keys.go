@@ -104,22 +104,58 @@ stores them unencrypted under <home>/keyring-test and is meant for scripts and
 local networks only.`,
 	}
 	add := &cobra.Command{
-		Use:     "add NAME",
-		Short:   "Create a new key",
-		Example: "  pasteld keys add alice --keyring-backend test",
-		Args:    cobra.ExactArgs(1),
+		Use:   "add NAME",
+		Short: "Create a new key from a new 24-word mnemonic, or recover one from its mnemonic",
+		Long: `add creates a key from a fresh BIP-39 mnemonic (24 words) and prints the
+mnemonic once: write it down, it is the only way to recover the account (the
+keyring stores the key, not the words). With --recover, add reads a mnemonic
+(from the terminal, a line of standard input, or PASTEL_MNEMONIC) and
+restores the key it derives. Keys are derived at m/44'/118'/0'/0/INDEX, the
+path Cosmos wallets use, so the same words give the same address there.`,
+		Example: `  pasteld keys add alice --keyring-backend test
+  pasteld keys add alice --recover --home ./wallet        # type the 24 words
+  echo "$WORDS" | pasteld keys add bob --recover --keyring-backend test`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			kr, err := openKeyring(cmd)
 			if err != nil {
 				return err
 			}
-			rec, err := kr.Add(args[0])
+			index, _ := cmd.Flags().GetUint32("index")
+			if recover, _ := cmd.Flags().GetBool("recover"); recover {
+				words, err := readMnemonic()
+				if err != nil {
+					return err
+				}
+				key, err := keyring.KeyFromMnemonic(words, os.Getenv("PASTEL_BIP39_PASSPHRASE"), index)
+				if err != nil {
+					return err
+				}
+				rec, err := kr.Import(args[0], key)
+				if err != nil {
+					return err
+				}
+				return showRecord(cmd, rec)
+			}
+			if index != 0 {
+				return fmt.Errorf("--index needs --recover (a new key is always index 0 of its new mnemonic)")
+			}
+			rec, words, err := kr.AddWithMnemonic(args[0])
 			if err != nil {
 				return err
 			}
-			return showRecord(cmd, rec)
+			if isJSON(cmd) {
+				return printJSON(cmd, map[string]string{"name": rec.Name, "address": rec.Address, "pub_key": rec.PubKey, "mnemonic": words})
+			}
+			if err := showRecord(cmd, rec); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "\n**Write this mnemonic down and keep it safe. It is the only way to recover the account:**\n\n%s\n", words)
+			return nil
 		},
 	}
+	add.Flags().Bool("recover", false, "restore a key from its BIP-39 mnemonic instead of creating one")
+	add.Flags().Uint32("index", 0, "with --recover: the address index to derive (m/44'/118'/0'/0/INDEX)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List keys",
@@ -144,7 +180,11 @@ local networks only.`,
 				return printJSON(cmd, pub)
 			}
 			if len(recs) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "No keys. Create one with `pasteld keys add NAME`.")
+				backend, _ := cmd.Flags().GetString("keyring-backend")
+				fmt.Fprintf(cmd.OutOrStdout(), "No keys in the %q keyring of %s. Create one with `pasteld keys add NAME`.\n", backend, homeFlag(cmd))
+				if other, n := otherBackendKeys(cmd, backend); n > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "The %q keyring here holds %d key(s): add --keyring-backend %s, or make it the default with `pasteld config keyring-backend %s --home %s`.\n", other, n, other, other, homeFlag(cmd))
+				}
 				return nil
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
@@ -263,6 +303,43 @@ they are the account.`,
 		keys.AddCommand(c)
 	}
 	return keys
+}
+
+// otherBackendKeys counts the keys of the keyring backend not in use (its
+// files only: no passphrase is asked).
+func otherBackendKeys(cmd *cobra.Command, backend string) (string, int) {
+	other := keyring.BackendTest
+	if backend == keyring.BackendTest {
+		other = keyring.BackendFile
+	}
+	kr, err := keyring.Open(homeFlag(cmd), other, func(bool) (string, error) { return "", fmt.Errorf("no passphrase") })
+	if err != nil {
+		return other, 0
+	}
+	recs, err := kr.List()
+	if err != nil {
+		return other, 0
+	}
+	return other, len(recs)
+}
+
+// readMnemonic reads the words of a mnemonic from PASTEL_MNEMONIC, the
+// terminal (not echoed) or a line of standard input.
+func readMnemonic() (string, error) {
+	if m := os.Getenv("PASTEL_MNEMONIC"); m != "" {
+		return m, nil
+	}
+	fmt.Fprint(os.Stderr, "Enter the mnemonic (12 or 24 words): ")
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		return string(b), err
+	}
+	line, err := stdinReader.ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no mnemonic on standard input (pipe the words in, or set PASTEL_MNEMONIC)")
+	}
+	return strings.TrimSpace(line), nil
 }
 
 func showRecord(cmd *cobra.Command, rec *keyring.Record) error {

@@ -56,6 +56,9 @@ Environment: PASTELD_HOME sets the default --home; PASTEL_KEYRING_PASSPHRASE
 answers the file keyring's passphrase prompt (for scripts).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyClientConfig(cmd)
+		},
 	}
 	root.PersistentFlags().String("home", defaultHome(), "node and wallet home directory")
 	root.AddCommand(
@@ -68,6 +71,7 @@ answers the file keyring's passphrase prompt (for scripts).`,
 		newStatusCmd(),
 		newTestnetCmd(),
 		newVersionCmd(),
+		newConfigCmd(),
 	)
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
