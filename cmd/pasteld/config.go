@@ -226,5 +226,3 @@ instrumentation.prometheus_listen_addr; the file is checked and rewritten.`,
 		},
 	}
 }
-
-
