@@ -259,7 +259,7 @@ func TestChaos(t *testing.T) {
 			if id != "" {
 				o := filepath.Join(dir, fmt.Sprintf("during%d", i))
 				ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-				out, err := exec.CommandContext(ctx, pasteld, "art", "get", id, "-o", o, "--from", "faucet", "--quiet",
+				out, err := exec.CommandContext(ctx, pasteld, "art", "get", id, "--output-dir", o, "--from", "faucet", "--quiet",
 					"--home", sn.nodes[0].home, "--keyring-backend", "test", "--node", live().rpc).CombinedOutput()
 				cancel()
 				if err != nil {

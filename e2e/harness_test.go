@@ -89,7 +89,7 @@ func newNetworkWithFullNodes(t *testing.T, validators, full int) *network {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, "testnet", "--validators", fmt.Sprint(validators), "--full-nodes", fmt.Sprint(full), "--output", dir,
+	run(t, "testnet", "--validators", fmt.Sprint(validators), "--full-nodes", fmt.Sprint(full), "--output-dir", dir,
 		"--starting-port", fmt.Sprint(base), "--block-time-ms", "300", "--chain-id", "pastel-e2e")
 	n := &network{t: t, dir: dir}
 	for i := 0; i < validators+full; i++ {

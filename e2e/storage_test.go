@@ -274,7 +274,7 @@ func (sn *storageNet) register(t *testing.T, file, key, title string) (string, e
 }
 
 func (sn *storageNet) download(t *testing.T, id, key, dir string) error {
-	out, err := exec.Command(pasteld, append([]string{"art", "get", id, "-o", dir, "--from", key, "--quiet"}, sn.nodes[0].keyArgs()...)...).CombinedOutput()
+	out, err := exec.Command(pasteld, append([]string{"art", "get", id, "--output-dir", dir, "--from", key, "--quiet"}, sn.nodes[0].keyArgs()...)...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%v: %s", err, out)
 	}

@@ -17,7 +17,7 @@ rpc() { echo "http://127.0.0.1:$((PORT + 10 * $1 + 1))"; }
 start() {
   if [ -f "$DIR/pids" ]; then echo "localnet already running (pids in $DIR/pids); make localnet-stop first"; exit 1; fi
   if [ ! -d "$DIR/node0" ]; then
-    "$BIN" testnet --validators "$VALIDATORS" --output "$DIR" --starting-port "$PORT" --chain-id pastel-localnet >/dev/null
+    "$BIN" testnet --validators "$VALIDATORS" --output-dir "$DIR" --starting-port "$PORT" --chain-id pastel-localnet >/dev/null
     "$BIN" genesis set-param storage.params.replication 3 --home "$DIR/node0" >/dev/null
     for i in $(seq 0 $((MASTERNODES - 1))); do
       "$CHUNKD" init --home "$DIR/mn$i" --listen "127.0.0.1:$((MNPORT + i))" --node "$(rpc $((i % VALIDATORS)))" >/dev/null

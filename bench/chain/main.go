@@ -202,7 +202,7 @@ func rpcLoad(bin string, ntx, nclients int) error {
 	if err != nil {
 		return err
 	}
-	out, err := exec.Command(bin, "testnet", "--validators", "1", "--output", dir, "--starting-port", strconv.Itoa(base), "--chain-id", "bench").CombinedOutput()
+	out, err := exec.Command(bin, "testnet", "--validators", "1", "--output-dir", dir, "--starting-port", strconv.Itoa(base), "--chain-id", "bench").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("testnet: %v: %s", err, out)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -154,6 +155,7 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	written := []map[string]string{}
 	for _, f := range files {
 		if err := codec.CheckName(f.Name); err != nil {
 			return err
@@ -161,11 +163,18 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d bytes)\n", filepath.Join(dir, f.Name), len(f.Data))
+		if !isJSON(cmd) {
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d bytes)\n", filepath.Join(dir, f.Name), len(f.Data))
+		}
+		written = append(written, map[string]string{"path": filepath.Join(dir, f.Name), "bytes": strconv.Itoa(len(f.Data))})
 	}
 	mb, _ := jsonIndent(meta)
 	if err := os.WriteFile(filepath.Join(dir, codec.MetadataName), mb, 0o644); err != nil {
 		return err
+	}
+	if isJSON(cmd) {
+		return printJSON(cmd, map[string]any{"art_id": hex.EncodeToString(id), "verified": true, "files": written,
+			"metadata": filepath.Join(dir, codec.MetadataName), "seconds": fmt.Sprintf("%.3f", time.Since(t0).Seconds())})
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "art %s verified (archive hash matches the ticket) in %s\n", hex.EncodeToString(id), time.Since(t0).Round(time.Millisecond))
 	return nil

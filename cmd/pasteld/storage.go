@@ -303,14 +303,15 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 	register.Flags().Bool("quiet", false, "no progress output")
 
 	get := &cobra.Command{
-		Use:   "get ART_ID -o DIR --from KEY",
+		Use:   "get ART_ID --output-dir DIR --from KEY",
 		Short: "Download an art you own: verified chunks from any holders, rebuilt, written to DIR",
 		Args:  cobra.ExactArgs(1),
 		RunE:  runArtGet,
 	}
 	nodeFlag(get)
 	addKeyringFlags(get)
-	get.Flags().StringP("output-dir", "o", ".", "directory to write the image and metadata.json into")
+	get.Flags().StringP("output-dir", "d", ".", "directory to write the image and metadata.json into")
+	outputFlag(get)
 	get.Flags().String("from", "", "key that owns an edition (or a masternode key)")
 	get.Flags().Bool("quiet", false, "no progress output")
 

@@ -12,7 +12,7 @@ func newTestnetCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "testnet",
 		Short: "Write the homes of a multi-validator network on 127.0.0.1",
-		Long: `testnet writes --validators node homes (node0, node1, …) under --output, all
+		Long: `testnet writes --validators node homes (node0, node1, …) under --output-dir, all
 sharing one genesis and wired to each other as persistent peers on loopback.
 Node i listens on --starting-port + 10·i (p2p), +1 (RPC), +2 (metrics). Each
 home has a funded "validator" key in its test keyring; node0 also has a funded
@@ -20,12 +20,12 @@ home has a funded "validator" key in its test keyring; node0 also has a funded
 genesis validator set (a masternode can make one validate with "pasteld mn
 update --consensus-key DIR/nodeI"). Start each node with
 'pasteld start --home DIR/nodeI'.`,
-		Example: `  pasteld testnet --validators 4 --output ./localnet --starting-port 26600`,
+		Example: `  pasteld testnet --validators 4 --output-dir ./localnet --starting-port 26600`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			n, _ := cmd.Flags().GetInt("validators")
 			full, _ := cmd.Flags().GetInt("full-nodes")
-			out, _ := cmd.Flags().GetString("output")
+			out, _ := cmd.Flags().GetString("output-dir")
 			port, _ := cmd.Flags().GetInt("starting-port")
 			chainID, _ := cmd.Flags().GetString("chain-id")
 			blockMs, _ := cmd.Flags().GetInt("block-time-ms")
@@ -52,7 +52,7 @@ update --consensus-key DIR/nodeI"). Start each node with
 	}
 	cmd.Flags().Int("validators", 4, "number of validators")
 	cmd.Flags().Int("full-nodes", 0, "number of extra nodes outside the genesis validator set")
-	cmd.Flags().String("output", "./localnet", "directory for the node homes")
+	cmd.Flags().String("output-dir", "./localnet", "directory for the node homes")
 	cmd.Flags().Int("starting-port", 26600, "first port; node i uses port+10i (p2p), +1 (rpc), +2 (metrics)")
 	cmd.Flags().String("chain-id", "pastel-localnet", "chain id")
 	cmd.Flags().Int("block-time-ms", 0, "target block time in milliseconds (default 1000)")
