@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"sort"
 	"time"
 
@@ -22,22 +24,36 @@ const MaxImagePixels = 100_000_000
 // ErrNoImage: the archive holds no file that decodes as an image.
 var ErrNoImage = errors.New("chunkd: the archive holds no decodable image")
 
-// FingerprintArchive extracts an art archive and returns the fingerprint of
-// its image: the first file, in archive order, that decodes as an image.
-// The wallet computes the claimed fingerprint and the attesters the checked
-// one with this same function.
+// FingerprintArchive extracts an art archive held in memory and returns
+// the fingerprint of its first image (see FingerprintArchiveFrom).
 func FingerprintArchive(archive []byte) (uint64, error) {
-	_, files, err := codec.ExtractArchive(archive, codec.ExtractLimits{})
+	return FingerprintArchiveFrom(bytes.NewReader(archive))
+}
+
+// FingerprintArchiveFrom reads an archive as a stream and returns the
+// fingerprint of its first file that decodes as an image; memory is the
+// decoded image, not the archive.
+func FingerprintArchiveFrom(r io.Reader) (uint64, error) {
+	var (
+		fp    uint64
+		found bool
+	)
+	_, err := codec.ReadArchive(r, codec.ExtractLimits{}, func(_ codec.FileInfo, fr io.Reader) error {
+		if found {
+			return nil
+		}
+		if h, err := fingerprint.Compute(fr, MaxImagePixels); err == nil {
+			fp, found = uint64(h), true
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, err
 	}
-	for _, f := range files {
-		h, err := fingerprint.Compute(bytes.NewReader(f.Data), MaxImagePixels)
-		if err == nil {
-			return uint64(h), nil
-		}
+	if !found {
+		return 0, ErrNoImage
 	}
-	return 0, ErrNoImage
+	return fp, nil
 }
 
 // ManifestOf returns the codec manifest an art ticket describes.
@@ -54,12 +70,32 @@ func ManifestOf(t *storagepb.Art) *codec.Manifest {
 	return m
 }
 
-// FetchArchive downloads enough chunks of an art from its holders (k per
-// stripe, confirmed holders first, each chunk verified) and rebuilds the
-// archive. progress, if set, is called after every chunk.
+// FetchArchive downloads an art's archive into memory (see FetchArchiveTo).
 func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, progress func()) ([]byte, error) {
-	m := ManifestOf(t)
-	var got [][]byte
+	var buf bytes.Buffer
+	err := FetchArchiveTo(ctx, pc, t, chunks, &buf, func(int) {
+		if progress != nil {
+			progress()
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// FetchArchiveTo downloads enough chunks of an art from its holders (k per
+// stripe, confirmed holders first, each chunk verified against the ticket;
+// a bad one is skipped for the next holder), rebuilds the archive stripe by
+// stripe and writes it to w. Memory is one stripe's k chunks whatever the
+// size of the art. The archive hash is checked at the end: until
+// FetchArchiveTo returns nil, what was written is unconfirmed. progress, if
+// set, is called with the bytes of every chunk fetched.
+func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, w io.Writer, progress func(n int)) error {
+	d, err := codec.NewDecoder(ManifestOf(t))
+	if err != nil {
+		return fmt.Errorf("art %x: %w", t.Id, err)
+	}
 	byStripe := map[uint32][]storage.ChunkView{}
 	for _, c := range chunks {
 		byStripe[c.Stripe] = append(byStripe[c.Stripe], c)
@@ -68,7 +104,7 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 	for s, st := range t.Stripes {
 		have := 0
 		for _, c := range byStripe[uint32(s)] {
-			if have >= int(st.K) {
+			if d.Complete(s) {
 				break
 			}
 			id, err := codec.ParseID(c.ID)
@@ -82,27 +118,35 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 					continue
 				}
 				b, err := pc.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id)
+				if err == nil {
+					err = d.Add(b)
+				}
 				if err != nil {
 					lastErr = err
 					continue
 				}
-				got = append(got, b)
 				have++
 				if progress != nil {
-					progress()
+					progress(len(b))
 				}
 				break
 			}
 		}
-		if have < int(st.K) {
+		if !d.Complete(s) {
 			msg := fmt.Sprintf("stripe %d: only %d of the %d chunks needed could be fetched", s, have, st.K)
 			if lastErr != nil {
 				msg += fmt.Sprintf(" (last error: %v)", lastErr)
 			}
-			return nil, errors.New(msg)
+			return errors.New(msg)
+		}
+		if _, err := d.Flush(w); err != nil {
+			return fmt.Errorf("writing the archive: %w", err)
 		}
 	}
-	return codec.Decode(m, got)
+	if _, err := d.WriteTo(w); err != nil {
+		return err
+	}
+	return nil
 }
 
 // CheckTicketCoding re-encodes the archive with the ticket's parameters and
@@ -110,18 +154,31 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 // register ids that no valid code produces (parity nobody can ever store or
 // heal), and the art would look more redundant than it is.
 func CheckTicketCoding(archive []byte, t *storagepb.Art) error {
-	m, _, err := codec.Encode(archive, codec.Params{ChunkSize: int(t.ChunkSize), Redundancy: int(t.Redundancy)})
+	return CheckTicketCodingFrom(bytes.NewReader(archive), t)
+}
+
+// CheckTicketCodingFrom is CheckTicketCoding over a stream of the archive
+// (ArchiveSize bytes); memory is one stripe, not the art's n chunks.
+func CheckTicketCodingFrom(r io.Reader, t *storagepb.Art) error {
+	want := ManifestOf(t)
+	var hash codec.Hash
+	copy(hash[:], t.Id)
+	i := 0
+	m, err := codec.EncodeStream(r, int64(t.ArchiveSize), hash, codec.Params{ChunkSize: int(t.ChunkSize), Redundancy: int(t.Redundancy)}, func(c *codec.Chunk) error {
+		if i >= len(want.ChunkIDs) {
+			return fmt.Errorf("ticket lists %d chunk ids, the archive encodes to more", len(want.ChunkIDs))
+		}
+		if c.ID != want.ChunkIDs[i] {
+			return fmt.Errorf("chunk id %d of the ticket is not the archive's (ticket %s, encoded %s)", i, want.ChunkIDs[i], c.ID)
+		}
+		i++
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	want := ManifestOf(t)
 	if len(m.ChunkIDs) != len(want.ChunkIDs) {
 		return fmt.Errorf("ticket lists %d chunk ids, the archive encodes to %d", len(want.ChunkIDs), len(m.ChunkIDs))
-	}
-	for i := range m.ChunkIDs {
-		if m.ChunkIDs[i] != want.ChunkIDs[i] {
-			return fmt.Errorf("chunk id %d of the ticket is not the archive's (ticket %s, encoded %s)", i, want.ChunkIDs[i], m.ChunkIDs[i])
-		}
 	}
 	return nil
 }
@@ -145,19 +202,29 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
-		fctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		archive, err := FetchArchive(fctx, d.peers, t, chunks, nil)
+		// The archive goes to a temporary file, not memory: an art may be
+		// far larger than chunkd's memory budget.
+		tmp, err := os.CreateTemp(d.tmpDir, "attest-*.archive")
+		if err != nil {
+			return fmt.Errorf("attestation of %s: %w", h, err)
+		}
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Minute+time.Duration(t.ArchiveSize>>20)*time.Second)
+		err = FetchArchiveTo(fctx, d.peers, t, chunks, tmp, nil)
 		cancel()
 		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
 			// The chunks may still be uploading; try again next block.
 			d.log.Debug("attestation waits for chunks", "art", h, "err", err)
 			continue
 		}
 		msg := &storagepb.MsgAttest{ArtId: art, Ok: true}
-		fp, err := FingerprintArchive(archive)
-		if cerr := CheckTicketCoding(archive, t); cerr != nil {
+		fp, err := FingerprintArchiveFrom(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)))
+		if cerr := CheckTicketCodingFrom(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)), t); cerr != nil {
 			err = cerr // a ticket whose ids are not the archive's code is refused
 		}
+		tmp.Close()
+		os.Remove(tmp.Name())
 		if err != nil {
 			msg.Ok, msg.Reason = false, err.Error()
 			if len(msg.Reason) > 200 {

@@ -135,6 +135,7 @@ func SaveConfig(home string, c Config) error {
 type Daemon struct {
 	cfg      Config
 	home     string
+	tmpDir   string // scratch files (whole archives while attesting)
 	log      *slog.Logger
 	key      secp256k1.PrivKey
 	addr     secp256k1.Address
@@ -186,6 +187,15 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	if err != nil {
 		return nil, err
 	}
+	// Scratch space for whole archives (attestation); leftovers of a crash
+	// are removed.
+	tmpDir := filepath.Join(home, "tmp")
+	if err := os.RemoveAll(tmpDir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return nil, err
+	}
 	c, err := client.New(cfg.Node)
 	if err != nil {
 		return nil, err
@@ -204,7 +214,7 @@ func New(home string, cfg Config, log *slog.Logger, passphrase func(bool) (strin
 	poll, _ := time.ParseDuration(cfg.PollInterval)
 	addr := key.PubKey().Address()
 	ch := NewChain(c)
-	d := &Daemon{cfg: cfg, home: home, log: log, key: key, addr: addr, store: st, nodes: nodes, chain: ch, reader: ch,
+	d := &Daemon{cfg: cfg, home: home, tmpDir: tmpDir, log: log, key: key, addr: addr, store: st, nodes: nodes, chain: ch, reader: ch,
 		peers: peer.New(key), verifier: &auth.Verifier{Audience: addr.String()}, metrics: newMetrics(st),
 		slots: make(chan struct{}, cfg.MaxConcurrent), wake: make(chan struct{}, 1), poll: poll, attested: map[string]bool{}, pullFailing: map[string]pullFailure{},
 		lane: newTxLane(), trustLedger: newPeerLedger()}

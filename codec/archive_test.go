@@ -240,3 +240,24 @@ func TestCheckName(t *testing.T) {
 		t.Errorf("duplicate names: %v", err)
 	}
 }
+
+// The wallet hashes the metadata WriteArchive returns (it streams the
+// archive to a file and never extracts it); that must be byte-for-byte the
+// metadata a reader extracts, or the ticket's metadata hash would not match.
+func TestWrittenMetadataIsTheExtractedOne(t *testing.T) {
+	var buf bytes.Buffer
+	written, err := WriteArchive(&buf, Metadata{Title: "Sunflowers", Creator: "pastel1x", Description: "oil on canvas"},
+		[]ArchiveFile{FileFromBytes("b.png", []byte("second")), FileFromBytes("a.png", []byte("first"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadArchive(bytes.NewReader(buf.Bytes()), ExtractLimits{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(written)
+	b, _ := json.Marshal(got)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("written metadata %s, extracted %s", a, b)
+	}
+}

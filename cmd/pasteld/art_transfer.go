@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,43 +25,55 @@ import (
 // uploadChunks sends every chunk to one of its assigned holders (the first
 // that accepts, in ring order), 8 at a time; the other holders pull it from
 // there.
-func uploadChunks(ctx context.Context, key secp256k1.PrivKey, art []byte, chunks []*codec.Chunk, views []storage.ChunkView, quiet bool) error {
+func uploadChunks(ctx context.Context, key secp256k1.PrivKey, arch *archiveFile, params codec.Params, totalBytes int64, views []storage.ChunkView, quiet bool) error {
 	type pos struct{ s, i uint32 }
 	holders := map[pos][]storage.HolderView{}
 	for _, v := range views {
 		holders[pos{v.Stripe, v.Index}] = v.Holders
 	}
 	pc := peer.New(key)
-	prog := newProgress("upload", int64(len(chunks)), quiet)
+	prog := newProgress("upload", totalBytes, quiet)
+	// At most 8 chunks are in flight; the encoder waits for a free slot, so
+	// memory is one stripe being coded plus 8 chunks, whatever the art size.
 	sem := make(chan struct{}, 8)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		failures []string
+		count    int
 	)
-	for _, ch := range chunks {
+	_, err := codec.EncodeStream(arch.reader(), arch.size, arch.hash, params, func(ch *codec.Chunk) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		count++
+		b := ch.Bytes() // a copy: ch is only valid during this call
+		stripe, index := uint32(ch.Stripe), uint32(ch.Index)
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(ch *codec.Chunk) {
+		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			b := ch.Bytes()
-			var last error
-			for _, h := range holders[pos{uint32(ch.Stripe), uint32(ch.Index)}] {
-				if last = pc.Put(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, uint32(ch.Stripe), uint32(ch.Index), b); last == nil {
-					prog.add(1)
+			var last error = fmt.Errorf("no masternode is assigned")
+			for _, h := range holders[pos{stripe, index}] {
+				if last = pc.Put(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, arch.hash[:], stripe, index, b); last == nil {
+					prog.add(int64(len(b)))
 					return
 				}
 			}
 			mu.Lock()
-			failures = append(failures, fmt.Sprintf("chunk %d/%d: %v", ch.Stripe, ch.Index, last))
+			failures = append(failures, fmt.Sprintf("chunk %d/%d: %v", stripe, index, last))
 			mu.Unlock()
-		}(ch)
-	}
+		}()
+		return nil
+	})
 	wg.Wait()
 	prog.finish()
+	if err != nil {
+		return fmt.Errorf("encoding the archive for upload: %w", err)
+	}
 	if len(failures) > 0 {
-		return fmt.Errorf("%d of %d chunks could not be uploaded to any assigned masternode; first: %s (rerun later: registration stays pending until its deadline)", len(failures), len(chunks), failures[0])
+		return fmt.Errorf("%d of %d chunks could not be uploaded to any assigned masternode; first: %s (rerun later: registration stays pending until its deadline)", len(failures), count, failures[0])
 	}
 	return nil
 }
@@ -138,36 +151,71 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	need := 0
-	for _, s := range t.Stripes {
-		need += int(s.K)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
-	prog := newProgress("download", int64(need), quiet)
-	archive, err := chunkd.FetchArchive(ctx, peer.New(key), t, views, func() { prog.add(1) })
+	// The archive is rebuilt stripe by stripe into a hidden file next to
+	// the output, then read as a stream: memory is one stripe, not the art.
+	tmpPath := partialPath(dir, hex.EncodeToString(id)+".archive")
+	tmp, err := os.OpenFile(tmpPath, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() { tmp.Close(); os.Remove(tmpPath) }()
+	need := int64(0)
+	if l, err := codec.NewLayout(int64(t.ArchiveSize), codec.Params{ChunkSize: int(t.ChunkSize), Redundancy: int(t.Redundancy)}); err == nil {
+		for s := range l.Stripes() {
+			st := l.Stripe(s)
+			need += int64(st.K) * int64(codec.HeaderSize+st.ShardSize)
+		}
+	}
+	prog := newProgress("download", need, quiet)
+	err = chunkd.FetchArchiveTo(ctx, peer.New(key), t, views, tmp, func(n int) { prog.add(int64(n)) })
 	prog.finish()
 	if err != nil {
 		return fmt.Errorf("art %x: %w", id, err)
 	}
-	meta, files, err := codec.ExtractArchive(archive, codec.ExtractLimits{})
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+	// Files are written under hidden names and renamed only once the whole
+	// archive has checked out (ReadArchive verifies each file's hash).
 	written := []map[string]string{}
-	for _, f := range files {
-		if err := codec.CheckName(f.Name); err != nil {
+	var partials []string
+	defer func() {
+		for _, p := range partials {
+			os.Remove(p)
+		}
+	}()
+	meta, err := codec.ReadArchive(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)), codec.ExtractLimits{}, func(info codec.FileInfo, r io.Reader) error {
+		if err := codec.CheckName(info.Name); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+		pp := partialPath(dir, info.Name)
+		partials = append(partials, pp)
+		f, err := os.OpenFile(pp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", info.Name, err)
+		}
+		written = append(written, map[string]string{"path": filepath.Join(dir, info.Name), "bytes": strconv.FormatInt(n, 10)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("art %x: %w", id, err)
+	}
+	for i, w := range written {
+		if err := os.Rename(partials[i], w["path"]); err != nil {
 			return err
 		}
 		if !isJSON(cmd) {
-			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%d bytes)\n", filepath.Join(dir, f.Name), len(f.Data))
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (%s bytes)\n", w["path"], w["bytes"])
 		}
-		written = append(written, map[string]string{"path": filepath.Join(dir, f.Name), "bytes": strconv.Itoa(len(f.Data))})
 	}
+	partials = nil
 	mb, _ := jsonIndent(meta)
 	if err := os.WriteFile(filepath.Join(dir, codec.MetadataName), mb, 0o644); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"golang.org/x/crypto/sha3"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/pastelchain/pastel/chunkd"
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/types/tx"
@@ -632,32 +631,41 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 		}
 	}
 
-	archive, hash, err := codec.BuildArchive(codec.Metadata{Title: title, Creator: key.PubKey().Address().String(), Description: desc},
+	// The image is checked first, from the file itself: anything that is
+	// not an image we fingerprint is refused before an archive is built.
+	fp, err := fingerprintFile(args[0])
+	if err != nil {
+		return err
+	}
+	steps = append(steps, step{"fingerprint", time.Since(t0)})
+	say("fingerprint: %016x", fp)
+
+	// The archive goes to a temporary file (memory stays at one stripe
+	// whatever the image size); the chunks are encoded from it twice: once
+	// for their ids (the ticket), once to upload them.
+	t := time.Now()
+	arch, err := writeArchiveFile(codec.Metadata{Title: title, Creator: key.PubKey().Address().String(), Description: desc},
 		[]codec.ArchiveFile{codec.FileFromPath(args[0])})
 	if err != nil {
 		return err
 	}
-	steps = append(steps, step{"archive", time.Since(t0)})
-	say("archive: %d bytes, id %s", len(archive), hash)
-
-	t := time.Now()
-	fp, err := chunkd.FingerprintArchive(archive)
-	if err != nil {
-		return fmt.Errorf("%s: %w (register PNG, JPEG, GIF, WebP, BMP or TIFF images)", args[0], err)
-	}
-	steps = append(steps, step{"fingerprint", time.Since(t)})
-	say("fingerprint: %016x", fp)
+	defer arch.remove()
+	steps = append(steps, step{"archive", time.Since(t)})
+	say("archive: %d bytes, id %s", arch.size, arch.hash)
+	hash := arch.hash
 
 	t = time.Now()
-	manifest, chunks, err := codec.Encode(archive, codec.Params{ChunkSize: chunkSize, Redundancy: redundancy})
+	params := codec.Params{ChunkSize: chunkSize, Redundancy: redundancy}
+	var uploadBytes int64
+	manifest, err := codec.EncodeStream(arch.reader(), arch.size, arch.hash, params, func(c *codec.Chunk) error {
+		uploadBytes += int64(c.Size())
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	meta, _, err := codec.ExtractArchive(archive, codec.ExtractLimits{})
-	if err != nil {
-		return err
-	}
-	metaJSON, _ := json.Marshal(meta)
+	chunks := manifest.ChunkIDs
+	metaJSON, _ := json.Marshal(arch.meta)
 	metaHash := sha3.Sum256(metaJSON)
 	steps = append(steps, step{"encode", time.Since(t)})
 	say("encoded: %d chunks of up to %d bytes at redundancy %d", len(chunks), chunkSize, redundancy)
@@ -679,9 +687,9 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 		if _, err := c.QueryJSON(ctx, "/storage/params", &p); err != nil {
 			return err
 		}
-		maxFee = storage.Fee(&p, uint64(len(archive)), uint32(redundancy))
+		maxFee = storage.Fee(&p, uint64(arch.size), uint32(redundancy))
 	}
-	msg := &storagepb.MsgRegisterArt{Title: title, MetadataHash: metaHash[:], ArchiveHash: hash[:], ArchiveSize: uint64(len(archive)),
+	msg := &storagepb.MsgRegisterArt{Title: title, MetadataHash: metaHash[:], ArchiveHash: hash[:], ArchiveSize: uint64(arch.size),
 		ChunkSize: uint32(chunkSize), Redundancy: uint32(redundancy), Fingerprint: fp, Editions: editions, MaxFee: maxFee}
 	for _, id := range manifest.ChunkIDs {
 		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
@@ -691,7 +699,7 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	t = time.Now()
-	if _, err := sendTxWithKey(cmd, key, fmt.Sprintf("Register %q (%d bytes, %d chunks, %d editions), storage fee %s", title, len(archive), len(chunks), editions, formatAmount(maxFee)), m); err != nil {
+	if _, err := sendTxWithKey(cmd, key, fmt.Sprintf("Register %q (%d bytes, %d chunks, %d editions), storage fee %s", title, arch.size, len(chunks), editions, formatAmount(maxFee)), m); err != nil {
 		return err
 	}
 	steps = append(steps, step{"submit", time.Since(t)})
@@ -701,7 +709,7 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := uploadChunks(ctx, key, hash[:], chunks, views, quiet); err != nil {
+	if err := uploadChunks(ctx, key, arch, params, uploadBytes, views, quiet); err != nil {
 		return err
 	}
 	steps = append(steps, step{"upload", time.Since(t)})

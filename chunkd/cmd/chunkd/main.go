@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -121,6 +122,12 @@ func startCmd() *cobra.Command {
 			var h slog.Handler = slog.NewTextHandler(os.Stdout, nil)
 			if strings.EqualFold(c.LogFormat, "json") {
 				h = slog.NewJSONHandler(os.Stdout, nil)
+			}
+			// DESIGN §10 budgets chunkd below 256 MiB: a soft limit makes the
+			// GC return the buffers of whole stripes promptly (GOMEMLIMIT in
+			// the environment wins).
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(200 << 20)
 			}
 			d, err := chunkd.New(home, c, slog.New(h).With("service", "chunkd"), passphrase)
 			if err != nil {
