@@ -248,7 +248,7 @@ func validateGenesis(mods []types.Module, g GenesisState) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if !known[n] {
+		if !known[n] && n != StateDumpKey {
 			return fmt.Errorf("app_state.%s: no such module", n)
 		}
 	}

@@ -202,3 +202,35 @@ func (c *Chain) Query(path string) *abci.ResponseQuery {
 	}
 	return r
 }
+
+// Restore starts a second chain in a new directory from an export of c at
+// height (`pasteld export`): InitChain with the exported app_state at
+// height+1, same chain id and keys, nonces carried over. It returns the
+// new chain and the validators its InitChain answered.
+func (c *Chain) Restore(height int64) (*Chain, []abci.ValidatorUpdate) {
+	c.T.Helper()
+	g, _, err := c.App.Export(height)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	raw, err := json.Marshal(g)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	dir := c.T.TempDir()
+	a, err := app.New(app.Options{DataDir: dir, Logger: Quiet, Modules: c.Modules})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	res, err := a.InitChain(bg, &abci.RequestInitChain{ChainId: ChainID, InitialHeight: height + 1, Time: time.Unix(1_700_000_000+height, 0),
+		AppStateBytes: raw})
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	n := &Chain{T: c.T, App: a, Dir: dir, Height: height, Keys: c.Keys, Nonces: map[types.Address]uint64{}, Modules: c.Modules, Votes: c.Votes}
+	for k, v := range c.Nonces {
+		n.Nonces[k] = v
+	}
+	c.T.Cleanup(func() { n.App.Close() })
+	return n, res.Validators
+}

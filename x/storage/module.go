@@ -683,3 +683,8 @@ func ArtJSON(a *storagepb.Art) ([]byte, error) {
 	}
 	return json.Marshal(v)
 }
+
+// CurrentValidators: see Keeper.CurrentValidators.
+func (m Module) CurrentValidators(ctx *types.Context) []abci.ValidatorUpdate {
+	return m.Keeper.CurrentValidators(ctx)
+}

@@ -385,3 +385,20 @@ func parseGenesisConsensusKey(s string) ([]byte, error) {
 	}
 	return pub, validConsensusKey(pub)
 }
+
+// CurrentValidators is the validator set the state records (vp/: consensus
+// key → power), in key order: what a chain restarted from an export of this
+// state starts with.
+func (k Keeper) CurrentValidators(ctx *types.Context) []abci.ValidatorUpdate {
+	kv := k.kv(ctx)
+	var out []abci.ValidatorUpdate
+	it := kv.Iterator(prefixValPower, types.PrefixEnd(prefixValPower))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		pub := slices.Clone(it.Key()[len(prefixValPower):])
+		if p := getI64(kv, it.Key()); p > 0 {
+			out = append(out, abci.Ed25519ValidatorUpdate(pub, p))
+		}
+	}
+	return out
+}
