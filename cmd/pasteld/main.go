@@ -72,6 +72,7 @@ answers the file keyring's passphrase prompt (for scripts).`,
 		newTestnetCmd(),
 		newVersionCmd(),
 		newConfigCmd(),
+		newExportCmd(),
 	)
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
