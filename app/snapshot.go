@@ -190,7 +190,6 @@ type restore struct {
 	appHash []byte
 	meta    snapshotMeta
 	chunks  [][]byte
-	next    uint32
 }
 
 var errRestoreRejected = errors.New("snapshot rejected")

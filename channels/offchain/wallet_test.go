@@ -36,14 +36,13 @@ func key(i byte) secp256k1.PrivKey {
 
 // duo is two wallets in two homes sharing one channel.
 type duo struct {
-	t          testing.TB
-	wa, wb     *offchain.Wallet
-	ka, kb     secp256k1.PrivKey
-	homeA      string
-	homeB      string
-	id         []byte
-	env        offchain.Env
-	proposeKey map[pb.Party]secp256k1.PrivKey
+	t      testing.TB
+	wa, wb *offchain.Wallet
+	ka, kb secp256k1.PrivKey
+	homeA  string
+	homeB  string
+	id     []byte
+	env    offchain.Env
 }
 
 func newDuo(t testing.TB, depA, depB uint64) *duo {

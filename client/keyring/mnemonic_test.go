@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // the Cosmos address hash, to cross-check
+	//lint:ignore SA1019 RIPEMD-160 is the Cosmos address hash this test cross-checks against
+	"golang.org/x/crypto/ripemd160"
 )
 
 func TestMnemonicRecoversTheSameKey(t *testing.T) {

@@ -139,7 +139,7 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer cancel()
-	ctx, cancel2 := context.WithTimeout(context.Background(), 30*time.Minute)
+	ctx, cancel2 := context.WithTimeout(cmd.Context(), 30*time.Minute)
 	defer cancel2()
 	t0 := time.Now()
 	// The ticket (and so every chunk id) is checked against the chain.

@@ -670,12 +670,13 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 	steps = append(steps, step{"encode", time.Since(t)})
 	say("encoded: %d chunks of up to %d bytes at redundancy %d", len(chunks), chunkSize, redundancy)
 
-	c, ctx, cancel, err := dial(cmd)
+	c, _, cancel, err := dial(cmd)
 	if err != nil {
 		return err
 	}
 	defer cancel()
-	ctx, cancel2 := context.WithTimeout(context.Background(), 60*time.Minute)
+	// Uploading a large art takes longer than a query's deadline.
+	ctx, cancel2 := context.WithTimeout(cmd.Context(), 60*time.Minute)
 	defer cancel2()
 	maxFee := uint64(0)
 	if mf, _ := cmd.Flags().GetString("max-fee"); mf != "" {
