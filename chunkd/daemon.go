@@ -257,6 +257,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	go d.follow(ctx)
 	go d.respond(ctx)
 	go d.scrubLoop(ctx)
+	go d.watchStanding(ctx, 5*time.Second)
 	every, _ := time.ParseDuration(d.cfg.TrustPublishInterval)
 	go d.publishTrustLoop(ctx, every)
 	select {

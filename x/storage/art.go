@@ -106,7 +106,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 			}
 			holders := k.placeApart(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil, twins)
 			if len(holders) == 0 {
-				return ErrNoMasternodes.Wrapf("no active masternode can hold chunks; register one first")
+				return ErrNoMasternodes.Wrapf("%s", k.whyNoHolders(ctx))
 			}
 			for _, h := range holders {
 				k.addCommitment(ctx, &storagepb.Commitment{ArtId: id, Stripe: uint32(s), Index: uint32(i), ChunkId: cid,
@@ -369,4 +369,32 @@ func ManifestLayout(a *storagepb.Art) codec.Layout {
 		panic(fmt.Errorf("storage: stored ticket %x has an invalid layout: %w", a.Id, err))
 	}
 	return l
+}
+
+// whyNoHolders explains an empty placement: how many masternodes are
+// registered and why none is eligible, with what to do about it.
+func (k Keeper) whyNoHolders(ctx *types.Context) string {
+	var active, jailed, exiting int
+	var jailEnd int64
+	p := k.Params(ctx)
+	for _, m := range k.Masternodes(ctx) {
+		switch m.Status {
+		case storagepb.MasternodeStatus_MN_JAILED:
+			jailed++
+			jailEnd = max(jailEnd, m.JailedHeight+p.JailBlocks)
+		case storagepb.MasternodeStatus_MN_EXITING:
+			exiting++
+		default:
+			active++
+		}
+	}
+	total := active + jailed + exiting
+	if total == 0 {
+		return "no masternode is registered; register one first (pasteld mn register)"
+	}
+	msg := fmt.Sprintf("no masternode can hold chunks: %d registered, %d active, %d jailed, %d exiting", total, active, jailed, exiting)
+	if jailed > 0 {
+		msg += fmt.Sprintf("; the jailed ones failed or missed storage challenges (is their chunkd running?) and can `pasteld mn unjail` from height %d", jailEnd)
+	}
+	return msg + " (pasteld mn list)"
 }

@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/pastelchain/pastel/app/apptest"
@@ -744,4 +746,34 @@ func TestReplacementNeverDropsAHolderGivenTheChunkAgain(t *testing.T) {
 		}
 	}
 	e.c.CheckSupply()
+}
+
+// When every masternode is jailed, registering says so (it used to say "no
+// active masternode … register one first" beside six registered ones).
+func TestRegisterWithEveryMasternodeJailedSaysWhy(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+	k := storage.Keeper{}
+	dead := map[string]bool{}
+	for i := 0; i < nMasternodes; i++ {
+		dead[e.c.Keys[i].PubKey().Address().String()] = true
+	}
+	for i := 0; i < 400; i++ {
+		e.answerAll(t, dead)
+		jailed := 0
+		for j := 0; j < nMasternodes; j++ {
+			if m, _ := k.Masternode(e.c.Ctx(), e.c.Keys[j].PubKey().Address()); m.Status == storagepb.MasternodeStatus_MN_JAILED {
+				jailed++
+			}
+		}
+		if jailed == nMasternodes {
+			break
+		}
+	}
+	ta := makeArt(t, 9, 30_000, 0xF0F0_F0F0_0F0F_0F0F)
+	res := e.c.Exec(e.c.Keys[6], storage.ErrNoMasternodes.Code, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	for _, want := range []string{fmt.Sprintf("%d registered", nMasternodes), fmt.Sprintf("%d jailed", nMasternodes), "pasteld mn unjail"} {
+		if !strings.Contains(res.Log, want) {
+			t.Fatalf("the refusal %q does not say %q", res.Log, want)
+		}
+	}
 }
