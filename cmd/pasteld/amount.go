@@ -8,7 +8,9 @@ import (
 	"github.com/pastelchain/pastel/genesis"
 )
 
-// parseAmount reads "123" or "123npsl" (base units) or "1.5psl" (coins).
+// parseAmount reads "123npsl" (base units) or "1.5psl" (coins). A bare
+// number is refused: "10" meaning 10 npsl where 10 psl was meant is a
+// billion-fold mistake, so the unit is always written ("0" alone is fine).
 func parseAmount(s string) (uint64, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	mult := uint64(1)
@@ -18,10 +20,15 @@ func parseAmount(s string) (uint64, error) {
 	case strings.HasSuffix(s, "psl"):
 		s = strings.TrimSuffix(s, "psl")
 		mult = genesis.Coin
+	case s == "0":
+	default:
+		if _, ok := new(big.Rat).SetString(s); ok && s != "" {
+			return 0, fmt.Errorf("amount %q has no unit: write %spsl (coins) or %snpsl (base units; 1psl = 10^9 npsl)", s, s, s)
+		}
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok || s == "" || strings.ContainsAny(s, "e/") {
-		return 0, fmt.Errorf("amount %q: use a number of npsl, or with a unit: 1000psl, 2.5psl, 500npsl", s)
+		return 0, fmt.Errorf("amount %q: write a number with its unit: 1000psl, 2.5psl, 500npsl", s)
 	}
 	r.Mul(r, new(big.Rat).SetUint64(mult))
 	if !r.IsInt() {

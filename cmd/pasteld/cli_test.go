@@ -106,3 +106,27 @@ func TestConfigSetsNodeSettings(t *testing.T) {
 		t.Fatal("an invalid node setting was written")
 	}
 }
+
+// A bare number is refused with the two spellings it may have meant;
+// units parse exactly.
+func TestAmountsNeedAUnit(t *testing.T) {
+	if _, err := parseAmount("10"); err == nil || !strings.Contains(err.Error(), "10psl") || !strings.Contains(err.Error(), "10npsl") {
+		t.Fatalf("bare 10: %v", err)
+	}
+	for in, want := range map[string]uint64{"10psl": 10_000_000_000, "2.5psl": 2_500_000_000, "500npsl": 500, "0": 0, " 1PSL ": 1_000_000_000} {
+		if got, err := parseAmount(in); err != nil || got != want {
+			t.Errorf("parseAmount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "psl", "1e3psl", "-1psl", "0.0000000001psl", "1/2psl"} {
+		if _, err := parseAmount(bad); err == nil {
+			t.Errorf("parseAmount(%q) accepted", bad)
+		}
+	}
+	// Through a command: the error names the flag.
+	home := t.TempDir()
+	mustRun(t, "keys", "add", "alice", "--home", home, "--keyring-backend", "test")
+	if _, err := run(t, "tx", "bank", "send", "alice", "alice", "25", "--home", home, "--keyring-backend", "test", "--yes", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "no unit") {
+		t.Fatalf("send 25: %v", err)
+	}
+}

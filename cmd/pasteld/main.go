@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -57,6 +58,12 @@ answers the file keyring's passphrase prompt (for scripts).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Wallet commands stream big arts stripe by stripe; a soft memory
+			// limit makes the GC hand those buffers back promptly instead of
+			// letting the heap double (the node itself is not limited).
+			if cmd.Name() != "start" && os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(256 << 20)
+			}
 			return applyClientConfig(cmd)
 		},
 	}
