@@ -40,6 +40,12 @@ if git cat-file -e "$BASE^{commit}" 2>/dev/null; then
 fi
 
 echo
+echo "######## memory: peak RSS of wallet and chunkd, 20 MiB and 200 MiB images (real processes) ########"
+MEM_SIZES=20,200
+[ "${BENCH_QUICK:-}" = 1 ] && MEM_SIZES=20
+PASTEL_BENCH=1 PASTEL_BENCH_MEMORY_MIB=$MEM_SIZES go test -count=1 -timeout 30m -run 'TestBenchMemory' ./e2e/ -v | grep -E '^(peak|  [0-9a-z])'
+
+echo
 echo "######## trust epoch ########"
 go test -run '^$' -bench 'Epoch' -benchtime 3x ./x/trust/score/ | grep -E '^(Benchmark|ok)'
 go test -run '^$' -bench 'ChainEpoch' -benchtime 3x ./x/trust/ | grep -E '^(Benchmark|ok)' # on the chain: IAVL walk from the seeds + writes (TRUST_BENCH_LARGE=1 adds 10^5)
