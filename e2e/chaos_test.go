@@ -467,15 +467,15 @@ func TestChaos(t *testing.T) {
 		}
 		var list []struct {
 			Address      string `json:"address"`
-			Status       int    `json:"status"`
-			JailedHeight int64  `json:"jailed_height"`
+			Status       string `json:"status"`
+			JailedHeight int64  `json:"jailed_height,string"`
 		}
 		if json.Unmarshal(out, &list) != nil {
 			return
 		}
 		h := n.height()
 		for _, m := range list {
-			if m.Status != 3 {
+			if m.Status != "MN_JAILED" {
 				continue
 			}
 			i := -1

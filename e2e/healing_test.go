@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"google.golang.org/protobuf/proto"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,9 +88,14 @@ func (sn *storageNet) rawQuery(t *testing.T, path string) string {
 
 func (sn *storageNet) masternode(t *testing.T, addr string) *storagepb.Masternode {
 	var m storagepb.Masternode
-	b := run(t, "mn", "show", addr, "--node", sn.nodes[0].rpc)
-	if err := json.Unmarshal([]byte(b), &m); err != nil {
-		t.Fatalf("mn show: %v: %s", err, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := sn.nodes[0].client().Query(ctx, "/storage/mn/"+addr, 0, false)
+	if err != nil {
+		t.Fatalf("masternode %s: %v", addr, err)
+	}
+	if err := proto.Unmarshal(r.Value, &m); err != nil {
+		t.Fatalf("masternode %s: %v", addr, err)
 	}
 	return &m
 }

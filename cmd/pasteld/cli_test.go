@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // run executes pasteld in-process with args and returns its output.
@@ -128,5 +130,28 @@ func TestAmountsNeedAUnit(t *testing.T) {
 	mustRun(t, "keys", "add", "alice", "--home", home, "--keyring-backend", "test")
 	if _, err := run(t, "tx", "bank", "send", "alice", "alice", "25", "--home", home, "--keyring-backend", "test", "--yes", "--node", "http://127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "no unit") {
 		t.Fatalf("send 25: %v", err)
+	}
+}
+
+// One rendering path: hex bytes, enum names, 64-bit integers as exact
+// strings in JSON; "key: value" lines in text.
+func TestRecordsRenderOneWay(t *testing.T) {
+	m := &storagepb.Masternode{Address: "pastel1x", PubKey: []byte{0xab, 0xcd}, Status: storagepb.MasternodeStatus_MN_JAILED, Collateral: 1 << 62, JailedHeight: 42}
+	v := protoView(m)
+	if v["pub_key"] != "abcd" || v["status"] != "MN_JAILED" || v["collateral"] != "4611686018427387904" || v["jailed_height"] != "42" {
+		t.Fatalf("proto view: %v", v)
+	}
+	// A 64-bit fingerprint survives a JSON answer (it used to go through float64).
+	j, err := jsonView([]byte(`{"fingerprint": 18446744073709551615, "nested": [{"n": 9007199254740993}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	writeText(&buf, j, 0)
+	if !strings.Contains(buf.String(), "fingerprint:  18446744073709551615") || !strings.Contains(buf.String(), "9007199254740993") {
+		t.Fatalf("text:\n%s", buf.String())
+	}
+	if strings.Contains(buf.String(), "map[") {
+		t.Fatalf("Go map syntax in text output:\n%s", buf.String())
 	}
 }

@@ -72,7 +72,7 @@ the validators, so a lying node is caught.`,
 			}
 			events := []map[string]any{}
 			for _, e := range r.TxResult.Events {
-				attrs := map[string]string{}
+				attrs := map[string]any{}
 				for _, a := range e.Attributes {
 					attrs[a.Key] = a.Value
 				}
@@ -87,7 +87,8 @@ the validators, so a lying node is caught.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "log:    %s\n", r.TxResult.Log)
 			}
 			for _, e := range events {
-				fmt.Fprintf(cmd.OutOrStdout(), "event:  %s %v\n", e["type"], e["attributes"])
+				fmt.Fprintf(cmd.OutOrStdout(), "event:  %s\n", e["type"])
+				writeText(cmd.OutOrStdout(), e["attributes"], 4)
 			}
 			return nil
 		},

@@ -151,7 +151,11 @@ the masternode out of the validator set. Unset flags keep their value.`,
 				return err
 			}
 			if isJSON(cmd) {
-				return printJSON(cmd, mns)
+				views := make([]any, len(mns))
+				for i, m := range mns {
+					views[i] = protoView(m)
+				}
+				return printRecord(cmd, views)
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ADDRESS\tSTATUS\tURL\tCOLLATERAL\tCOMMITMENTS")
@@ -187,7 +191,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 			if err := proto.Unmarshal(r.Value, m); err != nil {
 				return err
 			}
-			return printJSON(cmd, m)
+			return printRecord(cmd, m)
 		},
 	}
 	show.Flags().Bool("prove", false, "verify against the signed AppHash")
@@ -200,16 +204,11 @@ the masternode out of the validator set. Unset flags keep their value.`,
 			if err != nil {
 				return err
 			}
-			c, ctx, cancel, err := dial(cmd)
+			v, err := queryView(cmd, "/storage/history/mn/"+addr.String())
 			if err != nil {
 				return err
 			}
-			defer cancel()
-			var v any
-			if _, err := c.QueryJSON(ctx, "/storage/history/mn/"+addr.String(), &v); err != nil {
-				return err
-			}
-			return printJSON(cmd, v)
+			return printRecord(cmd, v)
 		},
 	}
 	for _, c := range []*cobra.Command{list, show, challenges} {
@@ -341,11 +340,11 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			if err != nil {
 				return err
 			}
-			var v any
-			if err := json.Unmarshal(bz, &v); err != nil {
+			v, err := jsonView(bz)
+			if err != nil {
 				return err
 			}
-			return printJSON(cmd, v)
+			return printRecord(cmd, v)
 		},
 	}
 	show.Flags().Bool("prove", false, "verify against the signed AppHash")
@@ -389,16 +388,11 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			if err != nil {
 				return err
 			}
-			c, ctx, cancel, err := dial(cmd)
+			v, err := queryView(cmd, "/storage/editions/"+hex.EncodeToString(id))
 			if err != nil {
 				return err
 			}
-			defer cancel()
-			var v any
-			if _, err := c.QueryJSON(ctx, "/storage/editions/"+hex.EncodeToString(id), &v); err != nil {
-				return err
-			}
-			return printJSON(cmd, v)
+			return printRecord(cmd, v)
 		},
 	}
 	health := &cobra.Command{

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// One rendering path for every record a command prints:
+//
+//   - JSON (-o json) with hex ids, enum names, and 64-bit integers as
+//     strings (amounts, heights, fingerprints: a JSON number is a float64 to
+//     most readers and loses digits above 2^53);
+//   - text (-o text, the default) as indented "key: value" lines for people.
+//
+// Chain state arrives as protobuf (protoView) or as JSON from a query
+// (jsonView); both become the same plain tree of maps, lists and strings.
+
+// protoView turns a protobuf message into that plain tree.
+func protoView(m proto.Message) map[string]any {
+	return messageView(m.ProtoReflect())
+}
+
+func messageView(m protoreflect.Message) map[string]any {
+	out := map[string]any{}
+	fields := m.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if !m.Has(fd) {
+			continue
+		}
+		v := m.Get(fd)
+		switch {
+		case fd.IsList():
+			l := v.List()
+			items := make([]any, l.Len())
+			for j := range items {
+				items[j] = scalarView(fd, l.Get(j))
+			}
+			out[string(fd.Name())] = items
+		case fd.IsMap():
+			mm := map[string]any{}
+			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
+				mm[k.String()] = scalarView(fd.MapValue(), mv)
+				return true
+			})
+			out[string(fd.Name())] = mm
+		default:
+			out[string(fd.Name())] = scalarView(fd, v)
+		}
+	}
+	return out
+}
+
+func scalarView(fd protoreflect.FieldDescriptor, v protoreflect.Value) any {
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		return messageView(v.Message())
+	case protoreflect.BytesKind:
+		return hex.EncodeToString(v.Bytes())
+	case protoreflect.EnumKind:
+		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
+			return string(ev.Name())
+		}
+		return strconv.Itoa(int(v.Enum()))
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return strconv.FormatInt(v.Int(), 10)
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return strconv.FormatUint(v.Uint(), 10)
+	default:
+		return v.Interface()
+	}
+}
+
+// jsonView decodes a JSON answer keeping every number exactly (as a
+// string in the output: see above).
+func jsonView(bz []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(bz))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	return numbersAsStrings(v), nil
+}
+
+func numbersAsStrings(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbersAsStrings(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = numbersAsStrings(e)
+		}
+	case json.Number:
+		return x.String()
+	}
+	return v
+}
+
+// printRecord prints v (a plain tree, a proto message, or any value that
+// marshals to JSON) in the command's --output format.
+func printRecord(cmd *cobra.Command, v any) error {
+	if m, ok := v.(proto.Message); ok {
+		v = protoView(m)
+	}
+	bz, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if v, err = jsonView(bz); err != nil {
+		return err
+	}
+	if isJSON(cmd) {
+		return printJSON(cmd, v)
+	}
+	writeText(cmd.OutOrStdout(), v, 0)
+	return nil
+}
+
+// writeText prints a tree as indented "key: value" lines, keys sorted.
+func writeText(w io.Writer, v any, depth int) {
+	pad := strings.Repeat("  ", depth)
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		width := 0
+		for _, k := range keys {
+			if isScalar(x[k]) {
+				width = max(width, len(k))
+			}
+		}
+		for _, k := range keys {
+			if isScalar(x[k]) {
+				fmt.Fprintf(w, "%s%-*s  %s\n", pad, width+1, k+":", scalarText(x[k]))
+				continue
+			}
+			if isEmpty(x[k]) {
+				fmt.Fprintf(w, "%s%s: (none)\n", pad, k)
+				continue
+			}
+			fmt.Fprintf(w, "%s%s:\n", pad, k)
+			writeText(w, x[k], depth+1)
+		}
+	case []any:
+		for i, e := range x {
+			if isScalar(e) {
+				fmt.Fprintf(w, "%s- %s\n", pad, scalarText(e))
+				continue
+			}
+			fmt.Fprintf(w, "%s- [%d]\n", pad, i)
+			writeText(w, e, depth+1)
+		}
+	default:
+		fmt.Fprintf(w, "%s%s\n", pad, scalarText(v))
+	}
+}
+
+func isScalar(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "-"
+	case string:
+		if x == "" {
+			return `""`
+		}
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// queryView runs an unproven query whose answer is JSON and returns it as a
+// plain tree with exact numbers.
+func queryView(cmd *cobra.Command, path string) (any, error) {
+	c, ctx, cancel, err := dial(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	r, err := c.Query(ctx, path, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	v, err := jsonView(r.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: unexpected answer from the node: %w", path, err)
+	}
+	return v, nil
+}
