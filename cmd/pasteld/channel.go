@@ -1005,7 +1005,9 @@ func newChannelStatusCmd() *cobra.Command {
 					return printJSON(cmd, rows)
 				}
 				for _, r := range rows {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s  party %s  v%d  mine %s  theirs %s\n", r["channel_id"], r["me"], r["version"], r["my_balance"], r["their_balance"])
+					mine, _ := strconv.ParseUint(r["my_balance"].(string), 10, 64)
+					theirs, _ := strconv.ParseUint(r["their_balance"].(string), 10, 64)
+					fmt.Fprintf(cmd.OutOrStdout(), "%s  party %s  v%d  mine %s  theirs %s\n", r["channel_id"], r["me"], r["version"], formatAmount(mine), formatAmount(theirs))
 				}
 				return nil
 			}
