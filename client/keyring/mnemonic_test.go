@@ -71,3 +71,14 @@ func TestMnemonicDerivationMatchesCosmosWallets(t *testing.T) {
 		t.Fatalf("the test phrase derives %s (pubkey %x), Cosmos wallets derive %s", got, pub, want)
 	}
 }
+
+// Whatever is typed as a mnemonic is either a valid one or ErrBadMnemonic.
+func FuzzKeyFromMnemonic(f *testing.F) {
+	f.Add("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", uint32(0))
+	f.Add("  Zoo  ", uint32(1<<31))
+	f.Fuzz(func(t *testing.T, words string, index uint32) {
+		if _, err := KeyFromMnemonic(words, "", index); err != nil && !errors.Is(err, ErrBadMnemonic) && index < 1<<31 {
+			t.Fatalf("%q: %v", words, err)
+		}
+	})
+}

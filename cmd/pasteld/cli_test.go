@@ -155,3 +155,17 @@ func TestRecordsRenderOneWay(t *testing.T) {
 		t.Fatalf("Go map syntax in text output:\n%s", buf.String())
 	}
 }
+
+// A node's JSON answer is rendered without panicking, whatever it holds.
+func FuzzRenderAnswer(f *testing.F) {
+	f.Add([]byte(`{"fingerprint": 18446744073709551615, "holders": [{"a": null}], "x": {}}`))
+	f.Add([]byte(`[1, "a", [], {"k": [true, 1.5e300]}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := jsonView(b)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		writeText(&buf, v, 0)
+	})
+}
