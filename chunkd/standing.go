@@ -43,6 +43,9 @@ func (d *Daemon) watchStanding(ctx context.Context, every time.Duration) {
 func (d *Daemon) currentStanding(ctx context.Context) (string, *storagepb.Masternode) {
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	if d.height.Load() == 0 {
+		return "", nil // not synced with the chain yet: withheld-through is relative to a height
+	}
 	m, err := d.chain.Masternode(qctx, d.addr)
 	if err != nil {
 		return "", nil
