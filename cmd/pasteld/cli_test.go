@@ -151,6 +151,11 @@ func TestRecordsRenderOneWay(t *testing.T) {
 	if !strings.Contains(buf.String(), "fingerprint:  18446744073709551615") || !strings.Contains(buf.String(), "9007199254740993") {
 		t.Fatalf("text:\n%s", buf.String())
 	}
+	buf.Reset()
+	writeText(&buf, protoView(m), 0)
+	if !strings.Contains(buf.String(), "collateral:     4611686018.427387904psl (4611686018427387904 npsl)") {
+		t.Fatalf("amounts in text carry their unit:\n%s", buf.String())
+	}
 	if strings.Contains(buf.String(), "map[") {
 		t.Fatalf("Go map syntax in text output:\n%s", buf.String())
 	}

@@ -147,7 +147,7 @@ func writeText(w io.Writer, v any, depth int) {
 		}
 		for _, k := range keys {
 			if isScalar(x[k]) {
-				fmt.Fprintf(w, "%s%-*s  %s\n", pad, width+1, k+":", scalarText(x[k]))
+				fmt.Fprintf(w, "%s%-*s  %s\n", pad, width+1, k+":", amountText(k, scalarText(x[k])))
 				continue
 			}
 			if isEmpty(x[k]) {
@@ -220,4 +220,21 @@ func queryView(cmd *cobra.Command, path string) (any, error) {
 		return nil, fmt.Errorf("%s: unexpected answer from the node: %w", path, err)
 	}
 	return v, nil
+}
+
+// amountKeys are the record fields that hold npsl; text shows them in psl.
+var amountKeys = map[string]bool{"collateral": true, "balance": true, "locked": true, "amount": true, "fee": true, "price": true,
+	"deposit_a": true, "deposit_b": true, "paid_a": true, "paid_b": true, "bounty": true, "storage_fee": true, "escrow": true}
+
+// amountText is "1000psl (1000000000000 npsl)" for an amount field in
+// npsl, and s unchanged otherwise.
+func amountText(key, s string) string {
+	if !amountKeys[key] && !strings.HasSuffix(key, "_fee") && !strings.HasSuffix(key, "_npsl") {
+		return s
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return s
+	}
+	return formatAmount(n) + " (" + s + " npsl)"
 }
