@@ -166,7 +166,11 @@ func TestDevnetRerunAndRefusal(t *testing.T) {
 	if out, err := other.CombinedOutput(); err == nil || !strings.Contains(string(out), "in use") {
 		t.Fatalf("a devnet on busy ports was not refused (err %v):\n%s", err, out)
 	}
-	h1 := height(t, rpc)
+	chain := &node{t: t, name: "devnet", rpc: rpc} // for its RPC helpers only
+	h1 := chain.height()
+	if h1 <= 0 {
+		t.Fatalf("the devnet's node does not answer at %s", rpc)
+	}
 	first.stop()
 	if _, err := os.Stat(filepath.Join(dir, "devnet.pid")); err == nil {
 		t.Error("Ctrl-C left devnet.pid behind")
@@ -175,7 +179,7 @@ func TestDevnetRerunAndRefusal(t *testing.T) {
 	// The rerun continues the chain, starts every chunkd and prints the banner.
 	again := startDevnet(t, dir, env)
 	again.waitBanner(t, 90*time.Second)
-	if h2 := height(t, rpc); h2 < h1 {
+	if h2 := chain.height(); h2 < h1 {
 		t.Fatalf("the rerun restarted the chain: height %d after %d", h2, h1)
 	}
 	list, err := pasteldCmd("mn", "list", "--node", rpc)
@@ -192,20 +196,4 @@ func TestDevnetRerunAndRefusal(t *testing.T) {
 		t.Fatalf("keys list --home without a backend: %v\n%s", err, out)
 	}
 	again.stop()
-}
-
-func height(t *testing.T, rpc string) int64 {
-	t.Helper()
-	out, err := pasteldCmd("status", "--node", rpc, "-o", "json")
-	if err != nil {
-		t.Fatalf("status: %v\n%s", err, out)
-	}
-	i := strings.Index(out, `"latest_block_height"`)
-	if i < 0 {
-		t.Fatalf("status has no height:\n%s", out)
-	}
-	s := strings.TrimLeft(out[i+len(`"latest_block_height"`):], ": \"")
-	j := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	h, _ := strconv.ParseInt(s[:j], 10, 64)
-	return h
 }

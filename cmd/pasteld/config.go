@@ -102,26 +102,30 @@ func validClientValue(key, value string) error {
 	return nil
 }
 
-func isClientKey(key string) bool {
+// clientDefault is the built-in default of a client setting (ok: key is one).
+func clientDefault(key string) (def string, ok bool) {
 	for _, s := range clientSettings {
 		if s.key == key {
-			return true
+			return s.def, true
 		}
 	}
-	return false
+	return "", false
+}
+
+func isClientKey(key string) bool {
+	_, ok := clientDefault(key)
+	return ok
 }
 
 // setNodeConfig changes one key of config.toml (dotted, e.g. p2p.laddr) and
 // rewrites the file after checking the result.
 func setNodeConfig(home, key, value string) error {
-	path := filepath.Join(home, "config", "config.toml")
 	if !strings.Contains(key, ".") {
 		return fmt.Errorf("%q is neither a client setting (%s) nor a dotted key of config.toml (e.g. p2p.laddr)", key, clientKeyList())
 	}
-	v := viper.New()
-	v.SetConfigFile(path)
-	if err := v.ReadInConfig(); err != nil {
-		return fmt.Errorf("no node config at %s (%v); create one with `pasteld init`", path, err)
+	v, path, err := readNodeConfigFile(home)
+	if err != nil {
+		return err
 	}
 	if !v.IsSet(key) {
 		return fmt.Errorf("%q is neither a client setting (%s) nor a key of %s (e.g. p2p.laddr, rpc.laddr, instrumentation.prometheus_listen_addr)", key, clientKeyList(), path)
@@ -186,21 +190,15 @@ instrumentation.prometheus_listen_addr; the file is checked and rewritten.`,
 				}
 				return w.Flush()
 			case 1:
-				if isClientKey(args[0]) {
-					for _, s := range clientSettings {
-						if s.key == args[0] {
-							v := s.def
-							if got, ok := settings[s.key]; ok {
-								v = got
-							}
-							fmt.Fprintln(out, v)
-						}
+				if v, ok := clientDefault(args[0]); ok {
+					if got, set := settings[args[0]]; set {
+						v = got
 					}
+					fmt.Fprintln(out, v)
 					return nil
 				}
-				v := viper.New()
-				v.SetConfigFile(filepath.Join(home, "config", "config.toml"))
-				if err := v.ReadInConfig(); err != nil || !v.IsSet(args[0]) {
+				v, _, err := readNodeConfigFile(home)
+				if err != nil || !v.IsSet(args[0]) {
 					return fmt.Errorf("%q is neither a client setting (%s) nor a key of the node's config.toml", args[0], clientKeyList())
 				}
 				fmt.Fprintln(out, v.Get(args[0]))

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -28,17 +29,7 @@ func askPassphrase(prompt string, confirm bool) (string, error) {
 		return p, nil
 	}
 	read := func(label string) (string, error) {
-		fmt.Fprint(os.Stderr, label)
-		if term.IsTerminal(int(os.Stdin.Fd())) {
-			b, err := term.ReadPassword(int(os.Stdin.Fd()))
-			fmt.Fprintln(os.Stderr)
-			return string(b), err
-		}
-		line, err := stdinReader.ReadString('\n')
-		if err != nil && line == "" {
-			return "", fmt.Errorf("no passphrase on standard input (set PASTEL_KEYRING_PASSPHRASE, or use --keyring-backend test for throwaway keys)")
-		}
-		return strings.TrimRight(line, "\r\n"), nil
+		return readSecret(label, "no passphrase on standard input (set PASTEL_KEYRING_PASSPHRASE, or use --keyring-backend test for throwaway keys)")
 	}
 	p, err := read(prompt)
 	if err != nil {
@@ -329,7 +320,15 @@ func readMnemonic() (string, error) {
 	if m := os.Getenv("PASTEL_MNEMONIC"); m != "" {
 		return m, nil
 	}
-	fmt.Fprint(os.Stderr, "Enter the mnemonic (12 or 24 words): ")
+	words, err := readSecret("Enter the mnemonic (12 or 24 words): ", "no mnemonic on standard input (pipe the words in, or set PASTEL_MNEMONIC)")
+	return strings.TrimSpace(words), err
+}
+
+// readSecret prompts with label on stderr and reads a secret: from the
+// terminal without echo, or one line of standard input (missing: the
+// error when standard input has nothing).
+func readSecret(label, missing string) (string, error) {
+	fmt.Fprint(os.Stderr, label)
 	if term.IsTerminal(int(os.Stdin.Fd())) {
 		b, err := term.ReadPassword(int(os.Stdin.Fd()))
 		fmt.Fprintln(os.Stderr)
@@ -337,9 +336,9 @@ func readMnemonic() (string, error) {
 	}
 	line, err := stdinReader.ReadString('\n')
 	if err != nil && line == "" {
-		return "", fmt.Errorf("no mnemonic on standard input (pipe the words in, or set PASTEL_MNEMONIC)")
+		return "", errors.New(missing)
 	}
-	return strings.TrimSpace(line), nil
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 func showRecord(cmd *cobra.Command, rec *keyring.Record) error {

@@ -22,16 +22,25 @@ import (
 	"github.com/pastelchain/pastel/genesis"
 )
 
-// loadNodeConfig reads <home>/config/config.toml over CometBFT's defaults.
-func loadNodeConfig(home string) (*cfg.Config, error) {
+// readNodeConfigFile reads <home>/config/config.toml as it is on disk.
+func readNodeConfigFile(home string) (*viper.Viper, string, error) {
 	path := filepath.Join(home, "config", "config.toml")
 	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no node at %s (%v); create one with `pasteld init --home %s --chain-id ID`", home, err, home)
+		return nil, path, fmt.Errorf("no node at %s (%v); create one with `pasteld init --home %s --chain-id ID`", home, err, home)
 	}
 	v := viper.New()
 	v.SetConfigFile(path)
 	if err := v.ReadInConfig(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, path, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, path, nil
+}
+
+// loadNodeConfig reads <home>/config/config.toml over CometBFT's defaults.
+func loadNodeConfig(home string) (*cfg.Config, error) {
+	v, path, err := readNodeConfigFile(home)
+	if err != nil {
+		return nil, err
 	}
 	conf := cfg.DefaultConfig()
 	if err := v.Unmarshal(conf); err != nil {
