@@ -101,7 +101,8 @@ local networks only.`,
 mnemonic once: write it down, it is the only way to recover the account (the
 keyring stores the key, not the words). With --recover, add reads a mnemonic
 (from the terminal, a line of standard input, or PASTEL_MNEMONIC) and
-restores the key it derives. Keys are derived at m/44'/118'/0'/0/INDEX, the
+restores the key it derives (PASTEL_BIP39_PASSPHRASE is the optional BIP-39
+passphrase, the "25th word"). Keys are derived at m/44'/118'/0'/0/INDEX, the
 path Cosmos wallets use, so the same words give the same address there.`,
 		Example: `  pasteld keys add alice --keyring-backend test
   pasteld keys add alice --recover --home ./wallet        # type the 24 words
