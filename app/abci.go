@@ -257,11 +257,23 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	var updates []abci.ValidatorUpdate
 	for _, m := range a.modules {
+		before, t0 := len(ctx.Events()), time.Now()
 		u, err := m.EndBlock(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("app: end block %d, module %s: %w", req.Height, m.Name(), err)
 		}
+		if a.metrics != nil { // a side output: the duration feeds no state
+			a.metrics.observeEndBlock(m.Name(), time.Since(t0), ctx.Events()[before:])
+		}
 		updates = append(updates, u...)
+	}
+	if a.metrics != nil {
+		a.metrics.observeEvents(ctx.Events())
+		for _, r := range results {
+			if r.Code == 0 {
+				a.metrics.observeEvents(r.Events)
+			}
+		}
 	}
 	return &abci.ResponseFinalizeBlock{
 		TxResults:        results,
@@ -287,5 +299,8 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		}
 	}
 	a.resetCheckState()
+	if a.metrics != nil {
+		a.metrics.committed(version)
+	}
 	return &abci.ResponseCommit{}, nil
 }

@@ -56,6 +56,8 @@ type Options struct {
 	// CacheSize is the IAVL node cache size (default 100,000 nodes).
 	CacheSize int
 	Logger    *slog.Logger
+	// Metrics, when set, receives the app's Prometheus figures (metrics.go).
+	Metrics *Metrics
 	// Modules replaces Modules() when set: tests run a module in the real
 	// app against stand-ins for the modules it depends on. Genesis sections
 	// are then those of these modules.
@@ -84,6 +86,7 @@ type App struct {
 	snapshots *snapshotStore
 	restoring *restore
 	mu        sync.Mutex // guards nothing ABCI calls race on; see Close
+	metrics   *Metrics
 }
 
 // storageKeeper sees trust: placement, attester and healer draws skip
@@ -158,13 +161,32 @@ func New(opts Options) (*App, error) {
 	}
 	a.chainID = a.storedChainID()
 	a.resetCheckState()
+	if opts.Metrics != nil {
+		a.SetMetrics(opts.Metrics)
+	}
 	return a, nil
+}
+
+// SetMetrics starts feeding m (see Options.Metrics); call it before the
+// first block, once per Metrics.
+func (a *App) SetMetrics(m *Metrics) {
+	a.metrics = m
+	m.done.Add(1)
+	go a.runStats(m)
+	if h := a.Height(); h > 0 {
+		m.committed(h)
+	}
 }
 
 // Close releases the database.
 func (a *App) Close() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if m := a.metrics; m != nil {
+		close(m.stop)
+		m.done.Wait()
+		a.metrics = nil
+	}
 	return a.db.Close()
 }
 

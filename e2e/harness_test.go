@@ -4,12 +4,17 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +44,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e: building chunkd failed:", err)
 		os.Exit(1)
 	}
+	// No test touches the user's ~/.pasteld.
+	os.Setenv("PASTELD_HOME", filepath.Join(dir, "default-home"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -50,9 +57,11 @@ type node struct {
 	name string
 	home string
 	rpc  string
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{}
+	// metrics is the Prometheus endpoint (CometBFT's and the app's).
+	metrics string
+	cmd     *exec.Cmd
+	log     *os.File
+	done    chan struct{}
 	// bin and args start the process (default: pasteld start --home <home>).
 	bin  string
 	args []string
@@ -65,10 +74,52 @@ type network struct {
 	nodes []*node
 }
 
-// run executes pasteld with args and returns its combined output.
+// defaultHomes is each test's own default pasteld home (PASTELD_HOME for
+// commands run without --home): the light client keeps its trust root
+// there, and every test's chain is another chain with the same chain id.
+var defaultHomes sync.Map
+
+func defaultHomeOf(t *testing.T) string {
+	if h, ok := defaultHomes.Load(t.Name()); ok {
+		return h.(string)
+	}
+	h := t.TempDir()
+	defaultHomes.Store(t.Name(), h)
+	return h
+}
+
+func jsonOutput(args []string) bool {
+	for i, a := range args {
+		if a == "--output=json" || a == "-o=json" || (a == "-o" || a == "--output") && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
+}
+
+// pasteldIn is the command pasteld args with the test's default home.
+func pasteldIn(t *testing.T, args ...string) *exec.Cmd {
+	c := exec.Command(pasteld, args...)
+	c.Env = append(os.Environ(), "PASTELD_HOME="+defaultHomeOf(t))
+	return c
+}
+
+// run executes pasteld with args and returns its combined output; with
+// -o json only its standard output (the JSON; notices for people, like the
+// light client's first-use message, go to stderr).
 func run(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(pasteld, args...).CombinedOutput()
+	cmd := pasteldIn(t, args...)
+	if jsonOutput(args) {
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("pasteld %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.Bytes())
+		}
+		return string(out)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("pasteld %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -94,8 +145,9 @@ func newNetworkWithFullNodes(t *testing.T, validators, full int) *network {
 	n := &network{t: t, dir: dir}
 	for i := 0; i < validators+full; i++ {
 		o := genesis.LocalnetOptions{StartingPort: base}
-		_, rpc, _ := o.Ports(i)
-		n.nodes = append(n.nodes, &node{t: t, name: fmt.Sprintf("node%d", i), home: filepath.Join(dir, fmt.Sprintf("node%d", i)), rpc: fmt.Sprintf("http://127.0.0.1:%d", rpc)})
+		_, rpc, metrics := o.Ports(i)
+		n.nodes = append(n.nodes, &node{t: t, name: fmt.Sprintf("node%d", i), home: filepath.Join(dir, fmt.Sprintf("node%d", i)),
+			rpc: fmt.Sprintf("http://127.0.0.1:%d", rpc), metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metrics)})
 	}
 	t.Cleanup(func() {
 		for _, nd := range n.nodes {
@@ -245,4 +297,32 @@ func genesisFreePort() (int, error) { return genesis.FreePortBase(1) }
 func pasteldCmd(args ...string) (string, error) {
 	out, err := exec.Command(pasteld, args...).CombinedOutput()
 	return string(out), err
+}
+
+// scrape reads n's Prometheus endpoint as sample (name with its labels as
+// written, e.g. pastel_storage_arts{status="ART_ACTIVE"}) → value.
+func (n *node) scrape() (map[string]float64, error) {
+	res, err := http.Get(n.metrics)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		i := strings.LastIndexByte(l, ' ')
+		if i < 0 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(l[i+1:], 64); err == nil {
+			out[l[:i]] = v
+		}
+	}
+	return out, nil
 }

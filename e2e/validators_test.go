@@ -89,8 +89,8 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 		// commitment away, and a masternode holding nothing is never
 		// challenged again, so with reassign < jail the third failure
 		// raced the move (CI saw it stay at two failures, unjailed).
-		"storage.params.reassign_failures":  "3",
-		"storage.params.jail_failures":      "3",
+		"storage.params.reassign_failures": "3",
+		"storage.params.jail_failures":     "3",
 		// Masternodes publish peer trust from chunk transfers every second
 		// (default 10 minutes), so the edges show up within the test.
 		"chunkd.trust-publish-interval": "1s",
@@ -163,6 +163,37 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 	waitFor(t, "masternode 0 to be jailed", 120*time.Second, func() bool {
 		return sn.masternode(t, sn.mnAddr[0]).Status == storagepb.MasternodeStatus_MN_JAILED
 	})
+	// The node's Prometheus endpoint says so too (the state figures are
+	// recomputed every few seconds), next to the challenge outcomes.
+	var samples map[string]float64
+	waitFor(t, "the metrics to show the jailed masternode", 30*time.Second, func() bool {
+		var err error
+		samples, err = net.nodes[0].scrape()
+		return err == nil && samples[`pastel_storage_masternodes{status="MN_JAILED"}`] == 1
+	})
+	for name, least := range map[string]float64{
+		`pastel_storage_arts{status="ART_ACTIVE"}`:                1,
+		`pastel_storage_commitments{state="confirmed"}`:           1,
+		`pastel_storage_challenges_closed_total{result="failed"}`: 3,
+		`pastel_storage_challenges_closed_total{result="passed"}`: 1,
+		`pastel_storage_lowest_redundancy_ratio`:                  1,
+		`cometbft_consensus_height{chain_id="pastel-e2e"}`:        1,
+	} {
+		if samples[name] < least {
+			t.Fatalf("metric %s = %v, want at least %v", name, samples[name], least)
+		}
+	}
+	// JSON output carries 64-bit counts as strings.
+	var st struct {
+		Arts        map[string]string `json:"arts"`
+		Masternodes map[string]string `json:"masternodes"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "query", "storage-stats", "-o", "json", "--node", net.nodes[1].rpc)), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Masternodes["MN_JAILED"] != "1" || st.Arts["ART_ACTIVE"] != "1" {
+		t.Fatalf("query storage-stats after the jailing: %+v", st)
+	}
 	var removed int64
 	waitFor(t, "CometBFT to drop the jailed validator", 30*time.Second, func() bool {
 		h := net.nodes[0].height()

@@ -80,6 +80,7 @@ answers the file keyring's passphrase prompt (for scripts).`,
 		newVersionCmd(),
 		newConfigCmd(),
 		newExportCmd(),
+		newLightCmd(),
 	)
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())

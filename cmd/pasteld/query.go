@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -99,10 +100,35 @@ the validators, so a lying node is caught.`,
 		addKeyringFlags(c)
 	}
 	for _, c := range []*cobra.Command{balance, account} {
-		c.Flags().Bool("prove", false, "verify the answer with an IAVL proof against the signed block header")
+		proveFlags(c, "verify the answer with an IAVL proof against the signed block header")
 	}
+	stats := &cobra.Command{
+		Use:   "storage-stats",
+		Short: "Show the storage network: arts, masternodes, commitments, challenges, healing, lowest redundancy",
+		Long: `storage-stats counts the storage network at the latest height: arts and
+masternodes by status, commitments confirmed with a proof and waiting for
+one, open challenges, the heal queue (chunks marked for healing), stripes
+being healed, under-replicated chunks, proven bytes, and the active art with
+the lowest redundancy (live chunk bytes over archive bytes, x1000: below 1000
+it cannot be rebuilt). The node's Prometheus endpoint serves the same
+figures as pastel_storage_* metrics.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var v json.RawMessage
+			if _, err := queryJSON(cmd, "/storage/stats", &v); err != nil {
+				return err
+			}
+			tree, err := jsonView(v)
+			if err != nil {
+				return err
+			}
+			return printRecord(cmd, tree)
+		},
+	}
+	nodeFlag(stats)
+	outputFlag(stats)
 	bankQ.AddCommand(balance, supply)
-	q.AddCommand(bankQ, account, txq)
+	q.AddCommand(bankQ, account, txq, stats)
 	return q
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
@@ -92,7 +93,16 @@ Settings: <home>/config/config.toml (CometBFT: ports, peers, block time) and
 			}
 			cmtLogger = cmtlog.NewFilter(cmtLogger, opt)
 
+			// The app's own metrics join CometBFT's on its Prometheus endpoint
+			// (the default registry it serves).
+			var metrics *app.Metrics
+			if conf.Instrumentation.Prometheus {
+				if metrics, err = app.NewMetrics(prometheus.DefaultRegisterer); err != nil {
+					return fmt.Errorf("metrics: %w", err)
+				}
+			}
 			a, err := app.New(app.Options{
+				Metrics:            metrics,
 				DataDir:            filepath.Join(conf.DBDir(), "application"),
 				PruneKeepRecent:    appConf.PruningKeepRecent,
 				PruneInterval:      appConf.PruningInterval,

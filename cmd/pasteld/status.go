@@ -20,6 +20,13 @@ func dial(cmd *cobra.Command) (*client.Client, context.Context, context.CancelFu
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Proven answers are checked through the light client, from the trust
+	// root in the home (or the command's --trust-height/--trust-hash).
+	l, err := lightFor(cmd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c.UseLight(l)
 	ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
 	return c, ctx, cancel, nil
 }

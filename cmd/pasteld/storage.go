@@ -194,7 +194,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 			return printRecord(cmd, m)
 		},
 	}
-	show.Flags().Bool("prove", false, "verify against the signed AppHash")
+	proveFlags(show, "verify against the signed AppHash")
 	challenges := &cobra.Command{
 		Use:   "challenges ADDRESS|KEY",
 		Short: "Show a masternode's open and recent storage challenges",
@@ -312,6 +312,8 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 	outputFlag(get)
 	get.Flags().String("from", "", "key that owns an edition (or a masternode key)")
 	get.Flags().Bool("quiet", false, "no progress output")
+	// The ticket (so every chunk id) is verified through the light client.
+	trustFlags(get)
 
 	show := &cobra.Command{
 		Use:   "show ART_ID",
@@ -347,7 +349,7 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 			return printRecord(cmd, v)
 		},
 	}
-	show.Flags().Bool("prove", false, "verify against the signed AppHash")
+	proveFlags(show, "verify against the signed AppHash")
 	show.Flags().Bool("chunks", false, "include every chunk id")
 	list := &cobra.Command{
 		Use:   "list",

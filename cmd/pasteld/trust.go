@@ -252,7 +252,7 @@ the viewpoint as the only seed (bounded by max_query_identities/edges).`,
 	}
 	queryFlags(cmd)
 	cmd.Flags().String("viewpoint", "", "also compute the DATT score with this identity as the only seed")
-	cmd.Flags().Bool("prove", false, "verify the stored scores with an IAVL proof against the signed block header")
+	proveFlags(cmd, "verify the stored scores with an IAVL proof against the signed block header")
 	return cmd
 }
 
@@ -428,7 +428,7 @@ effective: the statement wins.`,
 		},
 	}
 	queryFlags(cmd)
-	cmd.Flags().Bool("prove", false, "verify the edges with an IAVL proof against the signed block header")
+	proveFlags(cmd, "verify the edges with an IAVL proof against the signed block header")
 	return cmd
 }
 

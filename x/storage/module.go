@@ -408,6 +408,8 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 	switch {
 	case len(path) == 1 && path[0] == "params":
 		return json.Marshal(k.Params(ctx))
+	case len(path) == 1 && path[0] == "stats":
+		return json.Marshal(k.Stats(ctx))
 	case len(path) == 1 && path[0] == "mns":
 		return json.Marshal(k.Masternodes(ctx))
 	case len(path) == 1 && path[0] == "validators":

@@ -1,0 +1,110 @@
+package storage_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// TestStatsAndMetricsFollowTheNetwork: the network figures (query
+// /storage/stats, and pasteld's Prometheus metrics computed from them off
+// the consensus path) count what the chain holds: an active art, its
+// confirmed commitments, open challenges, a jailed masternode, the lowest
+// redundancy as ArtHealth reports it. The metrics are promlint-clean.
+func TestStatsAndMetricsFollowTheNetwork(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+	reg := prometheus.NewRegistry()
+	m, err := app.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.StatsEvery = time.Millisecond
+	e.c.App.SetMetrics(m)
+	k := storage.Keeper{}
+
+	var s storage.Stats
+	if err := json.Unmarshal(e.c.Query("/storage/stats").Value, &s); err != nil {
+		t.Fatal(err)
+	}
+	a := art(e.c, e.art.msg.ArchiveHash)
+	h := k.ArtHealth(e.c.Ctx(), a)
+	if s.Arts["ART_ACTIVE"] != 1 || s.Masternodes["MN_ACTIVE"] != nMasternodes || s.CommitmentsUnconfirmed != 0 ||
+		s.CommitmentsConfirmed != k.ConfirmedCommitments(e.c.Ctx()) || s.CommitmentsConfirmed == 0 {
+		t.Fatalf("stats of a fresh active art: %+v", s)
+	}
+	if s.LowestRedundancyMilli != h.RedundancyMilli || s.LowestRedundancyArt != h.ArtID {
+		t.Fatalf("lowest redundancy %d of %s, ArtHealth says %d of %s", s.LowestRedundancyMilli, s.LowestRedundancyArt, h.RedundancyMilli, h.ArtID)
+	}
+
+	// One masternode stops answering and is jailed.
+	dead := e.c.Keys[0].PubKey().Address()
+	for i := 0; i < 200; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+		if mn, _ := k.Masternode(e.c.Ctx(), dead); mn.Status == storagepb.MasternodeStatus_MN_JAILED {
+			break
+		}
+	}
+	s = k.Stats(e.c.Ctx())
+	if s.Masternodes["MN_JAILED"] != 1 || s.Masternodes["MN_ACTIVE"] != nMasternodes-1 {
+		t.Fatalf("after a jailing: %+v", s.Masternodes)
+	}
+	want := s.Height
+	deadline := time.Now().Add(10 * time.Second)
+	for testutil.ToFloat64(m.StateHeight()) < float64(want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("state metrics stuck at height %v, chain at %d", testutil.ToFloat64(m.StateHeight()), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := promlint.NewWithMetricFamilies(mfs).Lint(); err != nil || len(problems) > 0 {
+		t.Fatalf("promlint: %v %v", err, problems)
+	}
+	text := map[string]float64{}
+	for _, mf := range mfs {
+		for _, mt := range mf.Metric {
+			name := mf.GetName()
+			for _, l := range mt.Label {
+				name += "{" + l.GetName() + "=" + l.GetValue() + "}"
+			}
+			switch {
+			case mt.Gauge != nil:
+				text[name] = mt.Gauge.GetValue()
+			case mt.Counter != nil:
+				text[name] = mt.Counter.GetValue()
+			case mt.Histogram != nil:
+				text[name+"_count"] = float64(mt.Histogram.GetSampleCount())
+			}
+		}
+	}
+	for name, min := range map[string]float64{
+		"pastel_storage_masternodes{status=MN_JAILED}":            1,
+		"pastel_storage_arts{status=ART_ACTIVE}":                  1,
+		"pastel_storage_commitments{state=confirmed}":             1,
+		"pastel_storage_challenges_closed_total{result=failed}":   3,
+		"pastel_storage_challenges_closed_total{result=passed}":   1,
+		"pastel_end_block_duration_seconds{module=storage}_count": 5,
+		"pastel_storage_lowest_redundancy_ratio":                  1,
+		"pastel_state_metrics_height":                             float64(want),
+	} {
+		if v, ok := text[name]; !ok || v < min {
+			var names []string
+			for n := range text {
+				names = append(names, n)
+			}
+			t.Fatalf("%s = %v (present %v), want at least %v; have %s", name, v, ok, min, strings.Join(names, " "))
+		}
+	}
+}
