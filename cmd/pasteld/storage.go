@@ -426,7 +426,12 @@ strength with the default coding) and the latest storage challenges.`,
 				return err
 			}
 			if isJSON(cmd) {
-				return printJSON(cmd, map[string]any{"health": h, "challenges": hist})
+				// Challenges as every record prints them: hex ids, status names.
+				chs := make([]any, len(hist))
+				for i, ch := range hist {
+					chs[i] = protoView(ch)
+				}
+				return printJSON(cmd, map[string]any{"height": height, "health": h, "challenges": chs})
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "art %s at height %d\nredundancy %s (distinct live chunk bytes / archive size)\nrecoverable %v, at target (%d holders per chunk) %v\n",
