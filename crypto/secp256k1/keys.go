@@ -115,3 +115,9 @@ func (p PubKey) Verify(msg, sig []byte) error {
 	}
 	return nil
 }
+
+// SharedSecret is the x coordinate of p·pub (ECDH, 32 bytes). Use it only
+// as input to a key derivation function.
+func (p PrivKey) SharedSecret(pub PubKey) []byte {
+	return btcec.GenerateSharedSecret(p.k, pub.k)
+}
