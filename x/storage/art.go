@@ -77,10 +77,21 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 	if dup, d, found := k.nearDuplicate(ctx, m.Fingerprint, int(p.FingerprintDistance)); found {
 		return ErrDuplicateArt.Wrapf("fingerprint %016x is %d bits from art %s (the limit is %d)", m.Fingerprint, d, hexID(dup), p.FingerprintDistance)
 	}
+	if m.Encrypted {
+		if len(m.KeyCheck) != 32 {
+			return ErrBadTicket.Wrapf("an encrypted art needs the 32-byte key_check of its content key, not %d bytes", len(m.KeyCheck))
+		}
+		if err := k.checkKeyWrap(ctx, id, m.ArtistKey, artist, "the artist"); err != nil {
+			return err
+		}
+	} else if len(m.KeyCheck) > 0 || m.ArtistKey != nil {
+		return ErrBadTicket.Wrapf("a public art (encrypted false) carries no key_check or artist_key")
+	}
 	if err := k.Bank.Send(ctx, artist, Endowment, fee); err != nil {
 		return err
 	}
 	art := &storagepb.Art{
+		Encrypted: m.Encrypted, KeyCheck: m.KeyCheck,
 		Id: id, Artist: artist.String(), Title: m.Title, MetadataHash: m.MetadataHash,
 		ArchiveSize: m.ArchiveSize, ChunkSize: m.ChunkSize, Redundancy: m.Redundancy,
 		Fingerprint: m.Fingerprint, Editions: m.Editions, Fee: fee,
@@ -127,6 +138,9 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 		k.kv(ctx).Set(attestingKey(a, id), []byte{})
 	}
 	k.setArt(ctx, art)
+	if m.Encrypted {
+		k.storeKeyWrap(ctx, id, artist, m.ArtistKey)
+	}
 	for e := uint32(1); e <= m.Editions; e++ {
 		k.setEditionOwner(ctx, id, e, artist)
 	}

@@ -6,46 +6,76 @@ import (
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
-func (k Keeper) ownedEdition(ctx *types.Context, signer types.Address, id []byte, ed uint32) error {
+func (k Keeper) ownedEdition(ctx *types.Context, signer types.Address, id []byte, ed uint32) (*storagepb.Art, error) {
 	art, ok := k.Art(ctx, id)
 	if !ok {
-		return ErrNoArt.Wrapf("%s", hexID(id))
+		return nil, ErrNoArt.Wrapf("%s", hexID(id))
 	}
 	if art.Status == storagepb.ArtStatus_ART_REJECTED {
-		return ErrArtNotActive.Wrapf("art %s was rejected: %s", hexID(id), art.RejectReason)
+		return nil, ErrArtNotActive.Wrapf("art %s was rejected: %s", hexID(id), art.RejectReason)
 	}
 	owner, ok := k.EditionOwner(ctx, id, ed)
 	if !ok {
-		return ErrNotOwner.Wrapf("art %s has no edition %d (it has %d)", hexID(id), ed, art.Editions)
+		return nil, ErrNotOwner.Wrapf("art %s has no edition %d (it has %d)", hexID(id), ed, art.Editions)
 	}
 	if owner != signer {
-		return ErrNotOwner.Wrapf("edition %d of art %s belongs to %s", ed, hexID(id), owner)
+		return nil, ErrNotOwner.Wrapf("edition %d of art %s belongs to %s", ed, hexID(id), owner)
 	}
-	return nil
+	return art, nil
 }
 
 func (k Keeper) transferEdition(ctx *types.Context, signer types.Address, m *storagepb.MsgTransferEdition) error {
-	if err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition); err != nil {
+	art, err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition)
+	if err != nil {
 		return err
 	}
 	to, _ := secp256k1.ParseAddress(m.To)
+	if err := noKeyForPublic(art, m.Key); err != nil {
+		return err
+	}
+	if art.Encrypted && to != signer {
+		if err := k.checkKeyWrap(ctx, art.Id, m.Key, to, "the recipient"); err != nil {
+			return err
+		}
+		k.storeKeyWrap(ctx, art.Id, to, m.Key)
+	}
 	k.kv(ctx).Delete(offerKey(m.ArtId, m.Edition))
 	k.setEditionOwner(ctx, m.ArtId, m.Edition, to)
+	if art.Encrypted {
+		k.dropKeyWrapOfFormerOwner(ctx, art.Id, signer)
+	}
 	ctx.EmitEvent("edition_transferred", "art_id", hexID(m.ArtId), "edition", types.U64(uint64(m.Edition)), "from", signer.String(), "to", m.To)
 	return nil
 }
 
 func (k Keeper) offerEdition(ctx *types.Context, signer types.Address, m *storagepb.MsgOfferEdition) error {
-	if err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition); err != nil {
+	art, err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition)
+	if err != nil {
 		return err
 	}
-	k.set(ctx, offerKey(m.ArtId, m.Edition), &storagepb.Offer{Seller: signer.String(), Price: m.Price, Buyer: m.Buyer})
+	if err := noKeyForPublic(art, m.Key); err != nil {
+		return err
+	}
+	if art.Encrypted {
+		// The seller wraps the key to the buyer now, so that accepting
+		// (which the buyer alone signs) hands over a key the buyer's wallet
+		// checked before paying.
+		buyer, err := secp256k1.ParseAddress(m.Buyer)
+		if err != nil {
+			return ErrBadKeyWrap.Wrapf("art %s is encrypted: an offer names its buyer, whose key the content key is wrapped to", hexID(art.Id))
+		}
+		if err := k.checkKeyWrap(ctx, art.Id, m.Key, buyer, "the buyer"); err != nil {
+			return err
+		}
+		k.kv(ctx).Set(usedWrapKey(art.Id, m.Key.Wrap), []byte{})
+	}
+	k.set(ctx, offerKey(m.ArtId, m.Edition), &storagepb.Offer{Seller: signer.String(), Price: m.Price, Buyer: m.Buyer, Key: m.Key})
 	ctx.EmitEvent("edition_offered", "art_id", hexID(m.ArtId), "edition", types.U64(uint64(m.Edition)), "seller", signer.String(), "price", types.U64(m.Price))
 	return nil
 }
 
 func (k Keeper) cancelOffer(ctx *types.Context, signer types.Address, m *storagepb.MsgCancelOffer) error {
-	if err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition); err != nil {
+	if _, err := k.ownedEdition(ctx, signer, m.ArtId, m.Edition); err != nil {
 		return err
 	}
 	if !k.kv(ctx).Has(offerKey(m.ArtId, m.Edition)) {
@@ -83,6 +113,10 @@ func (k Keeper) acceptOffer(ctx *types.Context, buyer types.Address, m *storagep
 	}
 	k.kv(ctx).Delete(offerKey(m.ArtId, m.Edition))
 	k.setEditionOwner(ctx, m.ArtId, m.Edition, buyer)
+	if o.Key != nil { // checked and marked used when offered
+		k.set(ctx, keyWrapKey(m.ArtId, buyer), o.Key)
+		k.dropKeyWrapOfFormerOwner(ctx, m.ArtId, seller)
+	}
 	ctx.EmitEvent("edition_sold", "art_id", hexID(m.ArtId), "edition", types.U64(uint64(m.Edition)), "seller", o.Seller, "buyer", buyer.String(), "price", types.U64(o.Price))
 	return nil
 }

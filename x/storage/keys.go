@@ -42,6 +42,8 @@ import (
 //	ht/                    <art><stripe4>                  storagepb heal task
 //	ur/                    <pos>                           marker: under-replicated chunk
 //	hcursor  ucursor       —                               resume positions of the hm/ and ur/ scans
+//	kw/                    <art><reader>                   storagepb.KeyWrap: content key wrapped to an owner or attester
+//	we/                    <art><sha3(ephemeral)[:16]>     marker: wrap used for the art (replays refused)
 //	vk/ va/ vg/ vp/        see validators.go               validator set
 //	vdirty  vnext          —                               validator set recomputation
 var (
@@ -78,6 +80,8 @@ var (
 	pHealMark        = []byte("hm/")
 	pHealTask        = []byte("ht/")
 	pUnderReplicated = []byte("ur/")
+	pKeyWrap         = []byte("kw/")
+	pUsedWrap        = []byte("we/")
 	keyHealCursor    = []byte("hcursor")
 	keyURCursor      = []byte("ucursor")
 

@@ -31,6 +31,7 @@ const (
 	MsgRequestChallengeType   = "storage/RequestChallenge"
 	MsgUnjailType             = "storage/Unjail"
 	MsgReportLossType         = "storage/ReportLoss"
+	MsgShareKeyType           = "storage/ShareKey"
 )
 
 // DefaultParams are the parameters of a new chain.
@@ -298,6 +299,12 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return validID(x.ArtId)
 		}, k.offerEdition),
+		types.Route(MsgShareKeyType, func(x *storagepb.MsgShareKey) error {
+			if len(x.Keys) == 0 || len(x.Keys) > 16 {
+				return ErrBadKeyWrap.Wrapf("share the key with 1 to 16 attesters per message, not %d", len(x.Keys))
+			}
+			return validID(x.ArtId)
+		}, k.shareKey),
 		types.Route(MsgCancelOfferType, func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
 		types.Route(MsgAcceptOfferType, func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
 		types.Route(MsgProveChunksType, func(x *storagepb.MsgProveChunks) error {
@@ -355,6 +362,14 @@ func (Module) QueryKey(path []string) []byte {
 			if id, err := hex.DecodeString(path[1]); err == nil && len(id) == 32 {
 				return ArtKey(id)
 			}
+		}
+	}
+	if len(path) == 3 && path[0] == "keywrap" {
+		// keywrap/<art>/<reader>: the content key wrapped to reader.
+		id, err := hex.DecodeString(path[1])
+		a, aerr := secp256k1.ParseAddress(path[2])
+		if err == nil && len(id) == 32 && aerr == nil {
+			return KeyWrapKey(id, a)
 		}
 	}
 	return nil

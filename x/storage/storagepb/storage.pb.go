@@ -410,17 +410,23 @@ func (x *Stripe) GetChunkIds() [][]byte {
 // MsgRegisterArt "storage/RegisterArt": the signer (artist) registers an art
 // ticket and pays the storage fee.
 type MsgRegisterArt struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Title         string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`
-	MetadataHash  []byte                 `protobuf:"bytes,2,opt,name=metadata_hash,json=metadataHash,proto3" json:"metadata_hash,omitempty"` // SHA3-256 of the metadata ticket JSON inside the archive
-	ArchiveHash   []byte                 `protobuf:"bytes,3,opt,name=archive_hash,json=archiveHash,proto3" json:"archive_hash,omitempty"`    // SHA3-256 of the archive: the art id
-	ArchiveSize   uint64                 `protobuf:"varint,4,opt,name=archive_size,json=archiveSize,proto3" json:"archive_size,omitempty"`
-	ChunkSize     uint32                 `protobuf:"varint,5,opt,name=chunk_size,json=chunkSize,proto3" json:"chunk_size,omitempty"`
-	Redundancy    uint32                 `protobuf:"varint,6,opt,name=redundancy,proto3" json:"redundancy,omitempty"`
-	ChunkIds      [][]byte               `protobuf:"bytes,7,rep,name=chunk_ids,json=chunkIds,proto3" json:"chunk_ids,omitempty"` // every chunk id, stripe by stripe, index by index
-	Fingerprint   uint64                 `protobuf:"varint,8,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`          // 64-bit perceptual hash claimed by the artist
-	Editions      uint32                 `protobuf:"varint,9,opt,name=editions,proto3" json:"editions,omitempty"`
-	MaxFee        uint64                 `protobuf:"varint,10,opt,name=max_fee,json=maxFee,proto3" json:"max_fee,omitempty"` // refuse if the storage fee would exceed this
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Title        string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`
+	MetadataHash []byte                 `protobuf:"bytes,2,opt,name=metadata_hash,json=metadataHash,proto3" json:"metadata_hash,omitempty"` // SHA3-256 of the metadata ticket JSON inside the archive
+	ArchiveHash  []byte                 `protobuf:"bytes,3,opt,name=archive_hash,json=archiveHash,proto3" json:"archive_hash,omitempty"`    // SHA3-256 of the archive: the art id
+	ArchiveSize  uint64                 `protobuf:"varint,4,opt,name=archive_size,json=archiveSize,proto3" json:"archive_size,omitempty"`
+	ChunkSize    uint32                 `protobuf:"varint,5,opt,name=chunk_size,json=chunkSize,proto3" json:"chunk_size,omitempty"`
+	Redundancy   uint32                 `protobuf:"varint,6,opt,name=redundancy,proto3" json:"redundancy,omitempty"`
+	ChunkIds     [][]byte               `protobuf:"bytes,7,rep,name=chunk_ids,json=chunkIds,proto3" json:"chunk_ids,omitempty"` // every chunk id, stripe by stripe, index by index
+	Fingerprint  uint64                 `protobuf:"varint,8,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`          // 64-bit perceptual hash claimed by the artist
+	Editions     uint32                 `protobuf:"varint,9,opt,name=editions,proto3" json:"editions,omitempty"`
+	MaxFee       uint64                 `protobuf:"varint,10,opt,name=max_fee,json=maxFee,proto3" json:"max_fee,omitempty"` // refuse if the storage fee would exceed this
+	// encrypted: the archive is ciphertext (crypto/artcrypt) under a content
+	// key committed to by key_check, wrapped to the artist in artist_key.
+	// false: a public art anyone may read.
+	Encrypted     bool     `protobuf:"varint,11,opt,name=encrypted,proto3" json:"encrypted,omitempty"`
+	KeyCheck      []byte   `protobuf:"bytes,12,opt,name=key_check,json=keyCheck,proto3" json:"key_check,omitempty"`
+	ArtistKey     *KeyWrap `protobuf:"bytes,13,opt,name=artist_key,json=artistKey,proto3" json:"artist_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -525,6 +531,136 @@ func (x *MsgRegisterArt) GetMaxFee() uint64 {
 	return 0
 }
 
+func (x *MsgRegisterArt) GetEncrypted() bool {
+	if x != nil {
+		return x.Encrypted
+	}
+	return false
+}
+
+func (x *MsgRegisterArt) GetKeyCheck() []byte {
+	if x != nil {
+		return x.KeyCheck
+	}
+	return nil
+}
+
+func (x *MsgRegisterArt) GetArtistKey() *KeyWrap {
+	if x != nil {
+		return x.ArtistKey
+	}
+	return nil
+}
+
+// KeyWrap is an art's content key wrapped to one public key
+// (crypto/artcrypt): only the holder of that key can open it.
+type KeyWrap struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RecipientPubKey []byte                 `protobuf:"bytes,1,opt,name=recipient_pub_key,json=recipientPubKey,proto3" json:"recipient_pub_key,omitempty"` // compressed secp256k1; its address is the reader
+	Wrap            []byte                 `protobuf:"bytes,2,opt,name=wrap,proto3" json:"wrap,omitempty"`                                                // artcrypt.WrapSize bytes
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *KeyWrap) Reset() {
+	*x = KeyWrap{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeyWrap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeyWrap) ProtoMessage() {}
+
+func (x *KeyWrap) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeyWrap.ProtoReflect.Descriptor instead.
+func (*KeyWrap) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *KeyWrap) GetRecipientPubKey() []byte {
+	if x != nil {
+		return x.RecipientPubKey
+	}
+	return nil
+}
+
+func (x *KeyWrap) GetWrap() []byte {
+	if x != nil {
+		return x.Wrap
+	}
+	return nil
+}
+
+// MsgShareKey "storage/ShareKey": the artist of a pending encrypted art
+// wraps its content key to the attesters the chain drew, who must decrypt
+// it to fingerprint the image.
+type MsgShareKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Keys          []*KeyWrap             `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MsgShareKey) Reset() {
+	*x = MsgShareKey{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MsgShareKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MsgShareKey) ProtoMessage() {}
+
+func (x *MsgShareKey) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MsgShareKey.ProtoReflect.Descriptor instead.
+func (*MsgShareKey) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *MsgShareKey) GetArtId() []byte {
+	if x != nil {
+		return x.ArtId
+	}
+	return nil
+}
+
+func (x *MsgShareKey) GetKeys() []*KeyWrap {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
 // Confirmation names one chunk position.
 type ChunkRef struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -542,7 +678,7 @@ type ChunkRef struct {
 
 func (x *ChunkRef) Reset() {
 	*x = ChunkRef{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[5]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -554,7 +690,7 @@ func (x *ChunkRef) String() string {
 func (*ChunkRef) ProtoMessage() {}
 
 func (x *ChunkRef) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[5]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -567,7 +703,7 @@ func (x *ChunkRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChunkRef.ProtoReflect.Descriptor instead.
 func (*ChunkRef) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{5}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ChunkRef) GetStripe() uint32 {
@@ -610,7 +746,7 @@ type MsgConfirmChunks struct {
 
 func (x *MsgConfirmChunks) Reset() {
 	*x = MsgConfirmChunks{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[6]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -622,7 +758,7 @@ func (x *MsgConfirmChunks) String() string {
 func (*MsgConfirmChunks) ProtoMessage() {}
 
 func (x *MsgConfirmChunks) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[6]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -635,7 +771,7 @@ func (x *MsgConfirmChunks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgConfirmChunks.ProtoReflect.Descriptor instead.
 func (*MsgConfirmChunks) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{6}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MsgConfirmChunks) GetArtId() []byte {
@@ -666,7 +802,7 @@ type MsgReportLoss struct {
 
 func (x *MsgReportLoss) Reset() {
 	*x = MsgReportLoss{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -678,7 +814,7 @@ func (x *MsgReportLoss) String() string {
 func (*MsgReportLoss) ProtoMessage() {}
 
 func (x *MsgReportLoss) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[7]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -691,7 +827,7 @@ func (x *MsgReportLoss) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgReportLoss.ProtoReflect.Descriptor instead.
 func (*MsgReportLoss) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{7}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MsgReportLoss) GetArtId() []byte {
@@ -722,7 +858,7 @@ type MsgAttest struct {
 
 func (x *MsgAttest) Reset() {
 	*x = MsgAttest{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +870,7 @@ func (x *MsgAttest) String() string {
 func (*MsgAttest) ProtoMessage() {}
 
 func (x *MsgAttest) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[8]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +883,7 @@ func (x *MsgAttest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAttest.ProtoReflect.Descriptor instead.
 func (*MsgAttest) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{8}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MsgAttest) GetArtId() []byte {
@@ -784,13 +920,14 @@ type MsgTransferEdition struct {
 	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
 	Edition       uint32                 `protobuf:"varint,2,opt,name=edition,proto3" json:"edition,omitempty"`
 	To            string                 `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	Key           *KeyWrap               `protobuf:"bytes,4,opt,name=key,proto3" json:"key,omitempty"` // encrypted art: the content key wrapped to the recipient
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MsgTransferEdition) Reset() {
 	*x = MsgTransferEdition{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +939,7 @@ func (x *MsgTransferEdition) String() string {
 func (*MsgTransferEdition) ProtoMessage() {}
 
 func (x *MsgTransferEdition) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[9]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +952,7 @@ func (x *MsgTransferEdition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgTransferEdition.ProtoReflect.Descriptor instead.
 func (*MsgTransferEdition) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{9}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MsgTransferEdition) GetArtId() []byte {
@@ -839,20 +976,28 @@ func (x *MsgTransferEdition) GetTo() string {
 	return ""
 }
 
+func (x *MsgTransferEdition) GetKey() *KeyWrap {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
 // MsgOfferEdition "storage/OfferEdition": put an edition up for sale.
 type MsgOfferEdition struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
 	Edition       uint32                 `protobuf:"varint,2,opt,name=edition,proto3" json:"edition,omitempty"`
 	Price         uint64                 `protobuf:"varint,3,opt,name=price,proto3" json:"price,omitempty"`
-	Buyer         string                 `protobuf:"bytes,4,opt,name=buyer,proto3" json:"buyer,omitempty"` // optional: only this address may accept
+	Buyer         string                 `protobuf:"bytes,4,opt,name=buyer,proto3" json:"buyer,omitempty"` // optional: only this address may accept (required for an encrypted art)
+	Key           *KeyWrap               `protobuf:"bytes,5,opt,name=key,proto3" json:"key,omitempty"`     // encrypted art: the content key wrapped to the buyer
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MsgOfferEdition) Reset() {
 	*x = MsgOfferEdition{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -864,7 +1009,7 @@ func (x *MsgOfferEdition) String() string {
 func (*MsgOfferEdition) ProtoMessage() {}
 
 func (x *MsgOfferEdition) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[10]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -877,7 +1022,7 @@ func (x *MsgOfferEdition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgOfferEdition.ProtoReflect.Descriptor instead.
 func (*MsgOfferEdition) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{10}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MsgOfferEdition) GetArtId() []byte {
@@ -908,6 +1053,13 @@ func (x *MsgOfferEdition) GetBuyer() string {
 	return ""
 }
 
+func (x *MsgOfferEdition) GetKey() *KeyWrap {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
 // MsgCancelOffer "storage/CancelOffer".
 type MsgCancelOffer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -919,7 +1071,7 @@ type MsgCancelOffer struct {
 
 func (x *MsgCancelOffer) Reset() {
 	*x = MsgCancelOffer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1083,7 @@ func (x *MsgCancelOffer) String() string {
 func (*MsgCancelOffer) ProtoMessage() {}
 
 func (x *MsgCancelOffer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[11]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1096,7 @@ func (x *MsgCancelOffer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgCancelOffer.ProtoReflect.Descriptor instead.
 func (*MsgCancelOffer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{11}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MsgCancelOffer) GetArtId() []byte {
@@ -974,7 +1126,7 @@ type MsgAcceptOffer struct {
 
 func (x *MsgAcceptOffer) Reset() {
 	*x = MsgAcceptOffer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -986,7 +1138,7 @@ func (x *MsgAcceptOffer) String() string {
 func (*MsgAcceptOffer) ProtoMessage() {}
 
 func (x *MsgAcceptOffer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[12]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -999,7 +1151,7 @@ func (x *MsgAcceptOffer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgAcceptOffer.ProtoReflect.Descriptor instead.
 func (*MsgAcceptOffer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{12}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MsgAcceptOffer) GetArtId() []byte {
@@ -1034,7 +1186,7 @@ type MsgProveChunks struct {
 
 func (x *MsgProveChunks) Reset() {
 	*x = MsgProveChunks{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1198,7 @@ func (x *MsgProveChunks) String() string {
 func (*MsgProveChunks) ProtoMessage() {}
 
 func (x *MsgProveChunks) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[13]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1211,7 @@ func (x *MsgProveChunks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgProveChunks.ProtoReflect.Descriptor instead.
 func (*MsgProveChunks) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{13}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MsgProveChunks) GetProofs() []*ChunkProof {
@@ -1081,7 +1233,7 @@ type ChunkProof struct {
 
 func (x *ChunkProof) Reset() {
 	*x = ChunkProof{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1093,7 +1245,7 @@ func (x *ChunkProof) String() string {
 func (*ChunkProof) ProtoMessage() {}
 
 func (x *ChunkProof) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[14]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1106,7 +1258,7 @@ func (x *ChunkProof) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChunkProof.ProtoReflect.Descriptor instead.
 func (*ChunkProof) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{14}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChunkProof) GetChallengeId() uint64 {
@@ -1149,7 +1301,7 @@ type MsgRequestChallenge struct {
 
 func (x *MsgRequestChallenge) Reset() {
 	*x = MsgRequestChallenge{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1161,7 +1313,7 @@ func (x *MsgRequestChallenge) String() string {
 func (*MsgRequestChallenge) ProtoMessage() {}
 
 func (x *MsgRequestChallenge) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[15]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1174,7 +1326,7 @@ func (x *MsgRequestChallenge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgRequestChallenge.ProtoReflect.Descriptor instead.
 func (*MsgRequestChallenge) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{15}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MsgRequestChallenge) GetArtId() []byte {
@@ -1194,7 +1346,7 @@ type MsgUnjail struct {
 
 func (x *MsgUnjail) Reset() {
 	*x = MsgUnjail{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1206,7 +1358,7 @@ func (x *MsgUnjail) String() string {
 func (*MsgUnjail) ProtoMessage() {}
 
 func (x *MsgUnjail) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[16]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1219,7 +1371,7 @@ func (x *MsgUnjail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MsgUnjail.ProtoReflect.Descriptor instead.
 func (*MsgUnjail) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{16}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{18}
 }
 
 type Challenge struct {
@@ -1250,7 +1402,7 @@ type Challenge struct {
 
 func (x *Challenge) Reset() {
 	*x = Challenge{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1262,7 +1414,7 @@ func (x *Challenge) String() string {
 func (*Challenge) ProtoMessage() {}
 
 func (x *Challenge) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[17]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1275,7 +1427,7 @@ func (x *Challenge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Challenge.ProtoReflect.Descriptor instead.
 func (*Challenge) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{17}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Challenge) GetId() uint64 {
@@ -1420,7 +1572,7 @@ type Masternode struct {
 
 func (x *Masternode) Reset() {
 	*x = Masternode{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1432,7 +1584,7 @@ func (x *Masternode) String() string {
 func (*Masternode) ProtoMessage() {}
 
 func (x *Masternode) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[18]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1445,7 +1597,7 @@ func (x *Masternode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Masternode.ProtoReflect.Descriptor instead.
 func (*Masternode) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{18}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Masternode) GetAddress() string {
@@ -1566,7 +1718,7 @@ type Attestation struct {
 
 func (x *Attestation) Reset() {
 	*x = Attestation{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1578,7 +1730,7 @@ func (x *Attestation) String() string {
 func (*Attestation) ProtoMessage() {}
 
 func (x *Attestation) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[19]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1591,7 +1743,7 @@ func (x *Attestation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attestation.ProtoReflect.Descriptor instead.
 func (*Attestation) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{19}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Attestation) GetAttester() string {
@@ -1649,13 +1801,15 @@ type Art struct {
 	OriginalityOk    bool                   `protobuf:"varint,16,opt,name=originality_ok,json=originalityOk,proto3" json:"originality_ok,omitempty"`
 	RejectReason     string                 `protobuf:"bytes,17,opt,name=reject_reason,json=rejectReason,proto3" json:"reject_reason,omitempty"`
 	AttestDeadline   int64                  `protobuf:"varint,18,opt,name=attest_deadline,json=attestDeadline,proto3" json:"attest_deadline,omitempty"`
+	Encrypted        bool                   `protobuf:"varint,19,opt,name=encrypted,proto3" json:"encrypted,omitempty"`
+	KeyCheck         []byte                 `protobuf:"bytes,20,opt,name=key_check,json=keyCheck,proto3" json:"key_check,omitempty"` // artcrypt.KeyCheck of the content key
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Art) Reset() {
 	*x = Art{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1667,7 +1821,7 @@ func (x *Art) String() string {
 func (*Art) ProtoMessage() {}
 
 func (x *Art) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[20]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1680,7 +1834,7 @@ func (x *Art) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Art.ProtoReflect.Descriptor instead.
 func (*Art) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{20}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Art) GetId() []byte {
@@ -1809,6 +1963,20 @@ func (x *Art) GetAttestDeadline() int64 {
 	return 0
 }
 
+func (x *Art) GetEncrypted() bool {
+	if x != nil {
+		return x.Encrypted
+	}
+	return false
+}
+
+func (x *Art) GetKeyCheck() []byte {
+	if x != nil {
+		return x.KeyCheck
+	}
+	return nil
+}
+
 // Commitment: chunk (art, stripe, index) is to be held by masternode.
 type Commitment struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -1830,7 +1998,7 @@ type Commitment struct {
 
 func (x *Commitment) Reset() {
 	*x = Commitment{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1842,7 +2010,7 @@ func (x *Commitment) String() string {
 func (*Commitment) ProtoMessage() {}
 
 func (x *Commitment) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[21]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1855,7 +2023,7 @@ func (x *Commitment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Commitment.ProtoReflect.Descriptor instead.
 func (*Commitment) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{21}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Commitment) GetArtId() []byte {
@@ -1944,7 +2112,7 @@ type HealTask struct {
 
 func (x *HealTask) Reset() {
 	*x = HealTask{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2124,7 @@ func (x *HealTask) String() string {
 func (*HealTask) ProtoMessage() {}
 
 func (x *HealTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[22]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2137,7 @@ func (x *HealTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealTask.ProtoReflect.Descriptor instead.
 func (*HealTask) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{22}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HealTask) GetArtId() []byte {
@@ -2019,13 +2187,14 @@ type Offer struct {
 	Seller        string                 `protobuf:"bytes,1,opt,name=seller,proto3" json:"seller,omitempty"`
 	Price         uint64                 `protobuf:"varint,2,opt,name=price,proto3" json:"price,omitempty"`
 	Buyer         string                 `protobuf:"bytes,3,opt,name=buyer,proto3" json:"buyer,omitempty"`
+	Key           *KeyWrap               `protobuf:"bytes,4,opt,name=key,proto3" json:"key,omitempty"` // encrypted art: moves to the buyer with the edition
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2037,7 +2206,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[23]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2050,7 +2219,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{23}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Offer) GetSeller() string {
@@ -2072,6 +2241,13 @@ func (x *Offer) GetBuyer() string {
 		return x.Buyer
 	}
 	return ""
+}
+
+func (x *Offer) GetKey() *KeyWrap {
+	if x != nil {
+		return x.Key
+	}
+	return nil
 }
 
 type Params struct {
@@ -2116,7 +2292,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2128,7 +2304,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2141,7 +2317,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{24}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Params) GetMinCollateral() uint64 {
@@ -2366,7 +2542,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06Stripe\x12\f\n" +
 	"\x01k\x18\x01 \x01(\rR\x01k\x12\f\n" +
 	"\x01n\x18\x02 \x01(\rR\x01n\x12\x1b\n" +
-	"\tchunk_ids\x18\x03 \x03(\fR\bchunkIds\"\xc4\x02\n" +
+	"\tchunk_ids\x18\x03 \x03(\fR\bchunkIds\"\xba\x03\n" +
 	"\x0eMsgRegisterArt\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12#\n" +
 	"\rmetadata_hash\x18\x02 \x01(\fR\fmetadataHash\x12!\n" +
@@ -2381,7 +2557,17 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\vfingerprint\x18\b \x01(\x04R\vfingerprint\x12\x1a\n" +
 	"\beditions\x18\t \x01(\rR\beditions\x12\x17\n" +
 	"\amax_fee\x18\n" +
-	" \x01(\x04R\x06maxFee\"f\n" +
+	" \x01(\x04R\x06maxFee\x12\x1c\n" +
+	"\tencrypted\x18\v \x01(\bR\tencrypted\x12\x1b\n" +
+	"\tkey_check\x18\f \x01(\fR\bkeyCheck\x129\n" +
+	"\n" +
+	"artist_key\x18\r \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\tartistKey\"I\n" +
+	"\aKeyWrap\x12*\n" +
+	"\x11recipient_pub_key\x18\x01 \x01(\fR\x0frecipientPubKey\x12\x12\n" +
+	"\x04wrap\x18\x02 \x01(\fR\x04wrap\"T\n" +
+	"\vMsgShareKey\x12\x15\n" +
+	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12.\n" +
+	"\x04keys\x18\x02 \x03(\v2\x1a.pastel.storage.v1.KeyWrapR\x04keys\"f\n" +
 	"\bChunkRef\x12\x16\n" +
 	"\x06stripe\x18\x01 \x01(\rR\x06stripe\x12\x14\n" +
 	"\x05index\x18\x02 \x01(\rR\x05index\x12\x16\n" +
@@ -2397,16 +2583,18 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12 \n" +
 	"\vfingerprint\x18\x02 \x01(\x04R\vfingerprint\x12\x0e\n" +
 	"\x02ok\x18\x03 \x01(\bR\x02ok\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"U\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x83\x01\n" +
 	"\x12MsgTransferEdition\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x18\n" +
 	"\aedition\x18\x02 \x01(\rR\aedition\x12\x0e\n" +
-	"\x02to\x18\x03 \x01(\tR\x02to\"n\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12,\n" +
+	"\x03key\x18\x04 \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\x03key\"\x9c\x01\n" +
 	"\x0fMsgOfferEdition\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x18\n" +
 	"\aedition\x18\x02 \x01(\rR\aedition\x12\x14\n" +
 	"\x05price\x18\x03 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x04 \x01(\tR\x05buyer\"A\n" +
+	"\x05buyer\x18\x04 \x01(\tR\x05buyer\x12,\n" +
+	"\x03key\x18\x05 \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\x03key\"A\n" +
 	"\x0eMsgCancelOffer\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x18\n" +
 	"\aedition\x18\x02 \x01(\rR\aedition\"^\n" +
@@ -2473,7 +2661,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
 	"\x02ok\x18\x03 \x01(\bR\x02ok\x12 \n" +
 	"\vfingerprint\x18\x04 \x01(\x04R\vfingerprint\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"\x96\x05\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xd1\x05\n" +
 	"\x03Art\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x16\n" +
 	"\x06artist\x18\x02 \x01(\tR\x06artist\x12\x14\n" +
@@ -2496,7 +2684,9 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\fattestations\x18\x0f \x03(\v2\x1e.pastel.storage.v1.AttestationR\fattestations\x12%\n" +
 	"\x0eoriginality_ok\x18\x10 \x01(\bR\roriginalityOk\x12#\n" +
 	"\rreject_reason\x18\x11 \x01(\tR\frejectReason\x12'\n" +
-	"\x0fattest_deadline\x18\x12 \x01(\x03R\x0eattestDeadline\"\xbb\x02\n" +
+	"\x0fattest_deadline\x18\x12 \x01(\x03R\x0eattestDeadline\x12\x1c\n" +
+	"\tencrypted\x18\x13 \x01(\bR\tencrypted\x12\x1b\n" +
+	"\tkey_check\x18\x14 \x01(\fR\bkeyCheck\"\xbb\x02\n" +
 	"\n" +
 	"Commitment\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x16\n" +
@@ -2519,11 +2709,12 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06healer\x18\x03 \x01(\tR\x06healer\x12%\n" +
 	"\x0ecreated_height\x18\x04 \x01(\x03R\rcreatedHeight\x12\x1a\n" +
 	"\bdeadline\x18\x05 \x01(\x03R\bdeadline\x12\x18\n" +
-	"\aattempt\x18\x06 \x01(\x04R\aattempt\"K\n" +
+	"\aattempt\x18\x06 \x01(\x04R\aattempt\"y\n" +
 	"\x05Offer\x12\x16\n" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
-	"\x05buyer\x18\x03 \x01(\tR\x05buyer\"\x89\t\n" +
+	"\x05buyer\x18\x03 \x01(\tR\x05buyer\x12,\n" +
+	"\x03key\x18\x04 \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\x03key\"\x89\t\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -2587,7 +2778,7 @@ func file_pastel_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_pastel_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(ChallengeStatus)(0),          // 0: pastel.storage.v1.ChallengeStatus
 	(MasternodeStatus)(0),         // 1: pastel.storage.v1.MasternodeStatus
@@ -2597,41 +2788,48 @@ var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(*MsgExitMasternode)(nil),     // 5: pastel.storage.v1.MsgExitMasternode
 	(*Stripe)(nil),                // 6: pastel.storage.v1.Stripe
 	(*MsgRegisterArt)(nil),        // 7: pastel.storage.v1.MsgRegisterArt
-	(*ChunkRef)(nil),              // 8: pastel.storage.v1.ChunkRef
-	(*MsgConfirmChunks)(nil),      // 9: pastel.storage.v1.MsgConfirmChunks
-	(*MsgReportLoss)(nil),         // 10: pastel.storage.v1.MsgReportLoss
-	(*MsgAttest)(nil),             // 11: pastel.storage.v1.MsgAttest
-	(*MsgTransferEdition)(nil),    // 12: pastel.storage.v1.MsgTransferEdition
-	(*MsgOfferEdition)(nil),       // 13: pastel.storage.v1.MsgOfferEdition
-	(*MsgCancelOffer)(nil),        // 14: pastel.storage.v1.MsgCancelOffer
-	(*MsgAcceptOffer)(nil),        // 15: pastel.storage.v1.MsgAcceptOffer
-	(*MsgProveChunks)(nil),        // 16: pastel.storage.v1.MsgProveChunks
-	(*ChunkProof)(nil),            // 17: pastel.storage.v1.ChunkProof
-	(*MsgRequestChallenge)(nil),   // 18: pastel.storage.v1.MsgRequestChallenge
-	(*MsgUnjail)(nil),             // 19: pastel.storage.v1.MsgUnjail
-	(*Challenge)(nil),             // 20: pastel.storage.v1.Challenge
-	(*Masternode)(nil),            // 21: pastel.storage.v1.Masternode
-	(*Attestation)(nil),           // 22: pastel.storage.v1.Attestation
-	(*Art)(nil),                   // 23: pastel.storage.v1.Art
-	(*Commitment)(nil),            // 24: pastel.storage.v1.Commitment
-	(*HealTask)(nil),              // 25: pastel.storage.v1.HealTask
-	(*Offer)(nil),                 // 26: pastel.storage.v1.Offer
-	(*Params)(nil),                // 27: pastel.storage.v1.Params
+	(*KeyWrap)(nil),               // 8: pastel.storage.v1.KeyWrap
+	(*MsgShareKey)(nil),           // 9: pastel.storage.v1.MsgShareKey
+	(*ChunkRef)(nil),              // 10: pastel.storage.v1.ChunkRef
+	(*MsgConfirmChunks)(nil),      // 11: pastel.storage.v1.MsgConfirmChunks
+	(*MsgReportLoss)(nil),         // 12: pastel.storage.v1.MsgReportLoss
+	(*MsgAttest)(nil),             // 13: pastel.storage.v1.MsgAttest
+	(*MsgTransferEdition)(nil),    // 14: pastel.storage.v1.MsgTransferEdition
+	(*MsgOfferEdition)(nil),       // 15: pastel.storage.v1.MsgOfferEdition
+	(*MsgCancelOffer)(nil),        // 16: pastel.storage.v1.MsgCancelOffer
+	(*MsgAcceptOffer)(nil),        // 17: pastel.storage.v1.MsgAcceptOffer
+	(*MsgProveChunks)(nil),        // 18: pastel.storage.v1.MsgProveChunks
+	(*ChunkProof)(nil),            // 19: pastel.storage.v1.ChunkProof
+	(*MsgRequestChallenge)(nil),   // 20: pastel.storage.v1.MsgRequestChallenge
+	(*MsgUnjail)(nil),             // 21: pastel.storage.v1.MsgUnjail
+	(*Challenge)(nil),             // 22: pastel.storage.v1.Challenge
+	(*Masternode)(nil),            // 23: pastel.storage.v1.Masternode
+	(*Attestation)(nil),           // 24: pastel.storage.v1.Attestation
+	(*Art)(nil),                   // 25: pastel.storage.v1.Art
+	(*Commitment)(nil),            // 26: pastel.storage.v1.Commitment
+	(*HealTask)(nil),              // 27: pastel.storage.v1.HealTask
+	(*Offer)(nil),                 // 28: pastel.storage.v1.Offer
+	(*Params)(nil),                // 29: pastel.storage.v1.Params
 }
 var file_pastel_storage_v1_storage_proto_depIdxs = []int32{
-	8,  // 0: pastel.storage.v1.MsgConfirmChunks.chunks:type_name -> pastel.storage.v1.ChunkRef
-	8,  // 1: pastel.storage.v1.MsgReportLoss.chunks:type_name -> pastel.storage.v1.ChunkRef
-	17, // 2: pastel.storage.v1.MsgProveChunks.proofs:type_name -> pastel.storage.v1.ChunkProof
-	0,  // 3: pastel.storage.v1.Challenge.status:type_name -> pastel.storage.v1.ChallengeStatus
-	1,  // 4: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
-	6,  // 5: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
-	2,  // 6: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
-	22, // 7: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	8,  // 0: pastel.storage.v1.MsgRegisterArt.artist_key:type_name -> pastel.storage.v1.KeyWrap
+	8,  // 1: pastel.storage.v1.MsgShareKey.keys:type_name -> pastel.storage.v1.KeyWrap
+	10, // 2: pastel.storage.v1.MsgConfirmChunks.chunks:type_name -> pastel.storage.v1.ChunkRef
+	10, // 3: pastel.storage.v1.MsgReportLoss.chunks:type_name -> pastel.storage.v1.ChunkRef
+	8,  // 4: pastel.storage.v1.MsgTransferEdition.key:type_name -> pastel.storage.v1.KeyWrap
+	8,  // 5: pastel.storage.v1.MsgOfferEdition.key:type_name -> pastel.storage.v1.KeyWrap
+	19, // 6: pastel.storage.v1.MsgProveChunks.proofs:type_name -> pastel.storage.v1.ChunkProof
+	0,  // 7: pastel.storage.v1.Challenge.status:type_name -> pastel.storage.v1.ChallengeStatus
+	1,  // 8: pastel.storage.v1.Masternode.status:type_name -> pastel.storage.v1.MasternodeStatus
+	6,  // 9: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
+	2,  // 10: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
+	24, // 11: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
+	8,  // 12: pastel.storage.v1.Offer.key:type_name -> pastel.storage.v1.KeyWrap
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_pastel_storage_v1_storage_proto_init() }
@@ -2645,7 +2843,7 @@ func file_pastel_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pastel_storage_v1_storage_proto_rawDesc), len(file_pastel_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   25,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
