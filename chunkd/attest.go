@@ -13,6 +13,7 @@ import (
 
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -198,6 +199,24 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 		if err != nil || t == nil {
 			continue
 		}
+		var ck artcrypt.Key
+		if t.Encrypted {
+			// The artist wraps the content key to the attesters right after
+			// registering; until it is there, wait (the attest window runs).
+			w, err := d.chain.KeyWrap(ctx, art, d.addr)
+			if err != nil || w == nil {
+				d.log.Debug("attestation waits for the content key", "art", h, "err", err)
+				continue
+			}
+			if ck, err = artcrypt.Unwrap(d.key, w.Wrap, art); err == nil {
+				err = artcrypt.CheckKey(ck, t.KeyCheck)
+			}
+			if err != nil {
+				// The artist gave us a key that is not the art's: refuse.
+				d.refuseAttestation(ctx, h, art, "the content key shared with this attester: "+err.Error())
+				continue
+			}
+		}
 		chunks, err := d.chain.Chunks(ctx, art, 0)
 		if err != nil {
 			continue
@@ -219,7 +238,14 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 			continue
 		}
 		msg := &storagepb.MsgAttest{ArtId: art, Ok: true}
-		fp, err := FingerprintArchiveFrom(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)))
+		var plain io.Reader = io.NewSectionReader(tmp, 0, int64(t.ArchiveSize))
+		if t.Encrypted {
+			plain, err = artcrypt.DecryptReader(plain, ck)
+		}
+		var fp uint64
+		if err == nil {
+			fp, err = FingerprintArchiveFrom(plain)
+		}
 		if cerr := CheckTicketCodingFrom(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)), t); cerr != nil {
 			err = cerr // a ticket whose ids are not the archive's code is refused
 		}
@@ -233,14 +259,33 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 		} else {
 			msg.Fingerprint = fp
 		}
-		if err := d.submit(ctx, false, storage.MsgAttestType, msg); err != nil {
-			d.log.Warn("attestation not accepted", "art", h, "err", err)
+		if !d.sendAttestation(ctx, h, msg) {
 			continue
 		}
-		d.attested[h] = true
-		d.metrics.attested.Inc()
 		d.log.Info("art attested", "art", h, "fingerprint", fmt.Sprintf("%016x", fp), "matches_ticket", msg.Ok && fp == t.Fingerprint)
 		d.chain.Forget(art)
 	}
 	return nil
+}
+
+// sendAttestation submits msg for art h; false if the chain did not take it.
+func (d *Daemon) sendAttestation(ctx context.Context, h string, msg *storagepb.MsgAttest) bool {
+	if err := d.submit(ctx, false, storage.MsgAttestType, msg); err != nil {
+		d.log.Warn("attestation not accepted", "art", h, "err", err)
+		return false
+	}
+	d.attested[h] = true
+	d.metrics.attested.Inc()
+	return true
+}
+
+// refuseAttestation attests art h as not ok, with reason.
+func (d *Daemon) refuseAttestation(ctx context.Context, h string, art []byte, reason string) {
+	if len(reason) > 200 {
+		reason = reason[:200]
+	}
+	if d.sendAttestation(ctx, h, &storagepb.MsgAttest{ArtId: art, Ok: false, Reason: reason}) {
+		d.log.Warn("art refused", "art", h, "reason", reason)
+		d.chain.Forget(art)
+	}
 }

@@ -158,6 +158,17 @@ func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]stora
 	}
 }
 
+// KeyWrap returns the content key of an encrypted art wrapped to reader
+// (nil: none yet).
+func (ch *Chain) KeyWrap(ctx context.Context, art []byte, reader secp256k1.Address) (*storagepb.KeyWrap, error) {
+	r, err := ch.node().Query(ctx, "/storage/keywrap/"+hex.EncodeToString(art)+"/"+reader.String(), 0, false)
+	if err != nil || len(r.Value) == 0 {
+		return nil, err
+	}
+	w := &storagepb.KeyWrap{}
+	return w, proto.Unmarshal(r.Value, w)
+}
+
 // Attesting lists the arts mn must attest.
 func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]string, error) {
 	var out []string

@@ -15,6 +15,13 @@ type KVStore interface {
 	ReverseIterator(start, end []byte) Iterator
 }
 
+// Marker is the value of a key whose presence is the information (an
+// index entry, a queue entry, a flag). It is one byte, never empty: ICS-23
+// proofs cannot hash an empty leaf value, so an empty value could neither be
+// proven present nor serve as the neighbour in a proof that another key is
+// absent (which is how a wallet proves it holds no key wrap of an art).
+var Marker = []byte{1}
+
 // Iterator is a cursor over a key range. Callers must Close it.
 type Iterator interface {
 	Valid() bool

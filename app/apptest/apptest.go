@@ -146,7 +146,21 @@ func (c *Chain) Block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 		c.T.Fatal(err)
 	}
 	c.Last = res
+	c.checkNoEmptyValues()
 	return res
+}
+
+// checkNoEmptyValues fails the test if the state holds an empty value: ICS-23
+// cannot prove one, nor the absence of a key next to it (types.Marker).
+func (c *Chain) checkNoEmptyValues() {
+	c.T.Helper()
+	it := c.App.CommittedContext().Store().Iterator(nil, nil)
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if len(it.Value()) == 0 {
+			c.T.Fatalf("block %d left an empty value at key %x (%q): use types.Marker, so proofs work", c.Height, it.Key(), it.Key())
+		}
+	}
 }
 
 // Sign builds a transaction of msgs from k with k's next nonce, and counts

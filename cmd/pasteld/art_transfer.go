@@ -17,6 +17,7 @@ import (
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -147,6 +148,14 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	var ck artcrypt.Key
+	if t.Encrypted {
+		// The content key wrapped to this key, checked before downloading:
+		// without it the chunks are ciphertext.
+		if ck, err = contentKey(ctx, c, t, key); err != nil {
+			return err
+		}
+	}
 	views, err := fetchChunks(ctx, c, id)
 	if err != nil {
 		return err
@@ -184,7 +193,15 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 			os.Remove(p)
 		}
 	}()
-	meta, err := codec.ReadArchive(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)), codec.ExtractLimits{}, func(info codec.FileInfo, r io.Reader) error {
+	var archive io.Reader = io.NewSectionReader(tmp, 0, int64(t.ArchiveSize))
+	if t.Encrypted {
+		// Decrypted as a stream; a package that does not authenticate fails
+		// the read, so nothing unauthenticated is renamed into place.
+		if archive, err = artcrypt.DecryptReader(archive, ck); err != nil {
+			return fmt.Errorf("art %x: %w", id, err)
+		}
+	}
+	meta, err := codec.ReadArchive(archive, codec.ExtractLimits{}, func(info codec.FileInfo, r io.Reader) error {
 		if err := codec.CheckName(info.Name); err != nil {
 			return err
 		}

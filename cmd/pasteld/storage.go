@@ -18,6 +18,8 @@ import (
 
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/crypto/artcrypt"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -299,6 +301,7 @@ chunks are confirmed. It prints the art id; you own all N editions.`,
 	register.Flags().Bool("no-wait", false, "return after uploading, without waiting for activation")
 	register.Flags().Duration("activation-timeout", 10*time.Minute, "how long to wait for activation")
 	register.Flags().Bool("quiet", false, "no progress output")
+	register.Flags().Bool("public", false, "store the image unencrypted, readable by anyone (default: encrypted, readable by edition owners only)")
 
 	get := &cobra.Command{
 		Use:   "get ART_ID --output-dir DIR --from KEY",
@@ -477,9 +480,22 @@ strength with the default coding) and the latest storage challenges.`,
 			if err != nil {
 				return err
 			}
-			m, _ := tx.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: ed, To: to.String()})
 			from, _ := cmd.Flags().GetString("from")
-			_, err = sendTx(cmd, from, fmt.Sprintf("Transfer edition %d of %x to %s", ed, id, to), m)
+			key, err := keyOf(cmd, from)
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			w, err := rewrap(ctx, cmd, c, key, id, args[2], to)
+			if err != nil {
+				return err
+			}
+			m, _ := tx.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: ed, To: to.String(), Key: w})
+			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Transfer edition %d of %x to %s", ed, id, to), m)
 			return err
 		},
 	}
@@ -496,21 +512,48 @@ strength with the default coding) and the latest storage challenges.`,
 			if err != nil {
 				return err
 			}
-			buyer, _ := cmd.Flags().GetString("buyer")
-			if buyer != "" {
-				a, err := resolveAddress(cmd, buyer)
-				if err != nil {
+			from, _ := cmd.Flags().GetString("from")
+			key, err := keyOf(cmd, from)
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			t, err := fetchTicket(ctx, c, id, true)
+			if err != nil {
+				return err
+			}
+			buyerArg, _ := cmd.Flags().GetString("buyer")
+			var buyer secp256k1.Address
+			if buyerArg != "" {
+				if buyer, err = resolveAddress(cmd, buyerArg); err != nil {
 					return err
 				}
-				buyer = a.String()
+			} else if t.Encrypted {
+				return fmt.Errorf("art %x is encrypted: name the buyer with --buyer, so the content key can be wrapped to them (the chain hands it over when they accept)", id)
 			}
-			m, _ := tx.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: ed, Price: price, Buyer: buyer})
-			from, _ := cmd.Flags().GetString("from")
-			_, err = sendTx(cmd, from, fmt.Sprintf("Offer edition %d of %x for %s", ed, id, formatAmount(price)), m)
+			var w *storagepb.KeyWrap
+			if t.Encrypted {
+				if w, err = rewrap(ctx, cmd, c, key, id, buyerArg, buyer); err != nil {
+					return err
+				}
+			}
+			msg := &storagepb.MsgOfferEdition{ArtId: id, Edition: ed, Price: price, Key: w}
+			if buyerArg != "" {
+				msg.Buyer = buyer.String()
+			}
+			m, _ := tx.Msg(storage.MsgOfferEditionType, msg)
+			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Offer edition %d of %x for %s", ed, id, formatAmount(price)), m)
 			return err
 		},
 	}
-	offer.Flags().String("buyer", "", "reserve the offer for one address")
+	offer.Flags().String("buyer", "", "reserve the offer for one address (required for an encrypted art: the content key is wrapped to them)")
+	for _, c := range []*cobra.Command{transfer, offer} {
+		c.Flags().String("recipient-pubkey", "", "hex public key of the recipient, when the art is encrypted and the recipient is neither in your keyring nor has signed a transaction")
+	}
 	cancelOffer := &cobra.Command{
 		Use:   "cancel-offer ART_ID EDITION --from KEY",
 		Short: "Withdraw an offer",
@@ -540,13 +583,29 @@ strength with the default coding) and the latest storage challenges.`,
 			if err != nil {
 				return fmt.Errorf("--max-price: %w", err)
 			}
-			m, _ := tx.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: ed, MaxPrice: price})
 			from, _ := cmd.Flags().GetString("from")
-			_, err = sendTx(cmd, from, fmt.Sprintf("Buy edition %d of %x for at most %s", ed, id, formatAmount(price)), m)
+			key, err := keyOf(cmd, from)
+			if err != nil {
+				return err
+			}
+			c, ctx, cancel, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			// For an encrypted art, pay only for a key that opens.
+			if err := checkOfferKey(ctx, c, key, id, ed); err != nil {
+				return err
+			}
+			m, _ := tx.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: ed, MaxPrice: price})
+			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Buy edition %d of %x for at most %s", ed, id, formatAmount(price)), m)
 			return err
 		},
 	}
 	accept.Flags().String("max-price", "", "the most you pay (required)")
+	for _, c := range []*cobra.Command{transfer, offer, accept} {
+		trustFlags(c) // the ticket and offer are verified through the light client
+	}
 	challenge := &cobra.Command{
 		Use:   "challenge ART_ID --from KEY",
 		Short: "Pay a bounty for a storage challenge of an art (the chain draws the chunk, holder and range)",
@@ -650,9 +709,20 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer arch.remove()
 	steps = append(steps, step{"archive", time.Since(t)})
-	say("archive: %d bytes, id %s", arch.size, arch.hash)
+	public, _ := cmd.Flags().GetBool("public")
+	var ck artcrypt.Key
+	if !public {
+		// Encrypted before anything leaves this machine: masternodes store
+		// ciphertext; the key travels only wrapped to owners and attesters.
+		t = time.Now()
+		if arch, ck, err = encryptArchive(arch); err != nil {
+			return err
+		}
+		steps = append(steps, step{"encrypt", time.Since(t)})
+	}
+	defer arch.remove()
+	say("archive: %d bytes (%s), id %s", arch.size, map[bool]string{true: "public", false: "encrypted"}[public], arch.hash)
 	hash := arch.hash
 
 	t = time.Now()
@@ -696,6 +766,12 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 	for _, id := range manifest.ChunkIDs {
 		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
 	}
+	if !public {
+		msg.Encrypted, msg.KeyCheck = true, artcrypt.KeyCheck(ck)
+		if msg.ArtistKey, err = wrapKey(key.PubKey(), ck, hash[:]); err != nil {
+			return err
+		}
+	}
 	m, err := tx.Msg(storage.MsgRegisterArtType, msg)
 	if err != nil {
 		return err
@@ -705,6 +781,17 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	steps = append(steps, step{"submit", time.Since(t)})
+	if !public {
+		// The attesters must see the image to fingerprint it: the key is
+		// wrapped to the three the chain drew, before the chunks arrive.
+		t = time.Now()
+		n, err := shareKeyWithAttesters(ctx, cmd, c, key, hash[:], ck)
+		if err != nil {
+			return err
+		}
+		steps = append(steps, step{"share key", time.Since(t)})
+		say("content key wrapped to the %d attesters", n)
+	}
 
 	t = time.Now()
 	views, err := fetchChunks(ctx, c, hash[:])

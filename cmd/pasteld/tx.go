@@ -46,6 +46,21 @@ func sendTx(cmd *cobra.Command, from string, summary string, msgs ...*txpb.Msg) 
 }
 
 func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, msgs ...*txpb.Msg) (*client.TxResult, error) {
+	return sendTxOpts(cmd, key, summary, false, msgs...)
+}
+
+// sendTxWithKeyQuiet sends a transaction that is one step of an operation
+// the user already confirmed (no prompt, no printed result; a failed
+// transaction is an error).
+func sendTxWithKeyQuiet(cmd *cobra.Command, key secp256k1.PrivKey, msgs ...*txpb.Msg) (*client.TxResult, error) {
+	res, err := sendTxOpts(cmd, key, "", true, msgs...)
+	if err == nil && res != nil && res.Code != 0 {
+		err = fmt.Errorf("transaction %s failed (code %d): %s", res.Hash, res.Code, res.Log)
+	}
+	return res, err
+}
+
+func sendTxOpts(cmd *cobra.Command, key secp256k1.PrivKey, summary string, quiet bool, msgs ...*txpb.Msg) (*client.TxResult, error) {
 	c, ctx, cancel, err := dial(cmd)
 	if err != nil {
 		return nil, err
@@ -66,7 +81,7 @@ func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, ms
 	if err != nil {
 		return nil, err
 	}
-	if y, _ := cmd.Flags().GetBool("yes"); !y {
+	if y, _ := cmd.Flags().GetBool("yes"); !y && !quiet {
 		fmt.Fprintf(os.Stderr, "%s\nfrom %s, fee %s, nonce %d. Send? [y/N] ", summary, key.PubKey().Address(), formatAmount(decoded.Body.Fee), decoded.Body.Nonce)
 		line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
@@ -91,7 +106,7 @@ func sendTxWithKey(cmd *cobra.Command, key secp256k1.PrivKey, summary string, ms
 		}
 		res, err = c.Broadcast(ctx, raw, timeout)
 	}
-	if res != nil {
+	if res != nil && !quiet {
 		printTxResult(cmd, res, errors.Is(err, client.ErrTxDropped))
 	}
 	return res, err

@@ -54,8 +54,8 @@ func (k Keeper) open(ctx *types.Context, signer types.Address, m *pb.MsgOpen) er
 	}
 	k.setChannel(ctx, ch)
 	k.setNextCounter(ctx, signer, b, m.Counter+1)
-	kv(ctx).Set(cat(prefixByParty, signer[:], id), []byte{})
-	kv(ctx).Set(cat(prefixByParty, b[:], id), []byte{})
+	kv(ctx).Set(cat(prefixByParty, signer[:], id), types.Marker)
+	kv(ctx).Set(cat(prefixByParty, b[:], id), types.Marker)
 	ctx.EmitEvent("channel_open", "channel", hx(id), "party_a", ch.PartyA, "party_b", ch.PartyB,
 		"deposit_a", types.U64(m.Deposit), "deposit_b", types.U64(m.CounterpartyDeposit), "counter", types.U64(m.Counter))
 	return nil

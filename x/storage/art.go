@@ -128,14 +128,14 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 			if len(holders) < int(p.Replication) {
 				// Fewer than R eligible right now (the others penalized or
 				// jailed): processTopUps adds the rest once they are back.
-				k.kv(ctx).Set(urKey(id, uint32(s), uint32(i)), []byte{})
+				k.kv(ctx).Set(urKey(id, uint32(s), uint32(i)), types.Marker)
 			}
 		}
 		art.Stripes = append(art.Stripes, st)
 	}
 	for _, a := range k.drawMasternodes(ctx, "attest", id, int(p.Attesters)) {
 		art.Attestations = append(art.Attestations, &storagepb.Attestation{Attester: a.String()})
-		k.kv(ctx).Set(attestingKey(a, id), []byte{})
+		k.kv(ctx).Set(attestingKey(a, id), types.Marker)
 	}
 	k.setArt(ctx, art)
 	if m.Encrypted {
@@ -145,7 +145,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 		k.setEditionOwner(ctx, id, e, artist)
 	}
 	k.fpAdd(ctx, m.Fingerprint, id)
-	k.kv(ctx).Set(key(pAttestDeadline, u64(uint64(art.AttestDeadline)), id), []byte{})
+	k.kv(ctx).Set(key(pAttestDeadline, u64(uint64(art.AttestDeadline)), id), types.Marker)
 	ctx.EmitEvent("art_registered", "art_id", hexID(id), "artist", artist.String(), "chunks", types.U64(uint64(len(m.ChunkIds))),
 		"fee", types.U64(fee), "fingerprint", fmt.Sprintf("%016x", m.Fingerprint))
 	mns := make([]types.Address, 0, len(perMN))

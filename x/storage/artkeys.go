@@ -63,7 +63,7 @@ func (k Keeper) checkKeyWrap(ctx *types.Context, art []byte, w *storagepb.KeyWra
 // used.
 func (k Keeper) storeKeyWrap(ctx *types.Context, art []byte, reader types.Address, w *storagepb.KeyWrap) {
 	k.set(ctx, keyWrapKey(art, reader), w)
-	k.kv(ctx).Set(usedWrapKey(art, w.Wrap), []byte{})
+	k.kv(ctx).Set(usedWrapKey(art, w.Wrap), types.Marker)
 }
 
 // dropKeyWrapOfFormerOwner removes the wrap of owner once it owns no edition

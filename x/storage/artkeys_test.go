@@ -2,15 +2,18 @@ package storage_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"testing"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	pstore "github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -159,4 +162,26 @@ func mustMarshal(t *testing.T, m proto.Message) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestKeyWrapAbsenceProof(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	artist := c.Keys[6]
+	ck, _ := artcrypt.NewKey(rand.Reader)
+	ta := makeArt(t, 8, 10_000, 0x1111)
+	id := ta.msg.ArchiveHash
+	m := proto.Clone(ta.msg).(*storagepb.MsgRegisterArt)
+	m.Encrypted, m.KeyCheck, m.ArtistKey = true, artcrypt.KeyCheck(ck), wrapTo(t, artist, ck, id)
+	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, m))
+	for _, who := range []secp256k1.PrivKey{artist, c.Keys[7]} {
+		path := "/storage/keywrap/" + hex.EncodeToString(id) + "/" + who.PubKey().Address().String()
+		r, err := c.App.Query(context.Background(), &abci.RequestQuery{Path: path, Prove: true})
+		if err != nil || r.Code != 0 {
+			t.Fatal(err, r.Log)
+		}
+		if err := pstore.VerifyProof(c.App.Hash(), r.Key, r.Value, r.ProofOps); err != nil {
+			t.Fatalf("%s (value %d bytes): %v", who.PubKey().Address(), len(r.Value), err)
+		}
+	}
 }

@@ -148,10 +148,10 @@ func (k Keeper) openChallenge(ctx *types.Context, c *storagepb.Commitment, seed 
 		RequestedBy: requester,
 	}
 	k.set(ctx, chKey(id), ch)
-	k.kv(ctx).Set(cmKey(mn, id), []byte{})
-	k.kv(ctx).Set(cqKey(ch.Deadline, id), []byte{})
-	k.kv(ctx).Set(cxKey(mn, id), []byte{})
-	k.kv(ctx).Set(caKey(c.ArtId, id), []byte{})
+	k.kv(ctx).Set(cmKey(mn, id), types.Marker)
+	k.kv(ctx).Set(cqKey(ch.Deadline, id), types.Marker)
+	k.kv(ctx).Set(cxKey(mn, id), types.Marker)
+	k.kv(ctx).Set(caKey(c.ArtId, id), types.Marker)
 	ctx.EmitEvent("challenge", "challenge_id", types.U64(id), "masternode", c.Masternode, "art_id", hexID(c.ArtId),
 		"stripe", types.U64(uint64(c.Stripe)), "index", types.U64(uint64(c.Index)), "deadline", types.U64(uint64(ch.Deadline)))
 	return ch
@@ -322,11 +322,11 @@ func (k Keeper) penalize(ctx *types.Context, mn types.Address) {
 		m.JailedHeight = ctx.Height
 		k.setMasternode(ctx, mn, m)
 		k.ringRemove(ctx, mn)
-		k.kv(ctx).Set(key(pReassign, mn[:]), []byte{})
+		k.kv(ctx).Set(key(pReassign, mn[:]), types.Marker)
 		ctx.EmitEvent("masternode_jailed", "masternode", mn.String(), "failures", types.U64(uint64(n)), "window", types.U64(uint64(p.FailureWindow)))
 		return
 	case n == p.ReassignFailures:
-		k.kv(ctx).Set(key(pReassign, mn[:]), []byte{})
+		k.kv(ctx).Set(key(pReassign, mn[:]), types.Marker)
 		ctx.EmitEvent("commitments_reassigned", "masternode", mn.String(), "failures", types.U64(uint64(n)), "commitments", types.U64(m.Commitments))
 	}
 	k.setMasternode(ctx, mn, m)
@@ -369,7 +369,7 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			// Nobody has the chunk to give: the holder waits for a healer and
 			// is not at fault. Make sure healing knows (a chunk that was never
 			// confirmed anywhere has no marker yet) and restart its window.
-			k.kv(ctx).Set(hmKey(art, stripe, index), []byte{})
+			k.kv(ctx).Set(hmKey(art, stripe, index), types.Marker)
 			k.kv(ctx).Delete(ucKey(c, mn))
 			c.AssignedHeight = ctx.Height
 			k.set(ctx, commitKey(art, stripe, index, mn), c)

@@ -67,7 +67,7 @@ func (k Keeper) offerEdition(ctx *types.Context, signer types.Address, m *storag
 		if err := k.checkKeyWrap(ctx, art.Id, m.Key, buyer, "the buyer"); err != nil {
 			return err
 		}
-		k.kv(ctx).Set(usedWrapKey(art.Id, m.Key.Wrap), []byte{})
+		k.kv(ctx).Set(usedWrapKey(art.Id, m.Key.Wrap), types.Marker)
 	}
 	k.set(ctx, offerKey(m.ArtId, m.Edition), &storagepb.Offer{Seller: signer.String(), Price: m.Price, Buyer: m.Buyer, Key: m.Key})
 	ctx.EmitEvent("edition_offered", "art_id", hexID(m.ArtId), "edition", types.U64(uint64(m.Edition)), "seller", signer.String(), "price", types.U64(m.Price))

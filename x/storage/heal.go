@@ -172,7 +172,7 @@ func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32
 		ctx.EmitEvent("commitment_added", "art_id", hexID(a.Id), "masternode", to.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))
 	}
 	if len(holders)+len(placed) < r {
-		k.kv(ctx).Set(urKey(a.Id, stripe, index), []byte{})
+		k.kv(ctx).Set(urKey(a.Id, stripe, index), types.Marker)
 		return false
 	}
 	return true

@@ -227,7 +227,7 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	if !c.Confirmed {
 		k.markUnconfirmed(ctx, c, mn)
 	}
-	k.kv(ctx).Set(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index), []byte{})
+	k.kv(ctx).Set(mnCommitKey(mn, c.ArtId, c.Stripe, c.Index), types.Marker)
 	if m, ok := k.Masternode(ctx, mn); ok {
 		m.Commitments++
 		k.setMasternode(ctx, mn, m)
@@ -288,7 +288,7 @@ func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
 		if s := k.getU32(ctx, scKey(c.ArtId, c.Stripe)); s > 0 {
 			k.setU32(ctx, scKey(c.ArtId, c.Stripe), s-1)
 		}
-		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), []byte{})
+		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), types.Marker)
 	}
 	if t := k.counter(ctx, tcKey()); t > 0 {
 		k.setCounter(ctx, tcKey(), t-1)
@@ -331,7 +331,7 @@ func (k Keeper) setEditionOwner(ctx *types.Context, id []byte, ed uint32, owner 
 		k.kv(ctx).Delete(eoKey(old, id, ed))
 	}
 	k.kv(ctx).Set(edKey(id, ed), []byte(owner.String()))
-	k.kv(ctx).Set(eoKey(owner, id, ed), []byte{})
+	k.kv(ctx).Set(eoKey(owner, id, ed), types.Marker)
 }
 
 // OwnedEditions lists the editions of art id that owner holds.

@@ -101,6 +101,9 @@ func key(parts ...[]byte) []byte {
 	return out
 }
 
+// posSize is the length of a chunkPos.
+const posSize = 32 + 4 + 4
+
 func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
 
 func mnKey(a types.Address) []byte { return key(pMasternode, a[:]) }

@@ -112,7 +112,7 @@ func (k Keeper) exitMasternode(ctx *types.Context, signer types.Address) error {
 	}
 	k.setMasternode(ctx, signer, m)
 	k.ringRemove(ctx, signer)
-	k.kv(ctx).Set(key(pExit, signer[:]), []byte{})
+	k.kv(ctx).Set(key(pExit, signer[:]), types.Marker)
 	ctx.EmitEvent("masternode_exiting", "masternode", signer.String(), "commitments", types.U64(m.Commitments))
 	return nil
 }
@@ -162,8 +162,10 @@ func (k Keeper) processMoves(ctx *types.Context) {
 				}
 				continue
 			}
+			// A position (chunkPos) to resume after, or types.Marker: from the
+			// start.
 			after := k.kv(ctx).Get(qk)
-			if len(after) == 0 {
+			if len(after) != posSize {
 				after = nil
 			}
 			batch := k.MasternodeCommitments(ctx, a, after, budget)
@@ -182,7 +184,11 @@ func (k Keeper) processMoves(ctx *types.Context) {
 			if len(batch) == 0 || bytes.Equal(q, pReassign) {
 				after = nil
 			}
-			k.kv(ctx).Set(qk, append([]byte{}, after...))
+			if after == nil {
+				k.kv(ctx).Set(qk, types.Marker)
+			} else {
+				k.kv(ctx).Set(qk, append([]byte{}, after...))
+			}
 			if budget <= 0 {
 				return
 			}
@@ -225,7 +231,7 @@ func (k Keeper) reassign(ctx *types.Context, c *storagepb.Commitment, from types
 	if len(to) == 0 {
 		// Remembered: processTopUps adds the missing holder once a
 		// masternode is eligible again.
-		k.kv(ctx).Set(urKey(c.ArtId, c.Stripe, c.Index), []byte{})
+		k.kv(ctx).Set(urKey(c.ArtId, c.Stripe, c.Index), types.Marker)
 		ctx.EmitEvent("commitment_unplaced", "art_id", hexID(c.ArtId), "masternode", from.String(), "reason", "no eligible masternode left to take the chunk")
 		return false
 	}

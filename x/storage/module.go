@@ -364,6 +364,14 @@ func (Module) QueryKey(path []string) []byte {
 			}
 		}
 	}
+	if len(path) == 3 && path[0] == "offer" {
+		// offer/<art>/<edition>: the open offer of an edition.
+		id, err := hex.DecodeString(path[1])
+		ed, eerr := strconv.ParseUint(path[2], 10, 32)
+		if err == nil && len(id) == 32 && eerr == nil {
+			return key([]byte(ModuleName+"/"), offerKey(id, uint32(ed)))
+		}
+	}
 	if len(path) == 3 && path[0] == "keywrap" {
 		// keywrap/<art>/<reader>: the content key wrapped to reader.
 		id, err := hex.DecodeString(path[1])
@@ -685,11 +693,13 @@ func ArtJSON(a *storagepb.Art) ([]byte, error) {
 		OriginalityOK  bool                     `json:"originality_ok"`
 		RejectReason   string                   `json:"reject_reason,omitempty"`
 		AttestDeadline int64                    `json:"attest_deadline"`
+		Encrypted      bool                     `json:"encrypted"`
 	}{
 		ID: hexID(a.Id), Artist: a.Artist, Title: a.Title, MetadataHash: hexID(a.MetadataHash), ArchiveSize: a.ArchiveSize,
 		ChunkSize: a.ChunkSize, Redundancy: a.Redundancy, Fingerprint: fmt.Sprintf("%016x", a.Fingerprint), Editions: a.Editions,
 		Fee: strconv.FormatUint(a.Fee, 10), Status: a.Status.String(), Registered: a.RegisteredHeight, Activated: a.ActivatedHeight,
 		Attestations: a.Attestations, OriginalityOK: a.OriginalityOk, RejectReason: a.RejectReason, AttestDeadline: a.AttestDeadline,
+		Encrypted: a.Encrypted,
 	}
 	for _, s := range a.Stripes {
 		st := stripe{K: s.K, N: s.N}

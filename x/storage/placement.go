@@ -42,7 +42,7 @@ func ChunkPoint(art []byte, stripe, index uint32) []byte {
 
 func (k Keeper) ringAdd(ctx *types.Context, a types.Address) {
 	for i := 0; i < RingPoints; i++ {
-		k.kv(ctx).Set(key(ringPrefix, ringPoint(a, i), a[:]), []byte{})
+		k.kv(ctx).Set(key(ringPrefix, ringPoint(a, i), a[:]), types.Marker)
 	}
 }
 

@@ -67,7 +67,7 @@ func RandHistory(p *storagepb.Params) int64 { return 2*p.ConfirmWindow + 64 }
 // markUnconfirmed records c (assigned at this height) as waiting for its
 // holder's proof, and asks for the next block's randomness to be kept.
 func (k Keeper) markUnconfirmed(ctx *types.Context, c *storagepb.Commitment, mn types.Address) {
-	k.kv(ctx).Set(ucKey(c, mn), []byte{})
+	k.kv(ctx).Set(ucKey(c, mn), types.Marker)
 	k.kv(ctx).Set(rnKey(), u64(uint64(ctx.Height)))
 }
 

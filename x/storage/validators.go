@@ -91,7 +91,7 @@ func getI64(kv types.KVStore, k []byte) int64 {
 	return int64(binary.BigEndian.Uint64(bz))
 }
 
-func (k Keeper) markValidatorsDirty(ctx *types.Context) { k.kv(ctx).Set(keyValDirty, []byte{}) }
+func (k Keeper) markValidatorsDirty(ctx *types.Context) { k.kv(ctx).Set(keyValDirty, types.Marker) }
 
 // bindConsensusKey makes pub the consensus key of masternode a (replacing
 // any previous one) after checking nobody else uses it.
@@ -333,7 +333,7 @@ func (k Keeper) InitValidators(ctx *types.Context, genesis []abci.ValidatorUpdat
 		if kv.Has(key(prefixValKey, pub)) {
 			return nil, ErrConsensusKey.Wrapf("genesis validator %d is listed twice", i)
 		}
-		kv.Set(key(prefixValKey, pub), []byte{})
+		kv.Set(key(prefixValKey, pub), types.Marker)
 		kv.Set(key(prefixValGenesis, pub), i64(v.Power))
 		kv.Set(key(prefixValPower, pub), i64(v.Power))
 	}

@@ -53,7 +53,7 @@ func BandKeys(h Hash, id []byte) [][]byte {
 // AddToStore indexes (h, id) in kv. Adding a pair twice leaves one copy.
 func AddToStore(kv StoreWriter, h Hash, id []byte) {
 	for _, k := range BandKeys(h, id) {
-		kv.Set(k, []byte{})
+		kv.Set(k, types.Marker)
 	}
 }
 
