@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha3"
 	"encoding/hex"
 	"encoding/json"
@@ -16,7 +17,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/chunkd"
+	"github.com/pastelchain/pastel/client/keyring"
 	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/crypto/artcrypt"
+	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -142,6 +147,38 @@ func TestEncryptedArtIsOwnerOnly(t *testing.T) {
 	run(t, append([]string{"tx", "bank", "send", "faucet", "bob", "10psl", "--yes"}, n.keyArgs()...)...)
 	if out, err := pasteldCmd(append([]string{"art", "offer", id, "2", "1psl", "--from", "faucet", "--yes"}, n.keyArgs()...)...); err == nil || !strings.Contains(out, "--buyer") {
 		t.Fatalf("an offer of an encrypted art without a buyer: %v\n%s", err, out)
+	}
+	// A dishonest seller offers with a well-formed wrap to bob of some other
+	// key: the chain cannot tell, bob's wallet can, and it does not pay.
+	kr, err := keyring.Open(n.home, keyring.BackendTest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faucet, _ := kr.PrivKey("faucet")
+	bobKey, _ := kr.PrivKey("bob")
+	bogus, _ := artcrypt.NewKey(rand.Reader)
+	w, err := artcrypt.Wrap(rand.Reader, bobKey.PubKey(), bogus, a.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cheat, _ := tx.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: a.Id, Edition: 2, Price: 1_000_000_000,
+		Buyer: bobKey.PubKey().Address().String(), Key: &storagepb.KeyWrap{RecipientPubKey: bobKey.PubKey().Bytes(), Wrap: w}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := n.client()
+	raw, err := c.Sign(ctx, faucet, 0, "", cheat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := c.Broadcast(ctx, raw, 20*time.Second); err != nil || res.Code != 0 {
+		t.Fatalf("the bogus offer (well-formed, so the chain takes it): %v %+v", err, res)
+	}
+	bobBefore := balanceOf(t, n, bobKey.PubKey().Address().String(), false)
+	if out, err := pasteldCmd(append([]string{"art", "accept", id, "2", "--max-price", "1psl", "--from", "bob", "--yes"}, n.keyArgs()...)...); err == nil || !strings.Contains(out, "not buying") {
+		t.Fatalf("bob accepted an offer whose key does not open: %v\n%s", err, out)
+	}
+	if got := balanceOf(t, n, bobKey.PubKey().Address().String(), false); got != bobBefore {
+		t.Fatalf("bob paid for a bogus key: %d -> %d", bobBefore, got)
 	}
 	run(t, append([]string{"art", "offer", id, "2", "1psl", "--buyer", "bob", "--from", "faucet", "--yes"}, n.keyArgs()...)...)
 	run(t, append([]string{"art", "accept", id, "2", "--max-price", "1psl", "--from", "bob", "--yes"}, n.keyArgs()...)...)

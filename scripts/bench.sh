@@ -26,6 +26,11 @@ go test -run '^$' -bench 'Confirmation' -benchtime 300x ./x/storage/ | grep -E '
 go test -run '^$' -bench 'Near1M' -benchtime 200x ./x/storage/fingerprint/ 2>/dev/null | grep -E '^(Benchmark|ok)' || true
 
 echo
+echo "######## encryption: encrypt+encode and decode+decrypt against plain, same run ########"
+PASTEL_BENCH=1 go test -count=1 -run 'TestBenchEncryptionOverhead' ./crypto/artcrypt/ -v | grep -E '^(encryption|  [a-z])'
+go test -run '^$' -bench 'Encrypt' ./crypto/artcrypt/ | grep -E '^Benchmark'
+
+echo
 echo "######## storage end to end: 20 MiB registration, download, healing (real processes) ########"
 PASTEL_BENCH=1 go test -count=1 -timeout 20m -run 'TestBenchRegistration20MiB|TestSelfHealing' ./e2e/ -v | grep -E '^(registration|  [a-z]|download|healing)'
 # The same registration before proofs of possession (confirmations without

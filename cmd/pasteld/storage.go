@@ -285,7 +285,15 @@ ticket), computes its perceptual fingerprint, erasure-codes the archive into
 chunks, registers the ticket on-chain (paying the storage fee into the
 endowment), uploads every chunk to a masternode the chain assigned it to, and
 waits until three drawn masternodes have attested the fingerprint and enough
-chunks are confirmed. It prints the art id; you own all N editions.`,
+chunks are confirmed. It prints the art id; you own all N editions.
+
+The archive is encrypted on this machine before it is coded (a fresh
+256-bit content key, AES-256-GCM or ChaCha20-Poly1305 in 64 KiB packages):
+masternodes store, prove and heal ciphertext and never hold the key. The key
+is kept on-chain only wrapped to your public key, and to the three attesters
+the chain draws, who must decrypt the image to fingerprint it (they see it;
+nobody else does). Transfers and sales wrap it to the new owner. --public
+stores the archive unencrypted instead, for works meant to be seen.`,
 		Example: `  pasteld art register sunflowers.png --title "Sunflowers" --editions 10 --from alice --home .devnet/node --keyring-backend test --yes`,
 		Args:    cobra.ExactArgs(1),
 		RunE:    runArtRegister,
