@@ -119,6 +119,14 @@ func TestEncryptedArtIsOwnerOnly(t *testing.T) {
 		t.Fatal("the stored archive reads as an archive without the key")
 	}
 
+	// The attesters decrypted and fingerprinted it (it is active with the
+	// artist's fingerprint), so an edited copy is still refused.
+	cp := filepath.Join(dir, "copy.jpg")
+	writeJPEG(t, cp, painting(4711, 360, 240), 70)
+	if _, err := sn.register(t, cp, "faucet", "Copy"); err == nil || !strings.Contains(err.Error(), "near-duplicate") {
+		t.Fatalf("a recompressed copy of an encrypted art: %v", err)
+	}
+
 	get := func(key, to string) error { return sn.download(t, id, key, filepath.Join(dir, to)) }
 	same := func(to string) {
 		t.Helper()
