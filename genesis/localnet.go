@@ -6,12 +6,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/pastelchain/pastel/client/keyring"
+	"github.com/pastelchain/pastel/x/rewards"
 )
 
 // LocalnetOptions describe a network of validators on one machine.
@@ -95,6 +97,14 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 	genPath := filepath.Join(nodes[0].Home, "config", "genesis.json")
 	if err := doc.SaveAs(genPath); err != nil {
 		return nil, err
+	}
+	if o.BlockTimeMillis > 0 {
+		// The reward schedule's months are wall time: blocks at this
+		// network's block time.
+		n := rewards.SeedEmissionEpochs(timeMillis(o.BlockTimeMillis), rewards.DefaultParams().EpochLength)
+		if err := SetParam(genPath, "rewards.params.emission_epochs", strconv.FormatUint(n, 10)); err != nil {
+			return nil, err
+		}
 	}
 	for i, n := range nodes {
 		if err := fund(genPath, n.Address, o.FundEach); err != nil {

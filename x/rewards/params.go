@@ -1,6 +1,8 @@
 package rewards
 
 import (
+	"time"
+
 	"github.com/pastelchain/pastel/x/rewards/rewardspb"
 )
 
@@ -43,6 +45,25 @@ const (
 	maxKeepEpochRecords = 100_000_000
 )
 
+// The project's reward schedule: SeedPeriods periods of SeedPeriod, each
+// emitting an equal part of the emission.
+const (
+	SeedPeriods = 1_000
+	SeedPeriod  = 30 * 24 * time.Hour
+)
+
+// SeedEmissionEpochs is emission_epochs for the project's schedule at a
+// block time and epoch length: SeedPeriods × (blocks per SeedPeriod) /
+// epochLength, so emission lasts SeedPeriods periods of wall time at that
+// block time. Genesis tools call it; no state transition does.
+func SeedEmissionEpochs(blockTime time.Duration, epochLength int64) uint64 {
+	if blockTime <= 0 || epochLength <= 0 {
+		return 0
+	}
+	blocksPerPeriod := uint64(SeedPeriod / blockTime)
+	return SeedPeriods * blocksPerPeriod / uint64(epochLength)
+}
+
 // DefaultParams are the defaults of a new chain:
 //
 //   - max_supply 10^18 npsl: 10^9 PSL of 10^9 npsl, the project's reward design.
@@ -51,10 +72,15 @@ const (
 //     of epoch_length consecutive blocks contains exactly one settlement
 //     block, so a masternode withheld for that window misses exactly one
 //     payout, never zero and never two.
-//   - emission_epochs 3,153,600: ten years of 100-block epochs at 1 s blocks
-//     (3,153,600 = 10 × 365 × 86,400 / 100). A storage network promises
-//     to keep files for good; emission bootstraps masternodes over a decade
-//     while the endowment grows, instead of front-loading the supply.
+//   - emission_epochs 25,920,000: the project's schedule of SeedPeriods (10^3)
+//     monthly periods of 10^6 PSL each, linear (about 83 years), in
+//     100-block epochs at 1 s blocks: a 30-day month is 2,592,000 blocks,
+//     25,920 epochs, so 1,000 months are 25,920,000 epochs
+//     (SeedEmissionEpochs; `pasteld init` and `testnet` compute it for the
+//     chain's block time). Each month emits (max_supply − genesis supply) /
+//     1,000: 10^6 PSL less the genesis supply's share. Payouts settle one
+//     epoch late (the seed pays one month late; an epoch is the unit here,
+//     so operators see rewards within minutes, not a month).
 //   - validators_share_ppm 200,000 (20%): validators run consensus;
 //     masternodes carry the storage cost and get the other 80%.
 //   - endowment_release_ppb 300 per epoch: a geometric release with a
@@ -70,7 +96,7 @@ func DefaultParams() Params {
 	return Params{
 		MaxSupply:           1_000_000_000 * Coin,
 		EpochLength:         100,
-		EmissionEpochs:      3_153_600,
+		EmissionEpochs:      SeedEmissionEpochs(time.Second, 100),
 		ValidatorsSharePPM:  200_000,
 		EndowmentReleasePPB: 300,
 		UnknownTrustPPB:     uint32(PPB),

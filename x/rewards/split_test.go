@@ -1,6 +1,7 @@
 package rewards
 
 import (
+	"time"
 	"math/big"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestEmissionPartsAddUp(t *testing.T) {
 			t.Fatalf("parts add up to %s, want %d", sum, total)
 		}
 	})
-	if got := Emission(1_000_000_000_000_000_000, 3_153_600, 0); got != 317_097_919_837 {
+	if got := Emission(1_000_000_000_000_000_000, DefaultParams().EmissionEpochs, 0); got != 38_580_246_913 {
 		t.Fatalf("default per-epoch emission %d", got)
 	}
 }
@@ -85,4 +86,58 @@ func TestSplitAgainstRationals(t *testing.T) {
 			t.Fatalf("shares add up to %d of %d with %d positive weights", sum, amount, positive)
 		}
 	})
+}
+
+// TestSeedSchedule: the default emission follows the project's schedule —
+// 10^3 monthly periods, each emitting a thousandth of the emission (10^6
+// PSL when nothing is minted at genesis), linear, nothing after the last
+// period, the whole emission exactly, at 1 s blocks and at the devnet's.
+func TestSeedSchedule(t *testing.T) {
+	if got := DefaultParams().EmissionEpochs; got != 25_920_000 {
+		t.Fatalf("default emission_epochs %d, want 25,920,000 (1,000 months of 2,592,000 one-second blocks in 100-block epochs)", got)
+	}
+	for _, bt := range []time.Duration{time.Second, 300 * time.Millisecond, 5 * time.Second} {
+		n := SeedEmissionEpochs(bt, 100)
+		perMonth := n / SeedPeriods
+		if perMonth*SeedPeriods != n {
+			t.Fatalf("block time %s: %d epochs do not split into %d equal months", bt, n, SeedPeriods)
+		}
+		if got := time.Duration(perMonth*100) * bt; got != SeedPeriod {
+			t.Fatalf("block time %s: a period is %s of blocks, want %s", bt, got, SeedPeriod)
+		}
+		total := DefaultParams().MaxSupply // no genesis supply
+		month := func(m uint64) uint64 {
+			// Closed form of the sum of Emission over the epochs of month m.
+			s := (perMonth) * (total / n)
+			if m == SeedPeriods-1 {
+				s += total % n
+			}
+			return s
+		}
+		var sum uint64
+		for m := uint64(0); m < SeedPeriods; m++ {
+			x := month(m)
+			want := 1_000_000 * Coin
+			// Integer parts: a month is off by less than n npsl (n epochs'
+			// rounding; the last also takes the remainder), < 0.09 PSL here.
+			if d := int64(x) - int64(want); d >= int64(n) || d <= -int64(n) {
+				t.Fatalf("block time %s: month %d emits %d npsl, want %d (± %d)", bt, m, x, want, n)
+			}
+			sum += x
+		}
+		if sum != total {
+			t.Fatalf("block time %s: the months emit %d, want %d", bt, sum, total)
+		}
+		for _, e := range []uint64{n, n + 1, 10 * n} {
+			if Emission(total, n, e) != 0 {
+				t.Fatalf("epoch %d after the schedule emits", e)
+			}
+		}
+		// Spot-check the closed form against Emission itself.
+		for _, e := range []uint64{0, perMonth - 1, perMonth, n / 2, n - 2} {
+			if Emission(total, n, e) != total/n {
+				t.Fatalf("epoch %d emits %d, want %d", e, Emission(total, n, e), total/n)
+			}
+		}
+	}
 }
