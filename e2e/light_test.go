@@ -165,6 +165,17 @@ func TestProveCatchesLyingNode(t *testing.T) {
 		t.Fatal("a root given on the command line was saved")
 	}
 
+	// A witness that serves another chain contradicts the honest primary:
+	// the light client stops rather than pick one.
+	if out, err := balance(t.TempDir(), "--trust-height", root.RootHeight, "--trust-hash", root.RootHash, "--witness", b.nodes[0].rpc); err == nil {
+		t.Fatalf("a witness on another chain went unnoticed:\n%s", out)
+	} else {
+		t.Logf("witness on chain B: %s", out)
+	}
+	if out, err := balance(t.TempDir(), "--trust-height", root.RootHeight, "--trust-hash", root.RootHash, "--witness", a.nodes[0].rpc); err != nil {
+		t.Fatalf("an honest witness: %v\n%s", err, out)
+	}
+
 	// The chain moves on: the light client follows it from the newest
 	// verified header, which advances in the home.
 	h := a.nodes[0].height()

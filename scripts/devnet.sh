@@ -126,8 +126,11 @@ In another terminal:
     \$P art get <ART_ID> --output-dir ./downloaded --from demo \$H
     \$P tx bank send demo alice 25psl \$H --yes
     \$P art transfer <ART_ID> 1 alice --from demo \$H --yes
-    \$P query bank balance alice \$H --prove
+    \$P query bank balance alice \$H --prove     # verified by the light client (trust root in $NODE/light)
+    \$P query storage-stats                      # arts, commitments, challenges, healing, lowest redundancy
+    curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep ^pastel_
 
+Art is encrypted on your machine by default (--public to opt out); only edition owners can decrypt.
 Ctrl-C stops the network; 'make devnet' again continues it.
 MSG
 wait "${pids[0]}"
