@@ -1,9 +1,9 @@
 package rewards
 
 import (
-	"time"
 	"math/big"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
