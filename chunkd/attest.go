@@ -184,6 +184,24 @@ func CheckTicketCodingFrom(r io.Reader, t *storagepb.Art) error {
 	return nil
 }
 
+// CheckStoredArchive is an attester's verdict on the archive as stored
+// (ArchiveSize bytes at r, the bytes the chunk ids code): the ticket's ids
+// must be its code, and its image (decrypted with ck when the art is
+// encrypted) must decode; it returns the image's fingerprint.
+func CheckStoredArchive(r io.ReaderAt, t *storagepb.Art, ck artcrypt.Key) (uint64, error) {
+	if err := CheckTicketCodingFrom(io.NewSectionReader(r, 0, int64(t.ArchiveSize)), t); err != nil {
+		return 0, err // a ticket whose ids are not the archive's code is refused
+	}
+	var plain io.Reader = io.NewSectionReader(r, 0, int64(t.ArchiveSize))
+	if t.Encrypted {
+		var err error
+		if plain, err = artcrypt.DecryptReader(plain, ck); err != nil {
+			return 0, err
+		}
+	}
+	return FingerprintArchiveFrom(plain)
+}
+
 // attestPending answers the attestation tasks of this masternode.
 func (d *Daemon) attestPending(ctx context.Context) error {
 	ids, err := d.chain.Attesting(ctx, d.addr)
@@ -238,17 +256,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 			continue
 		}
 		msg := &storagepb.MsgAttest{ArtId: art, Ok: true}
-		var plain io.Reader = io.NewSectionReader(tmp, 0, int64(t.ArchiveSize))
-		if t.Encrypted {
-			plain, err = artcrypt.DecryptReader(plain, ck)
-		}
-		var fp uint64
-		if err == nil {
-			fp, err = FingerprintArchiveFrom(plain)
-		}
-		if cerr := CheckTicketCodingFrom(io.NewSectionReader(tmp, 0, int64(t.ArchiveSize)), t); cerr != nil {
-			err = cerr // a ticket whose ids are not the archive's code is refused
-		}
+		fp, err := CheckStoredArchive(tmp, t, ck)
 		tmp.Close()
 		os.Remove(tmp.Name())
 		if err != nil {
