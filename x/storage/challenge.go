@@ -101,16 +101,36 @@ func (k Keeper) drawChallenges(ctx *types.Context) {
 	n = min(n, uint64(p.MaxChallengesPerBlock))
 	for i := uint64(0); i < n; i++ {
 		seed := randBytes(ctx.Rand, "challenge", u64(i))
-		mns := k.Place(ctx, seed[:8], 1, nil)
-		if len(mns) == 0 {
+		mn, ok := k.auditee(ctx, seed[:8])
+		if !ok {
 			return
 		}
-		c := k.randomConfirmed(ctx, mns[0], seed[8:])
+		c := k.randomConfirmed(ctx, mn, seed[8:])
 		if c == nil {
 			continue
 		}
 		k.openChallenge(ctx, c, seed, "")
 	}
+}
+
+// auditee is the masternode a challenge drawn at point goes to: the first
+// on the ring in good standing (active, rewards not withheld) holding a
+// confirmed commitment. Trust does not matter here, unlike for placement:
+// a distrusted masternode still holds chunks and must still prove them,
+// and passing is also how its trust recovers (skipping it, a masternode
+// distrusted after one failure was never audited again, and never trusted
+// again).
+func (k Keeper) auditee(ctx *types.Context, point []byte) (types.Address, bool) {
+	var out types.Address
+	found := false
+	k.walk(ctx, point, func(a types.Address) bool {
+		if m, ok := k.Masternode(ctx, a); ok && InGoodStanding(m, ctx.Height) && m.Commitments > 0 {
+			out, found = a, true
+			return false
+		}
+		return true
+	})
+	return out, found
 }
 
 // randomConfirmed returns a confirmed commitment of mn at or after a random
