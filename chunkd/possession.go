@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage"
@@ -82,7 +83,7 @@ func (d *Daemon) mintLocal(ctx context.Context, art []byte, stripe, index uint32
 	if len(have) < int(st.K) {
 		return fmt.Errorf("%w (%d of %d)", errCannotMint, len(have), st.K)
 	}
-	minted, err := codec.Mint(ManifestOf(t), int(stripe), int(index), have)
+	minted, err := codec.Mint(artio.ManifestOf(t), int(stripe), int(index), have)
 	if err != nil {
 		return fmt.Errorf("minting: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage"
@@ -197,7 +198,7 @@ func (d *Daemon) heal(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
-		m := ManifestOf(t)
+		m := artio.ManifestOf(t)
 		have, err := d.gatherStripe(ctx, t, chunks, task.Stripe)
 		if err != nil {
 			d.log.Warn("heal: cannot rebuild stripe", "art", task.ArtID, "stripe", task.Stripe, "err", err)

@@ -16,7 +16,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/pastelchain/pastel/chunkd"
+	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/client/keyring"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
@@ -45,7 +45,7 @@ func ticketOf(t *testing.T, n *node, id string) *storagepb.Art {
 // as a coalition of all of them could.
 func everyChunkOnDisk(t *testing.T, sn *storageNet, a *storagepb.Art) []byte {
 	t.Helper()
-	d, err := codec.NewDecoder(chunkd.ManifestOf(a))
+	d, err := codec.NewDecoder(artio.ManifestOf(a))
 	if err != nil {
 		t.Fatal(err)
 	}

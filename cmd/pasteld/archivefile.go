@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/pastelchain/pastel/chunkd"
+	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
 )
@@ -21,9 +21,9 @@ func fingerprintFile(path string) (uint64, error) {
 		return 0, err
 	}
 	defer f.Close()
-	h, err := fingerprint.Compute(f, chunkd.MaxImagePixels)
+	h, err := fingerprint.Compute(f, artio.MaxImagePixels)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w (register PNG, JPEG, GIF, WebP, BMP or TIFF images of at most %d pixels)", path, err, chunkd.MaxImagePixels)
+		return 0, fmt.Errorf("%s: %w (register PNG, JPEG, GIF, WebP, BMP or TIFF images of at most %d pixels)", path, err, artio.MaxImagePixels)
 	}
 	return uint64(h), nil
 }

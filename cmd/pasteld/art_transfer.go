@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pastelchain/pastel/chunkd"
+	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/codec"
@@ -179,7 +179,7 @@ func runArtGet(cmd *cobra.Command, args []string) error {
 		}
 	}
 	prog := newProgress("download", need, quiet)
-	err = chunkd.FetchArchiveTo(ctx, peer.New(key), t, views, tmp, func(n int) { prog.add(int64(n)) })
+	err = artio.FetchArchiveTo(ctx, peer.New(key), t, views, tmp, func(n int) { prog.add(int64(n)) })
 	prog.finish()
 	if err != nil {
 		return fmt.Errorf("art %x: %w", id, err)
