@@ -95,7 +95,15 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 // size of the art. The archive hash is checked at the end: until
 // FetchArchiveTo returns nil, what was written is unconfirmed. progress, if
 // set, is called with the bytes of every chunk fetched.
-func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, w io.Writer, progress func(n int)) error {
+//
+// With FromLocal, chunks found locally are used first (a masternode
+// attesting an art reads the chunks it holds from its own disk: peers refuse
+// it a chunk it has confirmed holding, by the no-outsourcing rule).
+func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, w io.Writer, progress func(n int), opts ...FetchOption) error {
+	var o fetchOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	d, err := codec.NewDecoder(ManifestOf(t))
 	if err != nil {
 		return fmt.Errorf("art %x: %w", t.Id, err)
@@ -114,6 +122,12 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 			id, err := codec.ParseID(c.ID)
 			if err != nil {
 				continue
+			}
+			if o.local != nil {
+				if b, err := o.local(id); err == nil && d.Add(b) == nil {
+					have++
+					continue
+				}
 			}
 			hs := append([]storage.HolderView(nil), c.Holders...)
 			sort.SliceStable(hs, func(i, j int) bool { return hs[i].Confirmed && !hs[j].Confirmed })
@@ -151,6 +165,19 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 		return err
 	}
 	return nil
+}
+
+// FetchOption changes how FetchArchiveTo finds chunks.
+type FetchOption func(*fetchOptions)
+
+type fetchOptions struct {
+	local func(codec.ID) ([]byte, error)
+}
+
+// FromLocal makes FetchArchiveTo try get (e.g. a chunk store) before the
+// holders; a chunk get returns is verified like any other.
+func FromLocal(get func(codec.ID) ([]byte, error)) FetchOption {
+	return func(o *fetchOptions) { o.local = get }
 }
 
 // CheckTicketCoding re-encodes the archive with the ticket's parameters and

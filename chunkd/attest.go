@@ -57,7 +57,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 			return fmt.Errorf("attestation of %s: %w", h, err)
 		}
 		fctx, cancel := context.WithTimeout(ctx, 2*time.Minute+time.Duration(t.ArchiveSize>>20)*time.Second)
-		err = artio.FetchArchiveTo(fctx, d.peers, t, chunks, tmp, nil)
+		err = artio.FetchArchiveTo(fctx, d.peers, t, chunks, tmp, nil, artio.FromLocal(d.store.Get))
 		cancel()
 		if err != nil {
 			tmp.Close()

@@ -135,13 +135,19 @@ func newNetwork(t *testing.T, validators int) *network {
 // the validators.
 func newNetworkWithFullNodes(t *testing.T, validators, full int) *network {
 	t.Helper()
+	return newNetworkWith(t, validators, full)
+}
+
+// newNetworkWith passes extra flags to `pasteld testnet`.
+func newNetworkWith(t *testing.T, validators, full int, testnetArgs ...string) *network {
+	t.Helper()
 	dir := t.TempDir()
 	base, err := genesis.FreePortBase(validators + full)
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, "testnet", "--validators", fmt.Sprint(validators), "--full-nodes", fmt.Sprint(full), "--output-dir", dir,
-		"--starting-port", fmt.Sprint(base), "--block-time-ms", "300", "--chain-id", "pastel-e2e")
+	run(t, append([]string{"testnet", "--validators", fmt.Sprint(validators), "--full-nodes", fmt.Sprint(full), "--output-dir", dir,
+		"--starting-port", fmt.Sprint(base), "--block-time-ms", "300", "--chain-id", "pastel-e2e"}, testnetArgs...)...)
 	n := &network{t: t, dir: dir}
 	for i := 0; i < validators+full; i++ {
 		o := genesis.LocalnetOptions{StartingPort: base}

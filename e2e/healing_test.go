@@ -319,3 +319,21 @@ func (sn *storageNet) explainUnconfirmed(t *testing.T, id string) {
 		}
 	}
 }
+
+// waitAllConfirmed waits until every commitment of masternode addr is
+// confirmed (with a proof of possession).
+func (sn *storageNet) waitAllConfirmed(t *testing.T, addr string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, "masternode "+addr+" to confirm all its commitments", timeout, func() bool {
+		var as []storage.CommitmentView
+		if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/assignments/"+addr)), &as); err != nil || len(as) == 0 {
+			return false
+		}
+		for _, a := range as {
+			if !a.Confirmed {
+				return false
+			}
+		}
+		return true
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"maps"
 	"math"
 	"math/rand"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,7 +89,10 @@ func newStorageNetOn(t *testing.T, net *network, masternodes int, params map[str
 		sn.mnURL = append(sn.mnURL, "http://"+listen)
 		sn.mns = append(sn.mns, &node{t: t, name: fmt.Sprintf("mn%d", i), home: home, bin: chunkdBin, args: []string{"start", "--home", home}})
 	}
-	for k, v := range params {
+	// In key order: parameters checked against each other (jail_failures ≥
+	// reassign_failures) must not depend on map order.
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		v := params[k]
 		if m := perMasternode.FindStringSubmatch(k); m != nil {
 			i, _ := strconv.Atoi(m[1])
 			if i >= len(sn.mns) {

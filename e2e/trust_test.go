@@ -94,7 +94,9 @@ func setTrust(t *testing.T, n *node, from, target, weight string) int64 {
 // height, also after a node stops (three of four keep the chain going), an
 // edge changes, and the node restarts and catches up past a later epoch.
 func TestTrustScoresAgreeAcrossValidators(t *testing.T) {
-	net := newNetwork(t, 4)
+	// Exactly the seeds below (the testnet default also seeds the other
+	// validators and storage's challenger).
+	net := newNetworkWith(t, 4, 0, "--trust-seeds", "none")
 	n0, n1, n2 := net.nodes[0], net.nodes[1], net.nodes[2]
 	v0, v1, v2 := n0.address("validator"), n1.address("validator"), n2.address("validator")
 	faucet := n0.address("faucet")

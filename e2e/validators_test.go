@@ -159,6 +159,11 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 	if m := sn.masternode(t, sn.mnAddr[0]); m.Commitments == 0 {
 		t.Fatal("masternode 0 holds no chunk; the test cannot jail it")
 	}
+	// Only confirmed chunks are challenged: killed before it confirmed its
+	// share (activation needs only enough confirmations per stripe, and a
+	// loaded CI machine confirms late), masternode 0 would just let its
+	// commitments expire, which withholds but never jails (by design).
+	sn.waitAllConfirmed(t, sn.mnAddr[0], 60*time.Second)
 	mn.kill()
 	waitFor(t, "masternode 0 to be jailed", 120*time.Second, func() bool {
 		return sn.masternode(t, sn.mnAddr[0]).Status == storagepb.MasternodeStatus_MN_JAILED

@@ -22,6 +22,8 @@ import (
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/trust/score"
+	"github.com/pastelchain/pastel/x/trust"
 )
 
 // Coin is one PSL in base units (npsl).
@@ -55,9 +57,50 @@ func Validate(doc *cmttypes.GenesisDoc) (app.GenesisState, error) {
 	return g, nil
 }
 
-// New returns a genesis document with default parameters and no accounts.
+// DefaultSeeds are the trust seeds of a new chain: storage's challenger
+// identity as a non-voting root, so every storage challenge outcome (an
+// automatic edge from it) reaches the scores at once, plus voting seeds
+// (pre-trust 1) for the accounts given, who can change the seed list
+// later (two thirds of them). With no voting seed the list is fixed.
+func DefaultSeeds(voting ...secp256k1.Address) []trust.GenesisSeed {
+	seeds := []trust.GenesisSeed{{Address: storage.Challenger.String(), PreTrust: trust.Dec(score.One), NonVoting: true}}
+	for _, a := range voting {
+		seeds = append(seeds, trust.GenesisSeed{Address: a.String(), PreTrust: trust.Dec(score.One)})
+	}
+	return seeds
+}
+
+// SetSeeds replaces the trust seeds of the genesis file at path.
+func SetSeeds(path string, seeds []trust.GenesisSeed) error {
+	doc, g, err := Load(path)
+	if err != nil {
+		return err
+	}
+	tg, err := trust.ParseGenesis(g[trust.ModuleName])
+	if err != nil {
+		return err
+	}
+	tg.Seeds = seeds
+	if g[trust.ModuleName], err = json.Marshal(tg); err != nil {
+		return err
+	}
+	return save(path, doc, g)
+}
+
+// New returns a genesis document with default parameters, the default
+// trust seeds (DefaultSeeds, no voting seed: add them with SetSeeds or
+// `pasteld trust genesis-seed`) and no accounts.
 func New(chainID string, vals []cmttypes.GenesisValidator) (*cmttypes.GenesisDoc, error) {
-	st, err := json.Marshal(app.DefaultGenesis())
+	g := app.DefaultGenesis()
+	tg, err := trust.ParseGenesis(g[trust.ModuleName])
+	if err != nil {
+		return nil, err
+	}
+	tg.Seeds = DefaultSeeds()
+	if g[trust.ModuleName], err = json.Marshal(tg); err != nil {
+		return nil, err
+	}
+	st, err := json.Marshal(g)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,9 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/pastelchain/pastel/client/keyring"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/rewards"
+	"github.com/pastelchain/pastel/x/trust"
 )
 
 // LocalnetOptions describe a network of validators on one machine.
@@ -33,6 +35,10 @@ type LocalnetOptions struct {
 	// BlockTime overrides timeout_commit (0 = default).
 	BlockTimeMillis int
 	AppConfig       AppConfig
+	// TrustSeeds: "validators" (or ""): storage's challenger plus every
+	// validator's account as a voting seed; "challenger": the challenger
+	// only; "none": no seeds (no trust scores).
+	TrustSeeds string
 }
 
 // NodeInfo describes one generated node.
@@ -105,6 +111,29 @@ func Localnet(o LocalnetOptions) ([]NodeInfo, error) {
 		if err := SetParam(genPath, "rewards.params.emission_epochs", strconv.FormatUint(n, 10)); err != nil {
 			return nil, err
 		}
+	}
+	// The validators' accounts are the voting trust seeds (next to storage's
+	// challenger): they approve seed changes.
+	var seeds []trust.GenesisSeed
+	switch o.TrustSeeds {
+	case "", "validators":
+		var voting []secp256k1.Address
+		for i := range vals {
+			a, err := parseAddr(nodes[i].Address)
+			if err != nil {
+				return nil, err
+			}
+			voting = append(voting, a)
+		}
+		seeds = DefaultSeeds(voting...)
+	case "challenger":
+		seeds = DefaultSeeds()
+	case "none":
+	default:
+		return nil, fmt.Errorf("--trust-seeds %q: want validators, challenger or none", o.TrustSeeds)
+	}
+	if err := SetSeeds(genPath, seeds); err != nil {
+		return nil, err
 	}
 	for i, n := range nodes {
 		if err := fund(genPath, n.Address, o.FundEach); err != nil {

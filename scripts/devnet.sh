@@ -54,6 +54,9 @@ if [ ! -f "$NODE/config/genesis.json" ]; then
   "$BIN" keys add alice "${KR[@]}" >/dev/null
   "$BIN" genesis add-account demo 1000000psl "${KR[@]}" >/dev/null
   "$BIN" genesis set-validator-payout demo "${KR[@]}" >/dev/null
+  # Trust: storage's challenger is a seed already (init); demo is the voting
+  # seed that can approve seed changes.
+  "$BIN" trust genesis-seed demo "${KR[@]}" >/dev/null
   # A small network: 3 holders per chunk, so placement differs per chunk.
   "$BIN" genesis set-param storage.params.replication 3 --home "$NODE" >/dev/null
   for i in $(seq 1 "$MASTERNODES"); do

@@ -73,6 +73,7 @@ unless --overwrite is given.`,
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Initialised node %q (id %s) for chain %q in %s\n", moniker, keys.NodeID, chainID, home)
+			fmt.Fprintf(cmd.OutOrStdout(), "Trust seeds: storage's challenger (non-voting), so challenge outcomes become trust scores; add voting seeds, who approve seed changes, with `pasteld trust genesis-seed KEY --home %s`.\n", home)
 			fmt.Fprintf(cmd.OutOrStdout(), "Next: fund an account with `pasteld genesis add-account ADDR AMOUNT --home %s`, then `pasteld start --home %s`.\n", home, home)
 			return nil
 		},

@@ -29,12 +29,13 @@ update --consensus-key DIR/nodeI"). Start each node with
 			port, _ := cmd.Flags().GetInt("starting-port")
 			chainID, _ := cmd.Flags().GetString("chain-id")
 			blockMs, _ := cmd.Flags().GetInt("block-time-ms")
+			seeds, _ := cmd.Flags().GetString("trust-seeds")
 			appConf := genesis.DefaultAppConfig()
 			appConf.SnapshotInterval, _ = cmd.Flags().GetInt64("snapshot-interval")
 			nodes, err := genesis.Localnet(genesis.LocalnetOptions{
 				Dir: out, ChainID: chainID, Validators: n, FullNodes: full, StartingPort: port,
 				FundEach: 10_000_000 * genesis.Coin, ExtraAccounts: map[string]uint64{"faucet": 100_000_000 * genesis.Coin},
-				BlockTimeMillis: blockMs, AppConfig: appConf,
+				BlockTimeMillis: blockMs, AppConfig: appConf, TrustSeeds: seeds,
 			})
 			if err != nil {
 				return err
@@ -57,5 +58,6 @@ update --consensus-key DIR/nodeI"). Start each node with
 	cmd.Flags().String("chain-id", "pastel-localnet", "chain id")
 	cmd.Flags().Int("block-time-ms", 0, "target block time in milliseconds (default 1000)")
 	cmd.Flags().Int64("snapshot-interval", 0, "state-sync snapshot every N blocks (0 = off)")
+	cmd.Flags().String("trust-seeds", "validators", "trust seeds in genesis: validators (storage's challenger plus every validator's account, who approve seed changes), challenger (the challenger only) or none")
 	return cmd
 }
