@@ -231,4 +231,3 @@ func CheckStoredArchive(r io.ReaderAt, t *storagepb.Art, ck artcrypt.Key) (uint6
 	}
 	return FingerprintArchiveFrom(plain)
 }
-

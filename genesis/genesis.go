@@ -22,8 +22,8 @@ import (
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/x/bank"
 	"github.com/pastelchain/pastel/x/storage"
-	"github.com/pastelchain/pastel/x/trust/score"
 	"github.com/pastelchain/pastel/x/trust"
+	"github.com/pastelchain/pastel/x/trust/score"
 )
 
 // Coin is one PSL in base units (npsl).
