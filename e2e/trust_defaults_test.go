@@ -113,6 +113,7 @@ func TestTrustWorksAtDefaults(t *testing.T) {
 		t.Fatalf("trust why does not name the challenger's edge:\n%s", why)
 	}
 	deadEarned, honestEarned := sn.earned(t, dead).AsMasternode, sn.earned(t, honest).AsMasternode
+	failedAtDistrust := sn.masternode(t, dead).ChallengesFailed
 
 	// Placement skips it while trust says no, even in blocks where its
 	// rewards are not withheld (it is audited again after each withholding
@@ -173,6 +174,11 @@ func TestTrustWorksAtDefaults(t *testing.T) {
 	}
 	if got := sn.earned(t, honest).AsMasternode; got <= honestEarned {
 		t.Fatalf("an honest masternode earned nothing in two epochs (%d -> %d)", honestEarned, got)
+	}
+	// Distrusted, it is still audited (it still holds chunks): the failures
+	// go on, and an honest restart would pass and earn trust back.
+	if got := sn.masternode(t, dead).ChallengesFailed; got <= failedAtDistrust {
+		t.Fatalf("the distrusted masternode was not challenged again (%d failures at distrust, %d now)", failedAtDistrust, got)
 	}
 	if e := trustEpochOf(t, n); e.Identities < 5 {
 		t.Fatalf("trust epoch counts %d identities; want the seeds and the masternodes", e.Identities)
