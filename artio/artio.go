@@ -38,26 +38,45 @@ func FingerprintArchive(archive []byte) (uint64, error) {
 // fingerprint of its first file that decodes as an image; memory is the
 // decoded image, not the archive.
 func FingerprintArchiveFrom(r io.Reader) (uint64, error) {
+	fp, _, err := probeArchive(r, false)
+	return fp, err
+}
+
+// ProbeArchiveFrom is FingerprintArchiveFrom that also returns the image's
+// crop probes (fingerprint.Probes: the canonical fingerprint and those of
+// windows a copy cropped by up to 5% on any side would have), which an
+// attester looks up among the registered arts.
+func ProbeArchiveFrom(r io.Reader) (uint64, []uint64, error) { return probeArchive(r, true) }
+
+func probeArchive(r io.Reader, probes bool) (uint64, []uint64, error) {
 	var (
 		fp    uint64
+		ps    []uint64
 		found bool
 	)
 	_, err := codec.ReadArchive(r, codec.ExtractLimits{}, func(_ codec.FileInfo, fr io.Reader) error {
 		if found {
 			return nil
 		}
-		if h, err := fingerprint.Compute(fr, MaxImagePixels); err == nil {
-			fp, found = uint64(h), true
+		img, err := fingerprint.Decode(fr, MaxImagePixels)
+		if err != nil {
+			return nil // not an image: the next file may be
+		}
+		fp, found = uint64(fingerprint.FromImage(img)), true
+		if probes {
+			for _, h := range fingerprint.Probes(img) {
+				ps = append(ps, uint64(h))
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if !found {
-		return 0, ErrNoImage
+		return 0, nil, ErrNoImage
 	}
-	return fp, nil
+	return fp, ps, nil
 }
 
 // ManifestOf returns the codec manifest an art ticket describes.
@@ -218,16 +237,18 @@ func CheckTicketCodingFrom(r io.Reader, t *storagepb.Art) error {
 // (ArchiveSize bytes at r, the bytes the chunk ids code): the ticket's ids
 // must be its code, and its image (decrypted with ck when the art is
 // encrypted) must decode; it returns the image's fingerprint.
-func CheckStoredArchive(r io.ReaderAt, t *storagepb.Art, ck artcrypt.Key) (uint64, error) {
+//
+// It also returns the image's crop probes (ProbeArchiveFrom).
+func CheckStoredArchive(r io.ReaderAt, t *storagepb.Art, ck artcrypt.Key) (uint64, []uint64, error) {
 	if err := CheckTicketCodingFrom(io.NewSectionReader(r, 0, int64(t.ArchiveSize)), t); err != nil {
-		return 0, err // a ticket whose ids are not the archive's code is refused
+		return 0, nil, err // a ticket whose ids are not the archive's code is refused
 	}
 	var plain io.Reader = io.NewSectionReader(r, 0, int64(t.ArchiveSize))
 	if t.Encrypted {
 		var err error
 		if plain, err = artcrypt.DecryptReader(plain, ck); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
-	return FingerprintArchiveFrom(plain)
+	return ProbeArchiveFrom(plain)
 }

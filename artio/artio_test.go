@@ -99,18 +99,21 @@ func TestAttesterDecryptsEncryptedArt(t *testing.T) {
 	}
 	ticket := ticketOf(m, chunks)
 	ticket.Encrypted, ticket.KeyCheck = true, artcrypt.KeyCheck(ck)
-	got, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), ticket, ck)
+	got, probes, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), ticket, ck)
 	if err != nil || got != want {
 		t.Fatalf("attester with the key: fingerprint %016x err %v, want %016x", got, err, want)
 	}
+	if len(probes) < 2 || probes[0] != want {
+		t.Fatalf("crop probes: %d, first %016x; want the canonical fingerprint first and the crop windows", len(probes), probes[0])
+	}
 	other, _ := artcrypt.NewKey(rand.Reader)
-	if _, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), ticket, other); err == nil {
+	if _, _, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), ticket, other); err == nil {
 		t.Fatal("an attester with another key fingerprinted the art")
 	}
 	// Ciphertext is no archive: read as public, it has no image.
 	public := proto.Clone(ticket).(*storagepb.Art)
 	public.Encrypted = false
-	if _, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), public, artcrypt.Key{}); err == nil {
+	if _, _, err := CheckStoredArchive(bytes.NewReader(sealed.Bytes()), public, artcrypt.Key{}); err == nil {
 		t.Fatal("ciphertext read as a public archive gave a fingerprint")
 	}
 }

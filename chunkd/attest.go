@@ -67,7 +67,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 			continue
 		}
 		msg := &storagepb.MsgAttest{ArtId: art, Ok: true}
-		fp, err := artio.CheckStoredArchive(tmp, t, ck)
+		fp, probes, err := artio.CheckStoredArchive(tmp, t, ck)
 		tmp.Close()
 		os.Remove(tmp.Name())
 		if err != nil {
@@ -77,6 +77,19 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 			}
 		} else {
 			msg.Fingerprint = fp
+			// The chain checked the ticket's canonical fingerprint against
+			// every registered art; a crop moves it too far for that, so
+			// the image's crop probes are looked up too.
+			near, err := d.chain.Near(ctx, art, probes)
+			if err != nil {
+				d.log.Debug("attestation waits for the near-duplicate lookup", "art", h, "err", err)
+				continue
+			}
+			if near.Found {
+				dup, _ := hex.DecodeString(near.ArtID)
+				msg.Ok, msg.DuplicateOf, msg.DuplicateDistance = false, dup, uint32(near.Distance)
+				msg.Reason = fmt.Sprintf("near-duplicate of art %s (crop probe %d at distance %d)", near.ArtID, near.Probe, near.Distance)
+			}
 		}
 		if !d.sendAttestation(ctx, h, msg) {
 			continue

@@ -2,6 +2,7 @@ package chunkd
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"sync"
@@ -167,6 +168,20 @@ func (ch *Chain) KeyWrap(ctx context.Context, art []byte, reader secp256k1.Addre
 	}
 	w := &storagepb.KeyWrap{}
 	return w, proto.Unmarshal(r.Value, w)
+}
+
+// Near looks probes (crop probes of the image of art) up among the
+// registered arts other than art, at the chain's fingerprint distance.
+func (ch *Chain) Near(ctx context.Context, art []byte, probes []uint64) (storage.NearView, error) {
+	var v storage.NearView
+	if len(probes) == 0 {
+		return v, nil
+	}
+	raw := make([]byte, 0, 8*len(probes))
+	for _, p := range probes {
+		raw = binary.BigEndian.AppendUint64(raw, p)
+	}
+	return v, ch.queryJSON(ctx, "/storage/near/"+hex.EncodeToString(art)+"/"+hex.EncodeToString(raw), &v)
 }
 
 // Attesting lists the arts mn must attest.

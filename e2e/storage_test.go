@@ -33,6 +33,8 @@ import (
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/genesis"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/fingerprint"
 )
 
 // storageNet is validators plus masternodes, each a chunkd process.
@@ -334,10 +336,27 @@ func TestArtLifecycleEndToEnd(t *testing.T) {
 		crop := src.SubImage(image.Rect(8, 6, 392, 294))
 		cp := filepath.Join(dir, "cropped.png")
 		writePNG(t, cp, crop)
-		for _, p := range []string{rp, jp, cp} {
+		// A crop the canonical fingerprint misses (more bits away than the
+		// chain's distance): only the attesters' crop probes catch it.
+		orig := fingerprint.FromImage(src)
+		var far string
+		for _, r := range []image.Rectangle{image.Rect(20, 15, 380, 285), image.Rect(20, 15, 400, 300), image.Rect(0, 0, 380, 285)} {
+			d := fingerprint.Distance(orig, fingerprint.FromImage(src.SubImage(r)))
+			t.Logf("crop %v: canonical distance %d", r, d)
+			if d > int(storage.DefaultParams().FingerprintDistance) && far == "" {
+				far = filepath.Join(dir, "cropped5.png")
+				writePNG(t, far, src.SubImage(r))
+			}
+		}
+		if far == "" {
+			t.Fatal("no crop of the test image is beyond the canonical distance: the probe path would go untested")
+		}
+		for _, p := range []string{rp, jp, cp, far} {
 			_, err := sn.register(t, p, "faucet", "copy")
 			if err == nil || !strings.Contains(err.Error(), "near-duplicate") {
 				t.Errorf("%s: want a near-duplicate rejection, got %v", filepath.Base(p), err)
+			} else if p == far {
+				t.Logf("%s refused: %.300s", filepath.Base(p), err.Error()[strings.Index(err.Error(), "near-duplicate"):])
 			}
 		}
 		np := filepath.Join(dir, "new.png")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/pastelchain/pastel/codec"
@@ -231,9 +233,23 @@ func (k Keeper) attest(ctx *types.Context, mn types.Address, m *storagepb.MsgAtt
 	if mine.Done {
 		return ErrAlreadyAttested.Wrapf("%s already attested art %s", mn, hexID(m.ArtId))
 	}
+	if len(m.DuplicateOf) > 0 {
+		// "A crop of X": X must be another art on record (not rejected),
+		// and the distance within the parameter, or the claim is refused.
+		dup, ok := k.Art(ctx, m.DuplicateOf)
+		switch {
+		case !ok || bytes.Equal(m.DuplicateOf, m.ArtId):
+			return ErrBadTicket.Wrapf("duplicate_of %x is not another registered art", m.DuplicateOf)
+		case dup.Status == storagepb.ArtStatus_ART_REJECTED:
+			return ErrBadTicket.Wrapf("duplicate_of %x was rejected: it is no original to protect", m.DuplicateOf)
+		case m.DuplicateDistance > k.Params(ctx).FingerprintDistance:
+			return ErrBadTicket.Wrapf("duplicate_distance %d is above fingerprint_distance %d", m.DuplicateDistance, k.Params(ctx).FingerprintDistance)
+		}
+	}
 	mine.Done, mine.Ok, mine.Fingerprint, mine.Reason = true, m.Ok, m.Fingerprint, m.Reason
+	mine.DuplicateOf, mine.DuplicateDistance = m.DuplicateOf, m.DuplicateDistance
 	k.kv(ctx).Delete(attestingKey(mn, m.ArtId))
-	ctx.EmitEvent("art_attested", "art_id", hexID(m.ArtId), "masternode", mn.String(), "ok", fmt.Sprint(m.Ok && m.Fingerprint == art.Fingerprint))
+	ctx.EmitEvent("art_attested", "art_id", hexID(m.ArtId), "masternode", mn.String(), "ok", fmt.Sprint(m.Ok && m.Fingerprint == art.Fingerprint && len(m.DuplicateOf) == 0))
 	if art.Status != storagepb.ArtStatus_ART_PENDING {
 		// A late attester's answer is kept on record; the outcome is settled.
 		k.setArt(ctx, art)
@@ -241,14 +257,18 @@ func (k Keeper) attest(ctx *types.Context, mn types.Address, m *storagepb.MsgAtt
 	}
 	quorum := len(art.Attestations)/2 + 1
 	agree, disagree := 0, 0
+	dups := map[string]int{}
 	for _, a := range art.Attestations {
 		if !a.Done {
 			continue
 		}
-		if a.Ok && a.Fingerprint == art.Fingerprint {
+		if a.Ok && a.Fingerprint == art.Fingerprint && len(a.DuplicateOf) == 0 {
 			agree++
 		} else {
 			disagree++
+		}
+		if len(a.DuplicateOf) > 0 {
+			dups[string(a.DuplicateOf)]++
 		}
 	}
 	switch {
@@ -256,6 +276,16 @@ func (k Keeper) attest(ctx *types.Context, mn types.Address, m *storagepb.MsgAtt
 		art.OriginalityOk = true
 		k.setArt(ctx, art)
 		k.maybeActivate(ctx, art)
+	case disagree >= quorum && len(dups) > 0:
+		// Name the art most attesters found (ties: the lowest id).
+		best := ""
+		for _, id := range slices.Sorted(maps.Keys(dups)) {
+			if best == "" || dups[id] > dups[best] {
+				best = id
+			}
+		}
+		k.reject(ctx, art, fmt.Sprintf("near-duplicate of art %s: %d of %d attesters found a crop or edit of it within fingerprint distance %d",
+			hexID([]byte(best)), dups[best], len(art.Attestations), k.Params(ctx).FingerprintDistance))
 	case disagree >= quorum:
 		reason := fmt.Sprintf("%d of %d attesters could not confirm fingerprint %016x", disagree, len(art.Attestations), art.Fingerprint)
 		if m.Reason != "" {

@@ -35,3 +35,40 @@ func (k Keeper) nearDuplicate(ctx *types.Context, fp uint64, maxDist int) (id []
 	}
 	return []byte(ms[0].ID), ms[0].Distance, true
 }
+
+// MaxProbes bounds the fingerprints one near-duplicate query takes.
+const MaxProbes = 300
+
+// NearView answers /storage/near: the registered art (other than the one
+// asking) closest to any of the probes, within fingerprint_distance.
+type NearView struct {
+	Found    bool   `json:"found"`
+	ArtID    string `json:"art_id,omitempty"`
+	Distance int    `json:"distance,omitempty"`
+	Probe    int    `json:"probe,omitempty"` // index of the probe that matched
+}
+
+// nearAny looks every probe up in the band index at the chain's distance
+// and returns the closest match that is not exclude (ties: the first probe,
+// then the index's order). Attesters use it for crop probes; it is a query,
+// never part of a state transition.
+func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte) NearView {
+	d := int(k.Params(ctx).FingerprintDistance)
+	best := NearView{}
+	for i, p := range probes {
+		ms, err := fingerprint.NearInStore(k.fpStore(ctx), fingerprint.Hash(p), d)
+		if err != nil {
+			panic(err)
+		}
+		for _, m := range ms {
+			if m.ID == string(exclude) {
+				continue
+			}
+			if !best.Found || m.Distance < best.Distance {
+				best = NearView{Found: true, ArtID: hexID([]byte(m.ID)), Distance: m.Distance, Probe: i}
+			}
+			break // ms is sorted by distance
+		}
+	}
+	return best
+}

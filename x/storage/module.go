@@ -433,6 +433,21 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		return json.Marshal(k.Params(ctx))
 	case len(path) == 1 && path[0] == "stats":
 		return json.Marshal(k.Stats(ctx))
+	case len(path) == 3 && path[0] == "near":
+		// near/<art asking>/<probes: 16 hex digits each>
+		id, err := parseArt(path[1])
+		if err != nil {
+			return nil, err
+		}
+		raw, err := hex.DecodeString(path[2])
+		if err != nil || len(raw)%8 != 0 || len(raw) == 0 || len(raw)/8 > MaxProbes {
+			return bad("probes: 1 to %d fingerprints of 16 hex digits each", MaxProbes)
+		}
+		probes := make([]uint64, len(raw)/8)
+		for i := range probes {
+			probes[i] = binary.BigEndian.Uint64(raw[8*i:])
+		}
+		return json.Marshal(k.nearAny(ctx, probes, id))
 	case len(path) == 1 && path[0] == "mns":
 		return json.Marshal(k.Masternodes(ctx))
 	case len(path) == 1 && path[0] == "validators":

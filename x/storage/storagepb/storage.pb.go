@@ -847,13 +847,18 @@ func (x *MsgReportLoss) GetChunks() []*ChunkRef {
 // MsgAttest "storage/Attest": a selected attester reports the fingerprint it
 // recomputed from the chunks (ok=false: it could not rebuild or decode).
 type MsgAttest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ArtId         []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
-	Fingerprint   uint64                 `protobuf:"varint,2,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Ok            bool                   `protobuf:"varint,3,opt,name=ok,proto3" json:"ok,omitempty"`
-	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ArtId       []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Fingerprint uint64                 `protobuf:"varint,2,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Ok          bool                   `protobuf:"varint,3,opt,name=ok,proto3" json:"ok,omitempty"`
+	Reason      string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// duplicate_of: a registered art one of the image's crop probes
+	// (fingerprint.Probes) is within fingerprint_distance of, at
+	// duplicate_distance: the attester says "near-duplicate of that art".
+	DuplicateOf       []byte `protobuf:"bytes,5,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
+	DuplicateDistance uint32 `protobuf:"varint,6,opt,name=duplicate_distance,json=duplicateDistance,proto3" json:"duplicate_distance,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *MsgAttest) Reset() {
@@ -912,6 +917,20 @@ func (x *MsgAttest) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *MsgAttest) GetDuplicateOf() []byte {
+	if x != nil {
+		return x.DuplicateOf
+	}
+	return nil
+}
+
+func (x *MsgAttest) GetDuplicateDistance() uint32 {
+	if x != nil {
+		return x.DuplicateDistance
+	}
+	return 0
 }
 
 // MsgTransferEdition "storage/TransferEdition".
@@ -1706,14 +1725,16 @@ func (x *Masternode) GetLossesReported() uint64 {
 }
 
 type Attestation struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Attester      string                 `protobuf:"bytes,1,opt,name=attester,proto3" json:"attester,omitempty"`
-	Done          bool                   `protobuf:"varint,2,opt,name=done,proto3" json:"done,omitempty"`
-	Ok            bool                   `protobuf:"varint,3,opt,name=ok,proto3" json:"ok,omitempty"`
-	Fingerprint   uint64                 `protobuf:"varint,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
-	Reason        string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Attester          string                 `protobuf:"bytes,1,opt,name=attester,proto3" json:"attester,omitempty"`
+	Done              bool                   `protobuf:"varint,2,opt,name=done,proto3" json:"done,omitempty"`
+	Ok                bool                   `protobuf:"varint,3,opt,name=ok,proto3" json:"ok,omitempty"`
+	Fingerprint       uint64                 `protobuf:"varint,4,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Reason            string                 `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	DuplicateOf       []byte                 `protobuf:"bytes,6,opt,name=duplicate_of,json=duplicateOf,proto3" json:"duplicate_of,omitempty"`
+	DuplicateDistance uint32                 `protobuf:"varint,7,opt,name=duplicate_distance,json=duplicateDistance,proto3" json:"duplicate_distance,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Attestation) Reset() {
@@ -1779,6 +1800,20 @@ func (x *Attestation) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *Attestation) GetDuplicateOf() []byte {
+	if x != nil {
+		return x.DuplicateOf
+	}
+	return nil
+}
+
+func (x *Attestation) GetDuplicateDistance() uint32 {
+	if x != nil {
+		return x.DuplicateDistance
+	}
+	return 0
 }
 
 type Art struct {
@@ -2578,12 +2613,14 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06chunks\x18\x02 \x03(\v2\x1b.pastel.storage.v1.ChunkRefR\x06chunks\"[\n" +
 	"\rMsgReportLoss\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x123\n" +
-	"\x06chunks\x18\x02 \x03(\v2\x1b.pastel.storage.v1.ChunkRefR\x06chunks\"l\n" +
+	"\x06chunks\x18\x02 \x03(\v2\x1b.pastel.storage.v1.ChunkRefR\x06chunks\"\xbe\x01\n" +
 	"\tMsgAttest\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12 \n" +
 	"\vfingerprint\x18\x02 \x01(\x04R\vfingerprint\x12\x0e\n" +
 	"\x02ok\x18\x03 \x01(\bR\x02ok\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x83\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12!\n" +
+	"\fduplicate_of\x18\x05 \x01(\fR\vduplicateOf\x12-\n" +
+	"\x12duplicate_distance\x18\x06 \x01(\rR\x11duplicateDistance\"\x83\x01\n" +
 	"\x12MsgTransferEdition\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x18\n" +
 	"\aedition\x18\x02 \x01(\rR\aedition\x12\x0e\n" +
@@ -2655,13 +2692,15 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x11challenges_failed\x18\f \x01(\x04R\x10challengesFailed\x12#\n" +
 	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\x12*\n" +
 	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\x12'\n" +
-	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\"\x87\x01\n" +
+	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\"\xd9\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
 	"\x02ok\x18\x03 \x01(\bR\x02ok\x12 \n" +
 	"\vfingerprint\x18\x04 \x01(\x04R\vfingerprint\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xd1\x05\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12!\n" +
+	"\fduplicate_of\x18\x06 \x01(\fR\vduplicateOf\x12-\n" +
+	"\x12duplicate_distance\x18\a \x01(\rR\x11duplicateDistance\"\xd1\x05\n" +
 	"\x03Art\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\fR\x02id\x12\x16\n" +
 	"\x06artist\x18\x02 \x01(\tR\x06artist\x12\x14\n" +
