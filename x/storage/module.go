@@ -38,13 +38,13 @@ const (
 // DefaultParams are the parameters of a new chain.
 func DefaultParams() *storagepb.Params {
 	return &storagepb.Params{
-		MinCollateral:       1_000_000 * 1_000_000_000, // 1,000,000 psl
-		Replication:         10,
-		ActivationMargin:    2,
-		FeeBase:             1_000_000_000, // 1 psl
-		FeePerMib:           10_000_000,    // 0.01 psl per stored MiB
-		MaxArchiveSize:      1 << 30,
-		MaxEditions:         10_000,
+		MinCollateral:    1_000_000 * 1_000_000_000, // 1,000,000 psl
+		Replication:      10,
+		ActivationMargin: 2,
+		FeeBase:          1_000_000_000, // 1 psl
+		FeePerMib:        10_000_000,    // 0.01 psl per stored MiB
+		MaxArchiveSize:   1 << 30,
+		MaxEditions:      10_000,
 		// fingerprint.Threshold (6), from the package's measured corpus:
 		// resized, recompressed and converted copies are at most 4 from the
 		// original, crops are found through the attesters' probes (834 of
