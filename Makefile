@@ -12,7 +12,7 @@ export GOTOOLCHAIN
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.1.4
 
-.PHONY: build test test-unit test-e2e fuzz bench lint vulncheck proto devnet devnet-reset clean localnet localnet-stop chaos
+.PHONY: build test test-unit test-e2e fuzz bench originality-report lint vulncheck proto devnet devnet-reset clean localnet localnet-stop chaos
 
 build:
 	$(GO) build -o build/chunkd ./chunkd/cmd/chunkd
@@ -43,6 +43,10 @@ fuzz:
 ## bench: prints the performance figures (see README "Performance")
 bench:
 	./scripts/bench.sh
+
+## originality-report: crop/edit recall and false positives on Debian's wallpapers
+originality-report:
+	./scripts/originality.sh
 
 proto:
 	protoc -I proto --go_out=. --go_opt=module=github.com/pastelchain/pastel $$(find proto -name '*.proto')
