@@ -184,3 +184,75 @@ func TestTrustWorksAtDefaults(t *testing.T) {
 		t.Fatalf("trust epoch counts %d identities; want the seeds and the masternodes", e.Identities)
 	}
 }
+
+// TestDistrustCostsVotingPower: on default seeds, a masternode validator's
+// power follows its trust. Unknown at first (half its collateral power),
+// it gains power as its passed challenges make it trusted; when its chunkd
+// dies it is distrusted and its power goes to 0, so CometBFT drops it,
+// before any jailing (jail is set out of reach here).
+func TestDistrustCostsVotingPower(t *testing.T) {
+	net := newNetworkWithFullNodes(t, 4, 1)
+	sn := newStorageNetOn(t, net, 4, map[string]string{
+		"storage.params.replication":        "3",
+		"storage.params.attest_window":      "400",
+		"storage.params.challenge_interval": "3",
+		"storage.params.challenge_deadline": "8",
+		"storage.params.withhold_blocks":    "10",
+		"storage.params.failure_window":     "400",
+		"storage.params.reassign_failures":  "60",
+		"storage.params.jail_failures":      "60",
+		"trust.params.epoch_blocks":         "10",
+		// 1,000,000 psl of collateral is 10 power units, like a genesis
+		// validator: below the 30% cap, so trust shows in the power.
+		"trust.params.power.power_unit": "100000000000000",
+	})
+	full := net.nodes[4]
+	var sv struct {
+		Address string `json:"address"`
+	}
+	if err := json.Unmarshal([]byte(run(t, "show-validator", "--home", full.home, "-o", "json")), &sv); err != nil {
+		t.Fatal(err)
+	}
+	mn := sn.mns[0]
+	run(t, "mn", "update", "--consensus-key", full.home, "--from", "masternode", "--home", mn.home,
+		"--keyring-backend", "test", "--node", net.nodes[0].rpc, "--yes")
+	var unknownPower int64
+	waitFor(t, "CometBFT to add the masternode's validator", 60*time.Second, func() bool {
+		unknownPower = cometValidators(t, net.nodes[0], 0)[sv.Address]
+		return unknownPower > 0
+	})
+	p := filepath.Join(t.TempDir(), "v.png")
+	writePNG(t, p, noisyPainting(77, 300, 200))
+	if _, err := sn.register(t, p, "faucet", "Power"); err != nil {
+		t.Fatal(err)
+	}
+	sn.waitAllConfirmed(t, sn.mnAddr[0], 60*time.Second)
+	var trustedPower int64
+	waitFor(t, "trust to raise the masternode validator's power", 90*time.Second, func() bool {
+		trustedPower = cometValidators(t, net.nodes[0], 0)[sv.Address]
+		return trustedPower > unknownPower
+	})
+	c, _ := combinedOf(t, net.nodes[0], sn.mnAddr[0], 0)
+	t.Logf("power %d unknown, %d trusted (combined score %d)", unknownPower, trustedPower, c)
+
+	mn.kill()
+	var dropped int64
+	waitFor(t, "CometBFT to drop the distrusted validator", 120*time.Second, func() bool {
+		h := net.nodes[0].height()
+		if _, in := cometValidators(t, net.nodes[0], h)[sv.Address]; !in {
+			dropped = h
+			return true
+		}
+		return false
+	})
+	// The drop is trust's doing: at the height CometBFT applied it from
+	// (updates take effect two blocks later), the masternode was active,
+	// not jailed, and distrusted.
+	at := dropped - 2
+	m := masternodeAt(t, net.nodes[0], sn.mnAddr[0], at)
+	c, known := combinedOf(t, net.nodes[0], sn.mnAddr[0], at)
+	if m.Status != storagepb.MasternodeStatus_MN_ACTIVE || !known || c >= 0 {
+		t.Fatalf("at height %d: status %v, score %d (known %v); want active and distrusted", at, m.Status, c, known)
+	}
+	t.Logf("dropped at %d: active, combined score %d, %d challenges failed", dropped, c, m.ChallengesFailed)
+}
