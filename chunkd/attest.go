@@ -37,10 +37,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 				d.log.Debug("attestation waits for the content key", "art", h, "err", err)
 				continue
 			}
-			if ck, err = artcrypt.Unwrap(d.key, w.Wrap, art); err == nil {
-				err = artcrypt.CheckKey(ck, t.KeyCheck)
-			}
-			if err != nil {
+			if ck, err = artcrypt.Open(d.key, w.Wrap, art, t.KeyCheck); err != nil {
 				// The artist gave us a key that is not the art's: refuse.
 				d.refuseAttestation(ctx, h, art, "the content key shared with this attester: "+err.Error())
 				continue

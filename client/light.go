@@ -244,9 +244,8 @@ func (c *Client) lightAppHash(ctx context.Context, next int64) ([]byte, error) {
 				"  Compare that hash with a source you trust, or set one with `pasteld light init --trust-height H --trust-hash HASH`.\n",
 				l.Dir, s.RootHeight, s.RootHash, s.ChainID, c.node)
 		}
-	default:
-		mem := *l
-		if s, err = c.InitTrust(ctx, mem); err != nil {
+	default: // no home: a root from the node, kept for this client only
+		if s, err = c.InitTrust(ctx, *l); err != nil {
 			return nil, err
 		}
 	}

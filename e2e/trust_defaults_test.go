@@ -207,20 +207,10 @@ func TestDistrustCostsVotingPower(t *testing.T) {
 		"trust.params.power.power_unit": "100000000000000",
 	})
 	full := net.nodes[4]
-	var sv struct {
-		Address string `json:"address"`
-	}
-	if err := json.Unmarshal([]byte(run(t, "show-validator", "--home", full.home, "-o", "json")), &sv); err != nil {
-		t.Fatal(err)
-	}
+	sv := showValidator(t, full)
 	mn := sn.mns[0]
-	run(t, "mn", "update", "--consensus-key", full.home, "--from", "masternode", "--home", mn.home,
-		"--keyring-backend", "test", "--node", net.nodes[0].rpc, "--yes")
-	var unknownPower int64
-	waitFor(t, "CometBFT to add the masternode's validator", 60*time.Second, func() bool {
-		unknownPower = cometValidators(t, net.nodes[0], 0)[sv.Address]
-		return unknownPower > 0
-	})
+	joined := sn.validateWith(t, 0, full, sv.Address)
+	unknownPower := cometValidators(t, net.nodes[0], joined)[sv.Address]
 	p := filepath.Join(t.TempDir(), "v.png")
 	writePNG(t, p, noisyPainting(77, 300, 200))
 	if _, err := sn.register(t, p, "faucet", "Power"); err != nil {

@@ -56,6 +56,39 @@ func signedBy(t *testing.T, n *node, h int64, addr string) bool {
 	return false
 }
 
+// consensusKey is `pasteld show-validator` of a node home.
+type consensusKey struct {
+	PubKey  string `json:"pub_key"`
+	Address string `json:"address"`
+}
+
+func showValidator(t *testing.T, n *node) consensusKey {
+	t.Helper()
+	var sv consensusKey
+	if err := json.Unmarshal([]byte(run(t, "show-validator", "--home", n.home, "-o", "json")), &sv); err != nil {
+		t.Fatal(err)
+	}
+	return sv
+}
+
+// validateWith makes masternode i validate with node's consensus key
+// (hex address addr) and returns the first height CometBFT's set holds it.
+func (sn *storageNet) validateWith(t *testing.T, i int, n *node, addr string) int64 {
+	t.Helper()
+	run(t, "mn", "update", "--consensus-key", n.home, "--from", "masternode", "--home", sn.mns[i].home,
+		"--keyring-backend", "test", "--node", sn.nodes[0].rpc, "--yes")
+	var joined int64
+	waitFor(t, "CometBFT to add the masternode's validator", 60*time.Second, func() bool {
+		h := sn.nodes[0].height()
+		if p := cometValidators(t, sn.nodes[0], h)[addr]; p > 0 {
+			joined = h
+			return true
+		}
+		return false
+	})
+	return joined
+}
+
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -96,30 +129,14 @@ func TestJailedValidatorStopsSigning(t *testing.T) {
 		"chunkd.trust-publish-interval": "1s",
 	})
 	full := net.nodes[4]
-	var sv struct {
-		PubKey  string `json:"pub_key"`
-		Address string `json:"address"`
-	}
-	if err := json.Unmarshal([]byte(run(t, "show-validator", "--home", full.home, "-o", "json")), &sv); err != nil {
-		t.Fatal(err)
-	}
+	sv := showValidator(t, full)
 	if v := cometValidators(t, net.nodes[0], 0); len(v) != 4 || v[sv.Address] != 0 {
 		t.Fatalf("genesis set %v should be the 4 validators without %s", v, sv.Address)
 	}
 
 	// Masternode 0 validates with the full node's key (given as its home).
 	mn := sn.mns[0]
-	run(t, "mn", "update", "--consensus-key", full.home, "--from", "masternode", "--home", mn.home,
-		"--keyring-backend", "test", "--node", net.nodes[0].rpc, "--yes")
-	var joined int64
-	waitFor(t, "CometBFT to add the masternode's validator", 60*time.Second, func() bool {
-		h := net.nodes[0].height()
-		if p := cometValidators(t, net.nodes[0], h)[sv.Address]; p > 0 {
-			joined = h
-			return true
-		}
-		return false
-	})
+	joined := sn.validateWith(t, 0, full, sv.Address)
 	set := cometValidators(t, net.nodes[0], joined)
 	var total int64
 	for _, p := range set {

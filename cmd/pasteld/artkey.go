@@ -160,25 +160,21 @@ func contentKey(ctx context.Context, c *client.Client, t *storagepb.Art, priv se
 	if err := proto.Unmarshal(r.Value, w); err != nil {
 		return artcrypt.Key{}, err
 	}
-	ck, err := artcrypt.Unwrap(priv, w.Wrap, t.Id)
+	ck, err := artcrypt.Open(priv, w.Wrap, t.Id, t.KeyCheck)
+	if errors.Is(err, artcrypt.ErrKeyCheck) {
+		return ck, fmt.Errorf("art %x: %w (whoever wrapped it gave you a wrong key)", t.Id, err)
+	}
 	if err != nil {
 		return ck, fmt.Errorf("art %x: %w", t.Id, err)
-	}
-	if err := artcrypt.CheckKey(ck, t.KeyCheck); err != nil {
-		return ck, fmt.Errorf("art %x: %w (whoever wrapped it gave you a wrong key)", t.Id, err)
 	}
 	return ck, nil
 }
 
-// rewrap is the key wrap a transfer or an offer of edition ed of art id to
-// addr (named who on the command line) carries: nil for a public art; for
-// an encrypted one, the content key (opened with the sender's own wrap)
-// wrapped to the recipient's public key.
-func rewrap(ctx context.Context, cmd *cobra.Command, c *client.Client, sender secp256k1.PrivKey, id []byte, who string, addr secp256k1.Address) (*storagepb.KeyWrap, error) {
-	t, err := fetchTicket(ctx, c, id, true)
-	if err != nil {
-		return nil, err
-	}
+// rewrap is the key wrap a transfer or an offer of art t to addr (named who
+// on the command line) carries: nil for a public art; for an encrypted one,
+// the content key (opened with the sender's own wrap) wrapped to the
+// recipient's public key. t is the ticket as proven against the chain.
+func rewrap(ctx context.Context, cmd *cobra.Command, c *client.Client, sender secp256k1.PrivKey, t *storagepb.Art, who string, addr secp256k1.Address) (*storagepb.KeyWrap, error) {
 	if !t.Encrypted {
 		return nil, nil
 	}
@@ -190,7 +186,7 @@ func rewrap(ctx context.Context, cmd *cobra.Command, c *client.Client, sender se
 	if err != nil {
 		return nil, err
 	}
-	return wrapKey(pub, ck, id)
+	return wrapKey(pub, ck, t.Id)
 }
 
 // checkOfferKey is what a buyer's wallet checks before paying for an
@@ -216,11 +212,7 @@ func checkOfferKey(ctx context.Context, c *client.Client, buyer secp256k1.PrivKe
 	if o.Key == nil {
 		return fmt.Errorf("the offer carries no content key: you would pay for ciphertext; not buying")
 	}
-	ck, err := artcrypt.Unwrap(buyer, o.Key.Wrap, id)
-	if err == nil {
-		err = artcrypt.CheckKey(ck, t.KeyCheck)
-	}
-	if err != nil {
+	if _, err := artcrypt.Open(buyer, o.Key.Wrap, id, t.KeyCheck); err != nil {
 		return fmt.Errorf("the seller's key for you does not open to the art's content key (%v): not buying", err)
 	}
 	return nil

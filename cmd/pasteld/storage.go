@@ -498,7 +498,11 @@ strength with the default coding) and the latest storage challenges.`,
 				return err
 			}
 			defer cancel()
-			w, err := rewrap(ctx, cmd, c, key, id, args[2], to)
+			t, err := fetchTicket(ctx, c, id, true)
+			if err != nil {
+				return err
+			}
+			w, err := rewrap(ctx, cmd, c, key, t, args[2], to)
 			if err != nil {
 				return err
 			}
@@ -543,11 +547,9 @@ strength with the default coding) and the latest storage challenges.`,
 			} else if t.Encrypted {
 				return fmt.Errorf("art %x is encrypted: name the buyer with --buyer, so the content key can be wrapped to them (the chain hands it over when they accept)", id)
 			}
-			var w *storagepb.KeyWrap
-			if t.Encrypted {
-				if w, err = rewrap(ctx, cmd, c, key, id, buyerArg, buyer); err != nil {
-					return err
-				}
+			w, err := rewrap(ctx, cmd, c, key, t, buyerArg, buyer)
+			if err != nil {
+				return err
 			}
 			msg := &storagepb.MsgOfferEdition{ArtId: id, Edition: ed, Price: price, Key: w}
 			if buyerArg != "" {

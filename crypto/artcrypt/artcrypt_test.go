@@ -83,6 +83,16 @@ func TestWrapRefusesWhatIsNotForIt(t *testing.T) {
 	if err := CheckKey(ck, KeyCheck(ck)); err != nil {
 		t.Fatal(err)
 	}
+	if got, err := Open(alice, w, artID, KeyCheck(ck)); err != nil || got != ck {
+		t.Fatalf("Open with the right key and check: %v", err)
+	}
+	var zero Key
+	if _, err := Open(alice, w, artID, KeyCheck(zero)); !errors.Is(err, ErrKeyCheck) {
+		t.Fatalf("Open against another key's check: %v", err)
+	}
+	if _, err := Open(bob, w, artID, KeyCheck(ck)); !errors.Is(err, ErrWrapDoesNotOpen) {
+		t.Fatalf("Open with another key: %v", err)
+	}
 	var other2 Key
 	if err := CheckKey(other2, KeyCheck(ck)); !errors.Is(err, ErrKeyCheck) {
 		t.Fatalf("another key passed the check: %v", err)

@@ -137,3 +137,14 @@ func Unwrap(priv secp256k1.PrivKey, wrap []byte, artID []byte) (Key, error) {
 	copy(k[:], plain)
 	return k, nil
 }
+
+// Open is what a reader does with its wrap: Unwrap it, then check the key
+// against the ticket's commitment. The error is ErrMalformedWrap,
+// ErrWrapDoesNotOpen or ErrKeyCheck.
+func Open(priv secp256k1.PrivKey, wrap, artID, check []byte) (Key, error) {
+	k, err := Unwrap(priv, wrap, artID)
+	if err != nil {
+		return k, err
+	}
+	return k, CheckKey(k, check)
+}

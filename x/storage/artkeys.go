@@ -70,10 +70,7 @@ func (k Keeper) storeKeyWrap(ctx *types.Context, art []byte, reader types.Addres
 // of art. (Its wallet may have kept the key: the chain only stops serving
 // it.)
 func (k Keeper) dropKeyWrapOfFormerOwner(ctx *types.Context, art []byte, owner types.Address) {
-	it := k.kv(ctx).Iterator(key(pOwned, owner[:], art), types.PrefixEnd(key(pOwned, owner[:], art)))
-	owns := it.Valid()
-	it.Close()
-	if !owns {
+	if !k.ownsEdition(ctx, owner, art) {
 		k.kv(ctx).Delete(keyWrapKey(art, owner))
 	}
 }

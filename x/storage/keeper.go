@@ -352,7 +352,12 @@ func (k Keeper) CanDownload(ctx *types.Context, addr types.Address, id []byte) b
 	if m, ok := k.Masternode(ctx, addr); ok && m.Status != storagepb.MasternodeStatus_MN_UNSPECIFIED {
 		return true
 	}
-	prefix := key(pOwned, addr[:], id)
+	return k.ownsEdition(ctx, addr, id)
+}
+
+// ownsEdition reports whether owner holds at least one edition of art id.
+func (k Keeper) ownsEdition(ctx *types.Context, owner types.Address, id []byte) bool {
+	prefix := key(pOwned, owner[:], id)
 	it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 	defer it.Close()
 	return it.Valid()
