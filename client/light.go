@@ -115,6 +115,14 @@ func saveTrust(dir string, s *TrustState) error {
 // UseLight makes proven queries verify headers with the light client.
 func (c *Client) UseLight(l Light) { c.light = &l }
 
+// VerifiedBy says what proven answers are checked against, for people.
+func (c *Client) VerifiedBy() string {
+	if c.light != nil {
+		return "light client (trust root in " + c.light.Dir + ")"
+	}
+	return "the validator set the node reports"
+}
+
 func (l *Light) period() time.Duration {
 	if l.TrustPeriod > 0 {
 		return l.TrustPeriod

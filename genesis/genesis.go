@@ -29,6 +29,15 @@ import (
 // Coin is one PSL in base units (npsl).
 const Coin uint64 = 1_000_000_000
 
+// FormatAmount prints npsl as psl with up to 9 decimals ("2.5psl").
+func FormatAmount(n uint64) string {
+	whole, frac := n/Coin, n%Coin
+	if frac == 0 {
+		return fmt.Sprintf("%dpsl", whole)
+	}
+	return strings.TrimRight(fmt.Sprintf("%d.%09d", whole, frac), "0") + "psl"
+}
+
 // Load reads a genesis document and validates it fully.
 func Load(path string) (*cmttypes.GenesisDoc, app.GenesisState, error) {
 	doc, err := cmttypes.GenesisDocFromFile(path)

@@ -45,10 +45,4 @@ func parseAmount(s string) (uint64, error) {
 }
 
 // formatAmount prints npsl as psl with up to 9 decimals.
-func formatAmount(n uint64) string {
-	whole, frac := n/genesis.Coin, n%genesis.Coin
-	if frac == 0 {
-		return fmt.Sprintf("%dpsl", whole)
-	}
-	return strings.TrimRight(fmt.Sprintf("%d.%09d", whole, frac), "0") + "psl"
-}
+func formatAmount(n uint64) string { return genesis.FormatAmount(n) }

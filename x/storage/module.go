@@ -439,6 +439,10 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		return json.Marshal(k.Params(ctx))
 	case len(path) == 1 && path[0] == "stats":
 		return json.Marshal(k.Stats(ctx))
+	case len(path) == 1 && path[0] == "below-target":
+		return json.Marshal(k.BelowTarget(ctx, MaxHealthList))
+	case len(path) == 1 && path[0] == "heal-queue":
+		return json.Marshal(k.HealQueue(ctx, MaxHealthList))
 	case len(path) == 3 && path[0] == "near":
 		// near/<art asking>/<probes: 16 hex digits each>
 		id, err := parseArt(path[1])
@@ -662,19 +666,31 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	case len(path) >= 1 && path[0] == "arts":
-		// arts[/<after hex id>]: up to MaxPage tickets in id order.
+		// arts[/<after hex id, or - for the first>[/<limit>]]: up to
+		// limit (MaxPage) tickets in id order.
+		if len(path) > 3 {
+			return bad("arts[/AFTER[/LIMIT]]")
+		}
 		start := pArt
-		if len(path) == 2 {
+		if len(path) >= 2 && path[1] != "-" {
 			id, err := parseArt(path[1])
 			if err != nil {
 				return nil, err
 			}
 			start = append(artKey(id), 0)
 		}
+		limit := MaxPage
+		if len(path) == 3 {
+			n, err := strconv.Atoi(path[2])
+			if err != nil || n < 1 || n > MaxPage {
+				return bad("limit %q: want 1 to %d", path[2], MaxPage)
+			}
+			limit = n
+		}
 		it := k.kv(ctx).Iterator(start, types.PrefixEnd(pArt))
 		defer it.Close()
 		out := []json.RawMessage{}
-		for ; it.Valid() && len(out) < MaxPage; it.Next() {
+		for ; it.Valid() && len(out) < limit; it.Next() {
 			a := &storagepb.Art{}
 			if err := proto.Unmarshal(it.Value(), a); err != nil {
 				return nil, err
@@ -685,7 +701,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	}
-	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, may-fetch/ID/STRIPE/INDEX/ADDR, editions/ID, owned/ADDR)", path)
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, stats, below-target, heal-queue, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, may-fetch/ID/STRIPE/INDEX/ADDR, editions/ID, owned/ADDR)", path)
 }
 
 // ArtJSON renders a ticket for people: ids in hex.

@@ -103,3 +103,66 @@ func countPrefix(kv types.KVStore, prefix []byte) uint64 {
 	}
 	return n
 }
+
+// MaxHealthList bounds the below-target and heal-queue lists.
+const MaxHealthList = 100
+
+// BelowTargetView is an art with chunks held by fewer confirmed
+// masternodes than the target.
+type BelowTargetView struct {
+	ArtID string `json:"art_id"`
+	// Chunks is how many of its chunks are below target.
+	Chunks uint64 `json:"chunks"`
+}
+
+// BelowTarget lists up to limit arts with under-replicated chunks, in id
+// order (the ur/ markers, which are contiguous per art).
+func (k Keeper) BelowTarget(ctx *types.Context, limit int) []BelowTargetView {
+	out := []BelowTargetView{}
+	it := k.kv(ctx).Iterator(pUnderReplicated, types.PrefixEnd(pUnderReplicated))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		rest := it.Key()[len(pUnderReplicated):]
+		if len(rest) < 32 {
+			continue
+		}
+		id := hexID(rest[:32])
+		if n := len(out); n > 0 && out[n-1].ArtID == id {
+			out[n-1].Chunks++
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
+		out = append(out, BelowTargetView{ArtID: id, Chunks: 1})
+	}
+	return out
+}
+
+// HealQueueView is an open heal task: a stripe a healer is rebuilding.
+type HealQueueView struct {
+	ArtID    string `json:"art_id"`
+	Stripe   uint32 `json:"stripe"`
+	Healer   string `json:"healer"`
+	Created  int64  `json:"created_height"`
+	Deadline int64  `json:"deadline"`
+	Attempt  uint64 `json:"attempt"`
+	Missing  uint64 `json:"missing"`
+}
+
+// HealQueue lists up to limit open heal tasks in (art, stripe) order.
+func (k Keeper) HealQueue(ctx *types.Context, limit int) []HealQueueView {
+	out := []HealQueueView{}
+	kv := k.kv(ctx)
+	it := kv.Iterator(pHealTask, types.PrefixEnd(pHealTask))
+	defer it.Close()
+	for ; it.Valid() && len(out) < limit; it.Next() {
+		t := &storagepb.HealTask{}
+		if err := proto.Unmarshal(it.Value(), t); err != nil {
+			panic(fmt.Errorf("storage: heal task %x: %w", it.Key(), err))
+		}
+		out = append(out, HealQueueView{ArtID: hexID(t.ArtId), Stripe: t.Stripe, Healer: t.Healer, Created: t.CreatedHeight,
+			Deadline: t.Deadline, Attempt: t.Attempt, Missing: countPrefix(kv, key(pHealMark, t.ArtId, u32(t.Stripe)))})
+	}
+	return out
+}

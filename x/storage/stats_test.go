@@ -57,6 +57,25 @@ func TestStatsAndMetricsFollowTheNetwork(t *testing.T) {
 	if s.Masternodes["MN_JAILED"] != 1 || s.Masternodes["MN_ACTIVE"] != nMasternodes-1 {
 		t.Fatalf("after a jailing: %+v", s.Masternodes)
 	}
+	// The explorer's lists agree with the counters.
+	var below []storage.BelowTargetView
+	if err := json.Unmarshal(e.c.Query("/storage/below-target").Value, &below); err != nil {
+		t.Fatal(err)
+	}
+	var sum uint64
+	for _, b := range below {
+		sum += b.Chunks
+	}
+	if sum != s.UnderReplicated {
+		t.Fatalf("below-target lists %d chunks (%+v), stats count %d", sum, below, s.UnderReplicated)
+	}
+	var queue []storage.HealQueueView
+	if err := json.Unmarshal(e.c.Query("/storage/heal-queue").Value, &queue); err != nil {
+		t.Fatal(err)
+	}
+	if uint64(len(queue)) != s.HealTasks {
+		t.Fatalf("heal-queue lists %d tasks, stats count %d", len(queue), s.HealTasks)
+	}
 	want := s.Height
 	deadline := time.Now().Add(10 * time.Second)
 	for testutil.ToFloat64(m.StateHeight()) < float64(want) {
