@@ -1,8 +1,10 @@
 package explorer
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -42,6 +44,10 @@ type history struct {
 	arts    map[string]*artSeries
 	order   []string // tracked arts, oldest first (bounded by maxArts)
 	maxArts int
+	// inDip is set from a dip to its recovery; dipFrom is the lowest
+	// redundancy before it.
+	inDip   bool
+	dipFrom float64
 }
 
 type artSeries struct {
@@ -61,26 +67,48 @@ func (h *history) add(s Sample) {
 		if s.Height <= prev.Height {
 			return
 		}
-		if prev.UnderReplicated == 0 && s.UnderReplicated > 0 {
-			h.event(Event{s.Height, "dip", plural(s.UnderReplicated, "chunk") + " below target redundancy"})
-		}
-		if prev.UnderReplicated > 0 && s.UnderReplicated == 0 {
-			h.event(Event{s.Height, "recovered", "every chunk back at target redundancy"})
-		}
-		for _, a := range sortedKeys(s.JailedSet) {
-			if !prev.JailedSet[a] {
-				h.event(Event{s.Height, "jailed", a})
-			}
-		}
-		for _, a := range sortedKeys(prev.JailedSet) {
-			if !s.JailedSet[a] {
-				h.event(Event{s.Height, "unjailed", a})
-			}
-		}
+		h.compare(prev, s)
 	}
 	h.samples = append(h.samples, s)
 	if len(h.samples) > h.max {
 		h.samples = append(h.samples[:0:0], h.samples[len(h.samples)-h.max:]...)
+	}
+}
+
+// compare records what changed from prev to s. A dip is storage getting
+// worse: chunks falling below target, chunks marked for healing, or the
+// lowest art redundancy falling; the recovery is all of them back (no
+// chunk below target or waiting to heal, lowest redundancy at least where
+// it was before the dip).
+func (h *history) compare(prev, s Sample) {
+	fell := prev.LowestRedundancy >= 0 && s.LowestRedundancy >= 0 && s.LowestRedundancy < prev.LowestRedundancy
+	if !h.inDip && (s.UnderReplicated > 0 || s.HealQueue > 0 || fell) {
+		h.inDip, h.dipFrom = true, prev.LowestRedundancy
+		var what []string
+		if s.UnderReplicated > 0 {
+			what = append(what, plural(s.UnderReplicated, "chunk")+" below target")
+		}
+		if s.HealQueue > 0 {
+			what = append(what, plural(s.HealQueue, "chunk")+" to heal")
+		}
+		if fell {
+			what = append(what, fmt.Sprintf("lowest redundancy %.2f× → %.2f×", prev.LowestRedundancy, s.LowestRedundancy))
+		}
+		h.event(Event{s.Height, "dip", strings.Join(what, ", ")})
+	}
+	if h.inDip && s.UnderReplicated == 0 && s.HealQueue == 0 && s.LowestRedundancy >= h.dipFrom {
+		h.inDip = false
+		h.event(Event{s.Height, "recovered", fmt.Sprintf("no chunk below target or waiting to heal; lowest redundancy %.2f×", s.LowestRedundancy)})
+	}
+	for _, a := range sortedKeys(s.JailedSet) {
+		if !prev.JailedSet[a] {
+			h.event(Event{s.Height, "jailed", a})
+		}
+	}
+	for _, a := range sortedKeys(prev.JailedSet) {
+		if !s.JailedSet[a] {
+			h.event(Event{s.Height, "unjailed", a})
+		}
 	}
 }
 

@@ -29,13 +29,6 @@ import (
 
 var funcs = template.FuncMap{
 	"psl": genesis.FormatAmount,
-	"pslString": func(s string) string {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return s
-		}
-		return genesis.FormatAmount(n)
-	},
 	"short": func(s string) string {
 		if len(s) <= 16 {
 			return s
@@ -79,6 +72,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d B", n)
 	},
 	"add": func(a, b int64) int64 { return a + b },
+	"mul": func(a, b float64) float64 { return a * b },
 }
 
 func ago(t time.Time) string {
