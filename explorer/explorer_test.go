@@ -74,7 +74,7 @@ func TestTemplatesRender(t *testing.T) {
 			Verified: verified{OK: true}, HaveEarn: true, Earnings: rewards.EarningsView{Paid: 5, Withheld: 2},
 			Why:        &trust.WhyView{From: "seeds", Path: []trust.PathStepView{{Address: addr}}, Contributions: []trust.ContributionView{{From: addr}}},
 			Challenges: []*storagepb.Challenge{ch}, Healing: []storage.HealView{{ArtID: "00", Missing: []uint32{1}}},
-			Validator:  &storage.ValidatorView{Power: 3}},
+			Validator: &storage.ValidatorView{Power: 3}},
 		"health": healthView{Stats: storage.Stats{Arts: map[string]uint64{"ART_ACTIVE": 1}, Masternodes: map[string]uint64{"MN_JAILED": 1}, LowestRedundancyArt: "00"},
 			Events: []Event{{Height: 2, Kind: "jailed", What: addr}, {Height: 2, Kind: "dip", What: evil}}, MinRed: 1.5,
 			BelowTarget: []storage.BelowTargetView{{ArtID: "00", Chunks: 4}}, HealQueue: []storage.HealQueueView{{ArtID: "00", Healer: addr}},
