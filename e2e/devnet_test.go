@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,13 +129,14 @@ func TestDevnetRerunAndRefusal(t *testing.T) {
 	const mns = 3
 	env := []string{"MASTERNODES=" + strconv.Itoa(mns),
 		fmt.Sprintf("DEVNET_RPC_PORT=%d", base), fmt.Sprintf("DEVNET_P2P_PORT=%d", base+1),
-		fmt.Sprintf("DEVNET_METRICS_PORT=%d", base+2), fmt.Sprintf("DEVNET_MN_PORT=%d", base+10)}
+		fmt.Sprintf("DEVNET_METRICS_PORT=%d", base+2), fmt.Sprintf("DEVNET_EXPLORER_PORT=%d", base+3), fmt.Sprintf("DEVNET_MN_PORT=%d", base+10)}
 	dir := filepath.Join(t.TempDir(), "devnet")
 	rpc := fmt.Sprintf("http://127.0.0.1:%d", base)
 
 	first := startDevnet(t, dir, env)
 	first.waitBanner(t, 3*time.Minute)
-	for _, p := range []int{base, base + 1, base + 2, base + 11, base + 13} {
+	waitFor(t, "the devnet's explorer", 30*time.Second, func() bool { return len(listeners(t, base+3)) > 0 })
+	for _, p := range []int{base, base + 1, base + 2, base + 3, base + 11, base + 13} {
 		ls := listeners(t, p)
 		if len(ls) == 0 {
 			t.Errorf("nothing listens on port %d", p)
@@ -191,6 +193,19 @@ func TestDevnetRerunAndRefusal(t *testing.T) {
 			t.Errorf("chunkd %d does not listen after the rerun", i)
 		}
 	}
+	// The explorer named in the banner serves the chain's page.
+	if !strings.Contains(again.output(), fmt.Sprintf("explorer: http://127.0.0.1:%d/", base+3)) {
+		t.Errorf("the banner does not name the explorer:\n%s", again.output())
+	}
+	waitFor(t, "the explorer's chain page", 30*time.Second, func() bool {
+		r, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", base+3))
+		if err != nil {
+			return false
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode == 200 && strings.Contains(string(b), "pastel-devnet")
+	})
 	// The wallet defaults of the home: no --keyring-backend needed.
 	if out, err := pasteldCmd("keys", "list", "--home", filepath.Join(dir, "node")); err != nil || !strings.Contains(out, "demo") {
 		t.Fatalf("keys list --home without a backend: %v\n%s", err, out)

@@ -6,7 +6,7 @@
 #
 # Everything listens on 127.0.0.1 only. Ports: DEVNET_RPC_PORT (26657),
 # DEVNET_P2P_PORT (26656), DEVNET_METRICS_PORT (26660), chunkd on
-# DEVNET_MN_PORT+1.. (7101..). A second devnet on the same folder or ports
+# DEVNET_MN_PORT+1.. (7101..), the web explorer on DEVNET_EXPLORER_PORT (26680). A second devnet on the same folder or ports
 # is refused before anything is touched.
 set -euo pipefail
 BIN=${BIN:-build/pasteld}
@@ -17,6 +17,7 @@ RPC_PORT=${DEVNET_RPC_PORT:-26657}
 P2P_PORT=${DEVNET_P2P_PORT:-26656}
 METRICS_PORT=${DEVNET_METRICS_PORT:-26660}
 MN_PORT=${DEVNET_MN_PORT:-7100}
+EXPLORER_PORT=${DEVNET_EXPLORER_PORT:-26680}
 NODE="$DIR/node"
 RPC=http://127.0.0.1:$RPC_PORT
 KR=(--home "$NODE" --keyring-backend test)
@@ -29,8 +30,8 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   die "a devnet is already running from $DIR (pid $(cat "$PIDFILE")); stop it with Ctrl-C in its terminal (or kill $(cat "$PIDFILE")) first"
 fi
-for p in "$RPC_PORT" "$P2P_PORT" "$METRICS_PORT" $(seq $((MN_PORT + 1)) $((MN_PORT + MASTERNODES))); do
-  port_busy "$p" && die "port $p on 127.0.0.1 is in use (another devnet or node?); stop it, or pick other ports with DEVNET_RPC_PORT, DEVNET_P2P_PORT, DEVNET_METRICS_PORT, DEVNET_MN_PORT"
+for p in "$RPC_PORT" "$P2P_PORT" "$METRICS_PORT" "$EXPLORER_PORT" $(seq $((MN_PORT + 1)) $((MN_PORT + MASTERNODES))); do
+  port_busy "$p" && die "port $p on 127.0.0.1 is in use (another devnet or node?); stop it, or pick other ports with DEVNET_RPC_PORT, DEVNET_P2P_PORT, DEVNET_METRICS_PORT, DEVNET_MN_PORT, DEVNET_EXPLORER_PORT"
 done
 mkdir -p "$DIR"
 echo $$ >"$PIDFILE"
@@ -114,10 +115,15 @@ for i in $(seq 1 "$MASTERNODES"); do
   port_busy $((MN_PORT + i)) || die "chunkd of mn$i does not listen on 127.0.0.1:$((MN_PORT + i)); see $DIR/mn$i.log"
 done
 
+echo "==> run of $(date -u +%FT%TZ)" >>"$DIR/explorer.log"
+"$BIN" explorer --node "$RPC" --listen "127.0.0.1:$EXPLORER_PORT" --home "$NODE" >>"$DIR/explorer.log" 2>&1 &
+pids+=($!)
+
 DEMO=$("$BIN" keys show demo -a "${KR[@]}")
 ALICE=$("$BIN" keys show alice -a "${KR[@]}")
 cat <<MSG
 ==> Pastel devnet running: chain pastel-devnet, RPC $RPC, $MASTERNODES masternodes (chunkd on 127.0.0.1:$((MN_PORT + 1))-$((MN_PORT + MASTERNODES)))
+    explorer: http://127.0.0.1:$EXPLORER_PORT/  (chain, arts, masternodes, storage health; live)
     demo  = $DEMO (1,000,000 psl at genesis)
     alice = $ALICE
     logs in $DIR/*.log; keys use the test keyring of $NODE (set in its client.toml)
