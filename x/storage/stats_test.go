@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"encoding/json"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/pastelchain/pastel/app"
 	"github.com/pastelchain/pastel/x/storage"
@@ -91,6 +94,7 @@ func TestStatsAndMetricsFollowTheNetwork(t *testing.T) {
 	if problems, err := promlint.NewWithMetricFamilies(mfs).Lint(); err != nil || len(problems) > 0 {
 		t.Fatalf("promlint: %v %v", err, problems)
 	}
+	dashboardUsesOnlyRealMetrics(t, mfs)
 	text := map[string]float64{}
 	for _, mf := range mfs {
 		for _, mt := range mf.Metric {
@@ -125,5 +129,50 @@ func TestStatsAndMetricsFollowTheNetwork(t *testing.T) {
 			}
 			t.Fatalf("%s = %v (present %v), want at least %v; have %s", name, v, ok, min, strings.Join(names, " "))
 		}
+	}
+}
+
+// dashboardUsesOnlyRealMetrics: every pastel_ series the Grafana dashboard
+// in docs/grafana queries is one the node exports (a renamed metric would
+// leave an empty panel nobody notices).
+func dashboardUsesOnlyRealMetrics(t *testing.T, mfs []*dto.MetricFamily) {
+	t.Helper()
+	raw, err := os.ReadFile("../../docs/grafana/pastel-storage-health.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("dashboard JSON: %v", err)
+	}
+	have := map[string]bool{}
+	for _, mf := range mfs {
+		have[mf.GetName()] = true
+	}
+	name := regexp.MustCompile(`pastel_[a-z_]+`)
+	used := 0
+	for _, p := range d.Panels {
+		if len(p.Targets) == 0 {
+			t.Errorf("dashboard panel %q has no query", p.Title)
+		}
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(m, "_bucket"), "_sum"), "_count")
+				if !have[m] && !have[base] {
+					t.Errorf("dashboard panel %q queries %s, which the node does not export", p.Title, m)
+				}
+				used++
+			}
+		}
+	}
+	if used < 10 {
+		t.Fatalf("the dashboard queries only %d pastel_ series", used)
 	}
 }
