@@ -26,6 +26,10 @@ go test -run '^$' -bench 'Confirmation' -benchtime 300x ./x/storage/ | grep -E '
 go test -run '^$' -bench 'Near1M' -benchtime 200x ./x/storage/fingerprint/ 2>/dev/null | grep -E '^(Benchmark|ok)' || true
 
 echo
+echo "######## explorer: /storage/stats (queried every block) at 10^3 and 10^4 arts, indexed against a full scan ########"
+go test -run '^$' -bench 'BenchmarkStats' -benchtime 20x ./x/storage/ | grep -E '^Benchmark'
+
+echo
 echo "######## encryption: encrypt+encode and decode+decrypt against plain, same run ########"
 PASTEL_BENCH=1 go test -count=1 -run 'TestBenchEncryptionOverhead' ./crypto/artcrypt/ -v | grep -E '^(encryption|  [a-z])'
 go test -run '^$' -bench 'Encrypt' ./crypto/artcrypt/ | grep -E '^Benchmark'

@@ -20,6 +20,7 @@ import (
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/storage"
 )
 
 // ChainID is the chain id of test chains.
@@ -147,6 +148,9 @@ func (c *Chain) Block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	}
 	c.Last = res
 	c.checkNoEmptyValues()
+	if err := (storage.Keeper{}).CheckIndexes(c.Ctx()); err != nil {
+		c.T.Fatalf("block %d: storage indexes: %v", c.Height, err)
+	}
 	return res
 }
 

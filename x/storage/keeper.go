@@ -174,7 +174,31 @@ func (k Keeper) Art(ctx *types.Context, id []byte) (*storagepb.Art, bool) {
 	return a, k.get(ctx, artKey(id), a)
 }
 
-func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) { k.set(ctx, artKey(a.Id), a) }
+// setArt stores a and keeps the indexes Stats reads instead of scanning
+// the tickets: arts by status, and active arts by redundancy (stats.go).
+func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) {
+	old := storagepb.ArtStatus_ART_UNSPECIFIED
+	if bz := k.kv(ctx).Get(artKey(a.Id)); bz != nil {
+		s, err := decodeArtSummary(bz)
+		if err != nil {
+			panic(fmt.Errorf("storage: corrupt art record %x: %w", a.Id, err))
+		}
+		old = s.Status
+	}
+	k.set(ctx, artKey(a.Id), a)
+	if old != a.Status {
+		if old != storagepb.ArtStatus_ART_UNSPECIFIED {
+			if n := k.counter(ctx, asKey(old)); n > 0 {
+				k.setCounter(ctx, asKey(old), n-1)
+			}
+		}
+		k.setCounter(ctx, asKey(a.Status), k.counter(ctx, asKey(a.Status))+1)
+	}
+	lv := k.liveBytes(ctx, a.Id)
+	lv.size = a.ArchiveSize
+	lv.active = a.Status == storagepb.ArtStatus_ART_ACTIVE
+	k.setLiveBytes(ctx, a.Id, lv)
+}
 
 // --- commitments ---
 
@@ -272,6 +296,7 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	k.setU32(ctx, ccKey(c.ArtId, c.Stripe, c.Index), n+1)
 	if n == 0 {
 		k.setU32(ctx, scKey(c.ArtId, c.Stripe), k.getU32(ctx, scKey(c.ArtId, c.Stripe))+1)
+		k.addLiveBytes(ctx, c.ArtId, int64(c.PayloadLen))
 		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
 	}
 	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+1)
@@ -287,6 +312,7 @@ func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
 	if n == 1 {
 		if s := k.getU32(ctx, scKey(c.ArtId, c.Stripe)); s > 0 {
 			k.setU32(ctx, scKey(c.ArtId, c.Stripe), s-1)
+			k.addLiveBytes(ctx, c.ArtId, -int64(c.PayloadLen))
 		}
 		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), types.Marker)
 	}

@@ -18,6 +18,9 @@ import (
 //	ex/  ra/               <mn>                            last position moved: exit / forced reassignment queues
 //	xp/                    <mn>                            u64 height of the last expiry penalty
 //	art/                   <art>                           storagepb.Art
+//	as/                    <status4>                       u64 arts with that status (stats.go)
+//	lb/                    <art>                           live bytes8, archive size8, active1: chunk bytes with a confirmed holder
+//	rd/                    <milli8><art>                   marker: active arts by redundancy (stats.go)
 //	fp/                    band index of fingerprints      see fpindex.go
 //	at/                    <mn><art>                       marker: open attestation task
 //	dl/                    <deadline8><art>                marker: attestation deadline
@@ -56,6 +59,9 @@ var (
 	pExpiryPenalty = []byte("xp/")
 
 	pArt            = []byte("art/")
+	pArtsByStatus   = []byte("as/")
+	pLiveBytes      = []byte("lb/")
+	pRedundancy     = []byte("rd/")
 	pFingerprint    = []byte("fp/")
 	pAttesting      = []byte("at/")
 	pAttestDeadline = []byte("dl/")
@@ -108,6 +114,11 @@ func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(strip
 
 func mnKey(a types.Address) []byte { return key(pMasternode, a[:]) }
 func artKey(id []byte) []byte      { return key(pArt, id) }
+func asKey(st storagepb.ArtStatus) []byte { return key(pArtsByStatus, u32(uint32(st))) }
+func lbKey(id []byte) []byte              { return key(pLiveBytes, id) }
+func rdKey(milli uint64, id []byte) []byte {
+	return key(pRedundancy, u64(milli), id)
+}
 
 // MasternodeKey is the full store key of a masternode record (for proofs).
 func MasternodeKey(a types.Address) []byte { return key([]byte(ModuleName+"/"), mnKey(a)) }

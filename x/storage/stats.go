@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/types"
@@ -42,10 +45,11 @@ type Stats struct {
 // Stats counts the network at ctx's height.
 func (k Keeper) Stats(ctx *types.Context) Stats {
 	s := Stats{Height: ctx.Height, Arts: map[string]uint64{}, Masternodes: map[string]uint64{}}
-	for _, st := range storagepb.ArtStatus_name {
-		s.Arts[st] = 0
+	for st := range storagepb.ArtStatus_name {
+		if st := storagepb.ArtStatus(st); st != storagepb.ArtStatus_ART_UNSPECIFIED {
+			s.Arts[st.String()] = k.counter(ctx, asKey(st))
+		}
 	}
-	delete(s.Arts, storagepb.ArtStatus_ART_UNSPECIFIED.String())
 	for _, st := range storagepb.MasternodeStatus_name {
 		s.Masternodes[st] = 0
 	}
@@ -55,20 +59,13 @@ func (k Keeper) Stats(ctx *types.Context) Stats {
 		s.ProvenBytes += m.ProvenBytes
 	}
 	kv := k.kv(ctx)
-	it := kv.Iterator(pArt, types.PrefixEnd(pArt))
-	first := true
-	for ; it.Valid(); it.Next() {
-		a := &storagepb.Art{}
-		if err := proto.Unmarshal(it.Value(), a); err != nil {
-			panic(fmt.Errorf("storage: art record %x: %w", it.Key(), err))
-		}
-		s.Arts[a.Status.String()]++
-		if a.Status != storagepb.ArtStatus_ART_ACTIVE {
-			continue
-		}
-		if r := k.redundancyMilli(ctx, a); first || r < s.LowestRedundancyMilli {
-			s.LowestRedundancyMilli, s.LowestRedundancyArt, first = r, hexID(a.Id), false
-		}
+	// The lowest redundancy is the first entry of the rd/ index, which
+	// orders active arts by (redundancy, id): one seek, whatever the number
+	// of arts (BenchmarkStats).
+	it := kv.Iterator(pRedundancy, types.PrefixEnd(pRedundancy))
+	if it.Valid() {
+		rest := it.Key()[len(pRedundancy):]
+		s.LowestRedundancyMilli, s.LowestRedundancyArt = u64From(rest[:8]), hexID(rest[8:])
 	}
 	it.Close()
 	s.CommitmentsConfirmed = k.ConfirmedCommitments(ctx)
@@ -80,18 +77,150 @@ func (k Keeper) Stats(ctx *types.Context) Stats {
 	return s
 }
 
-// redundancyMilli is the live chunk bytes of a over its archive size, ×1000
-// (the figure ArtHealth reports), from the per-stripe live counters.
-func (k Keeper) redundancyMilli(ctx *types.Context, a *storagepb.Art) uint64 {
-	if a.ArchiveSize == 0 {
+// CheckIndexes recomputes what the Stats indexes hold from the tickets and
+// the per-stripe live counters, scanning every art, and reports the first
+// difference: arts by status (as/), live bytes and archive size (lb/), the
+// redundancy index of active arts (rd/). Tests run it after every block.
+func (k Keeper) CheckIndexes(ctx *types.Context) error {
+	kv := k.kv(ctx)
+	byStatus := map[storagepb.ArtStatus]uint64{}
+	var active [][]byte
+	it := kv.Iterator(pArt, types.PrefixEnd(pArt))
+	for ; it.Valid(); it.Next() {
+		a := &storagepb.Art{}
+		if err := proto.Unmarshal(it.Value(), a); err != nil {
+			it.Close()
+			return fmt.Errorf("art record %x: %w", it.Key(), err)
+		}
+		byStatus[a.Status]++
+		var live uint64
+		if a.ArchiveSize > 0 {
+			l := ManifestLayout(a)
+			for s := range l.Stripes() {
+				live += uint64(k.LiveChunks(ctx, a.Id, uint32(s))) * uint64(l.Stripe(s).ShardSize)
+			}
+		}
+		want := liveRecord{live: live, size: a.ArchiveSize, active: a.Status == storagepb.ArtStatus_ART_ACTIVE}
+		if got := k.liveBytes(ctx, a.Id); got != want {
+			it.Close()
+			return fmt.Errorf("art %x: lb/ holds %+v, the stripes say %+v", a.Id, got, want)
+		}
+		if want.active {
+			active = append(active, rdKey(want.milli(), a.Id))
+		}
+	}
+	it.Close()
+	for st := range storagepb.ArtStatus_name {
+		if st := storagepb.ArtStatus(st); st != storagepb.ArtStatus_ART_UNSPECIFIED && k.counter(ctx, asKey(st)) != byStatus[st] {
+			return fmt.Errorf("as/ counts %d arts %s, the tickets %d", k.counter(ctx, asKey(st)), st, byStatus[st])
+		}
+	}
+	slices.SortFunc(active, bytes.Compare)
+	it = kv.Iterator(pRedundancy, types.PrefixEnd(pRedundancy))
+	defer it.Close()
+	i := 0
+	for ; it.Valid(); it.Next() {
+		if i >= len(active) || !bytes.Equal(it.Key(), active[i]) {
+			return fmt.Errorf("rd/ entry %x: not an active art at that redundancy (entry %d of %d expected)", it.Key(), i, len(active))
+		}
+		i++
+	}
+	if i != len(active) {
+		return fmt.Errorf("rd/ lists %d active arts, the tickets %d", i, len(active))
+	}
+	return nil
+}
+
+// liveRecord is the lb/ value of an art: the bytes of its chunks that have
+// a confirmed holder (the sum of their payload lengths, so live bytes over
+// archive size is the redundancy ArtHealth reports), its archive size, and
+// whether it is active, that is listed in the rd/ redundancy index.
+type liveRecord struct {
+	live, size uint64
+	active     bool
+}
+
+func (k Keeper) liveBytes(ctx *types.Context, id []byte) liveRecord {
+	bz := k.kv(ctx).Get(lbKey(id))
+	if len(bz) != 17 {
+		return liveRecord{}
+	}
+	return liveRecord{live: u64From(bz[:8]), size: u64From(bz[8:16]), active: bz[16] == 1}
+}
+
+// setLiveBytes stores r and moves the art's entry in the redundancy index.
+func (k Keeper) setLiveBytes(ctx *types.Context, id []byte, r liveRecord) {
+	kv := k.kv(ctx)
+	if old := k.liveBytes(ctx, id); old.active {
+		kv.Delete(rdKey(old.milli(), id))
+	}
+	bz := append(u64(r.live), u64(r.size)...)
+	flag := byte(0)
+	if r.active {
+		flag = 1
+		kv.Set(rdKey(r.milli(), id), types.Marker)
+	}
+	kv.Set(lbKey(id), append(bz, flag))
+}
+
+// addLiveBytes counts a chunk of the art gaining (delta > 0) or losing its
+// last confirmed holder.
+func (k Keeper) addLiveBytes(ctx *types.Context, id []byte, delta int64) {
+	r := k.liveBytes(ctx, id)
+	switch {
+	case delta >= 0:
+		r.live += uint64(delta)
+	case uint64(-delta) > r.live:
+		r.live = 0
+	default:
+		r.live -= uint64(-delta)
+	}
+	k.setLiveBytes(ctx, id, r)
+}
+
+func (r liveRecord) milli() uint64 {
+	if r.size == 0 {
 		return 0
 	}
-	l := ManifestLayout(a)
-	var live uint64
-	for s := range a.Stripes {
-		live += uint64(k.LiveChunks(ctx, a.Id, uint32(s))) * uint64(l.Stripe(s).ShardSize)
+	return r.live * 1000 / r.size
+}
+
+// decodeArtSummary decodes the fields of an art record that Stats needs
+// (archive size, chunk size, redundancy, status) and skips the others
+// unparsed; a malformed record is an error, as with proto.Unmarshal.
+func decodeArtSummary(bz []byte) (*storagepb.Art, error) {
+	a := &storagepb.Art{}
+	for len(bz) > 0 {
+		num, typ, n := protowire.ConsumeTag(bz)
+		if n < 0 {
+			return nil, protowire.ParseError(n)
+		}
+		bz = bz[n:]
+		if typ == protowire.VarintType {
+			v, m := protowire.ConsumeVarint(bz)
+			if m < 0 {
+				return nil, protowire.ParseError(m)
+			}
+			switch num {
+			case 5:
+				a.ArchiveSize = v
+			case 6:
+				a.ChunkSize = uint32(v)
+			case 7:
+				a.Redundancy = uint32(v)
+			case 12:
+				a.Status = storagepb.ArtStatus(int32(v))
+			}
+			bz = bz[m:]
+			continue
+		}
+		m := protowire.ConsumeFieldValue(num, typ, bz)
+		if m < 0 {
+			return nil, protowire.ParseError(m)
+		}
+		bz = bz[m:]
 	}
-	return live * 1000 / a.ArchiveSize
+	return a, nil
 }
 
 func countPrefix(kv types.KVStore, prefix []byte) uint64 {
