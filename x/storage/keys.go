@@ -112,8 +112,8 @@ const posSize = 32 + 4 + 4
 
 func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
 
-func mnKey(a types.Address) []byte { return key(pMasternode, a[:]) }
-func artKey(id []byte) []byte      { return key(pArt, id) }
+func mnKey(a types.Address) []byte        { return key(pMasternode, a[:]) }
+func artKey(id []byte) []byte             { return key(pArt, id) }
 func asKey(st storagepb.ArtStatus) []byte { return key(pArtsByStatus, u32(uint32(st))) }
 func lbKey(id []byte) []byte              { return key(pLiveBytes, id) }
 func rdKey(milli uint64, id []byte) []byte {
