@@ -14,6 +14,7 @@ import (
 	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/types/tx"
+	"github.com/pastelchain/pastel/x/storage"
 )
 
 var zeroTime = time.Unix(0, 0).UTC()
@@ -228,7 +229,8 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposa
 }
 
 func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
-	root := store.Tree{T: a.tree}
+	root := &store.Recorder{KVStore: store.Tree{T: a.tree}, Prefix: storage.FingerprintPrefix}
+	defer func() { a.fpWrites = root.Writes }()
 	ctx := types.NewContext(root, a.chainID, req.Height, req.Time)
 	ctx.Rand = BlockRandomness(req.Height, req.Hash, a.tree.Hash())
 	ctx.Votes = req.DecidedLastCommit.Votes
@@ -299,6 +301,8 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		}
 	}
 	a.resetCheckState()
+	a.fpMirror.Committed(version, a.fpWrites)
+	a.fpWrites = nil
 	if a.metrics != nil {
 		a.metrics.committed(version)
 	}

@@ -83,6 +83,11 @@ type App struct {
 	checkState *store.Cache
 	sigs       *sigCache
 
+	// fpMirror answers near-duplicate queries from memory; fpWrites are
+	// the index writes of the block being finalized, applied at Commit.
+	fpMirror *storage.FingerprintMirror
+	fpWrites []store.Write
+
 	snapshots *snapshotStore
 	restoring *restore
 	mu        sync.Mutex // guards nothing ABCI calls race on; see Close
@@ -150,6 +155,20 @@ func New(opts Options) (*App, error) {
 	a.modules = opts.Modules
 	if a.modules == nil {
 		a.modules = Modules()
+	}
+	a.fpMirror = &storage.FingerprintMirror{Open: func(v int64) (types.KVStore, error) {
+		imm, err := a.tree.GetImmutable(v)
+		if err != nil {
+			return nil, err
+		}
+		return store.Immutable{T: imm}, nil
+	}}
+	a.fpMirror.Opened(tree.Version())
+	for i, m := range a.modules {
+		if sm, ok := m.(storage.Module); ok && sm.Mirror == nil {
+			sm.Mirror = a.fpMirror
+			a.modules[i] = sm
+		}
 	}
 	for _, m := range a.modules {
 		for _, r := range m.Routes() {
@@ -223,6 +242,9 @@ func (a *App) Hash() []byte { return a.tree.Hash() }
 
 // ChainID is the chain id recorded at genesis.
 func (a *App) ChainID() string { return a.chainID }
+
+// FingerprintMirror is the in-memory near-duplicate index queries use.
+func (a *App) FingerprintMirror() *storage.FingerprintMirror { return a.fpMirror }
 
 // Bank exposes the bank keeper for tests and tools.
 func (a *App) Bank() bank.Keeper { return a.bank }

@@ -292,6 +292,7 @@ func (a *App) importSnapshot(r *restore) error {
 	}
 	a.chainID = a.storedChainID()
 	a.resetCheckState()
+	a.fpMirror.Opened(int64(r.snap.Height))
 	a.log.Info("state restored from snapshot", "height", r.snap.Height, "app_hash", fmt.Sprintf("%X", r.appHash))
 	return nil
 }

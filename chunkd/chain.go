@@ -171,17 +171,27 @@ func (ch *Chain) KeyWrap(ctx context.Context, art []byte, reader secp256k1.Addre
 }
 
 // Near looks probes (crop probes of the image of art) up among the
-// registered arts other than art, at the chain's fingerprint distance.
+// registered arts other than art, at the chain's fingerprint distance, in
+// queries of at most storage.MaxProbes probes: the closest match over all
+// of them (ties: the earliest probe), with Probe its index in probes.
 func (ch *Chain) Near(ctx context.Context, art []byte, probes []uint64) (storage.NearView, error) {
-	var v storage.NearView
-	if len(probes) == 0 {
-		return v, nil
+	var best storage.NearView
+	for off := 0; off < len(probes); off += storage.MaxProbes {
+		batch := probes[off:min(len(probes), off+storage.MaxProbes)]
+		raw := make([]byte, 0, 8*len(batch))
+		for _, p := range batch {
+			raw = binary.BigEndian.AppendUint64(raw, p)
+		}
+		var v storage.NearView
+		if err := ch.queryJSON(ctx, "/storage/near/"+hex.EncodeToString(art)+"/"+hex.EncodeToString(raw), &v); err != nil {
+			return storage.NearView{}, err
+		}
+		if v.Found && (!best.Found || v.Distance < best.Distance) {
+			best = v
+			best.Probe += off
+		}
 	}
-	raw := make([]byte, 0, 8*len(probes))
-	for _, p := range probes {
-		raw = binary.BigEndian.AppendUint64(raw, p)
-	}
-	return v, ch.queryJSON(ctx, "/storage/near/"+hex.EncodeToString(art)+"/"+hex.EncodeToString(raw), &v)
+	return best, nil
 }
 
 // Attesting lists the arts mn must attest.

@@ -356,11 +356,34 @@ func TestArtLifecycleEndToEnd(t *testing.T) {
 		if far == "" {
 			t.Fatal("no crop of the test image is beyond the canonical distance: the probe path would go untested")
 		}
-		for _, p := range []string{rp, jp, cp, far} {
+		// 10% off every side, and the picture in a plain white frame of 15%
+		// a side: both beyond the chain's own check, the deepest crop probes
+		// and the frame probe catch them.
+		deep := filepath.Join(dir, "cropped10.png")
+		writePNG(t, deep, src.SubImage(image.Rect(40, 30, 360, 270)))
+		framedImg := image.NewRGBA(image.Rect(0, 0, 520, 390))
+		draw.Draw(framedImg, framedImg.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+		draw.Draw(framedImg, image.Rect(60, 45, 460, 345), src, src.Bounds().Min, draw.Src)
+		fp := filepath.Join(dir, "framed.png")
+		writePNG(t, fp, framedImg)
+		for _, p := range []string{deep, fp} {
+			img, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _ := fingerprint.Compute(img, 1<<24)
+			img.Close()
+			d := fingerprint.Distance(orig, h)
+			t.Logf("%s: canonical distance %d", filepath.Base(p), d)
+			if d <= int(storage.DefaultParams().FingerprintDistance) {
+				t.Errorf("%s is within the chain's own distance: the probe path would go untested", filepath.Base(p))
+			}
+		}
+		for _, p := range []string{rp, jp, cp, far, deep, fp} {
 			_, err := sn.register(t, p, "faucet", "copy")
 			if err == nil || !strings.Contains(err.Error(), "near-duplicate") {
 				t.Errorf("%s: want a near-duplicate rejection, got %v", filepath.Base(p), err)
-			} else if p == far {
+			} else if p == far || p == deep || p == fp {
 				t.Logf("%s refused: %.300s", filepath.Base(p), err.Error()[strings.Index(err.Error(), "near-duplicate"):])
 			}
 		}

@@ -197,10 +197,12 @@ func nearest(probes []fingerprint.Hash, h fingerprint.Hash) int {
 }
 
 func main() {
-	dist := flag.Int("distance", fingerprint.Threshold, "fingerprint distance (storage.params.fingerprint_distance)")
+	dist := flag.Int("distance", fingerprint.Threshold, "fingerprint distance (storage.params.fingerprint_distance): the canonical fingerprints")
+	probeDist := flag.Int("probe-distance", fingerprint.ProbeThreshold, "distance at which a crop probe matches (the attesters' lookup: at most -distance)")
 	maxN := flag.Int("max", 80, "images to use at most")
 	maxSide := flag.Int("max-side", 1600, "downscale larger images to this side first (speed; the edits apply to the result)")
 	flag.Parse()
+	*probeDist = min(*probeDist, *dist)
 	var files []string
 	for _, dir := range flag.Args() {
 		_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
@@ -274,8 +276,8 @@ func main() {
 	}
 	wg.Wait()
 
-	fmt.Printf("originality at fingerprint distance %d: %d distinct images (%s…), %d edits each\n",
-		*dist, len(imgs), filepath.Dir(names[0]), len(edits))
+	fmt.Printf("originality at fingerprint distance %d (crop probes at %d, %d probes an image): %d distinct images (%s…), %d edits each\n",
+		*dist, *probeDist, len(orig[0].probes), len(imgs), filepath.Dir(names[0]), len(edits))
 	fmt.Printf("%-20s %-8s %8s %8s %8s %10s\n", "edit", "by", "chain", "probes", "caught", "median d")
 	for e, ed := range edits {
 		chain, probes := 0, 0
@@ -288,7 +290,7 @@ func main() {
 			switch {
 			case c <= *dist:
 				chain++
-			case p <= *dist:
+			case p <= *probeDist:
 				probes++
 			default:
 				missed = append(missed, fmt.Sprintf("%s (%d)", filepath.Base(names[i]), min(c, p)))
@@ -311,16 +313,17 @@ func main() {
 			if i == j {
 				continue
 			}
-			d := min(fingerprint.Distance(orig[i].canon, orig[j].canon), nearest(orig[i].probes, orig[j].canon))
+			c, p := fingerprint.Distance(orig[i].canon, orig[j].canon), nearest(orig[i].probes, orig[j].canon)
+			d := min(c, p)
 			closest = min(closest, d)
 			if j > i {
 				pairs++
 			}
-			if d <= *dist {
+			if c <= *dist || p <= *probeDist {
 				fp++
 				fmt.Printf("  collision: %s ~ %s at %d\n", filepath.Base(names[i]), filepath.Base(names[j]), d)
 			}
 		}
 	}
-	fmt.Printf("false positives: %d of %d ordered pairs of distinct images within %d (closest pair at %d)\n", fp, 2*pairs, *dist, closest)
+	fmt.Printf("false positives: %d of %d ordered pairs of distinct images within %d (probes: %d) (closest pair at %d)\n", fp, 2*pairs, *dist, *probeDist, closest)
 }

@@ -2,12 +2,15 @@ package storage_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/fingerprint"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -67,4 +70,73 @@ func TestCropDuplicateAttestationsReject(t *testing.T) {
 		t.Fatalf("after two crop claims: %v %q", got.Status, got.RejectReason)
 	}
 	c.CheckSupply()
+}
+
+// TestNearQueryFromTheMirror: /storage/near answers from the app's
+// in-memory mirror of the band index, built on the first query and then
+// fed every committed block (no rebuild), with the same answers as the
+// store: an art is found from a probe within the distance and not beyond,
+// never as a duplicate of itself, and a rejected art leaves the index.
+func TestNearQueryFromTheMirror(t *testing.T) {
+	c := newChain(t, nil)
+	c.Block()
+	artist := c.Keys[6]
+	orig := makeArt(t, 1, 30_000, 0x0f0f_0f0f_0f0f_0f0f)
+	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, orig.msg))
+	mirror := c.App.FingerprintMirror()
+	if mirror.Height() != 0 {
+		t.Fatalf("mirror built before any query, at %d", mirror.Height())
+	}
+	other := bytes.Repeat([]byte{7}, 32)
+	near := func(asking []byte, probes ...uint64) storage.NearView {
+		t.Helper()
+		var raw []byte
+		for _, p := range probes {
+			raw = binary.BigEndian.AppendUint64(raw, p)
+		}
+		var v storage.NearView
+		if err := json.Unmarshal(c.Query("/storage/near/"+hex.EncodeToString(asking)+"/"+hex.EncodeToString(raw)).Value, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// Probes match at the chain's distance or ProbeThreshold, the smaller.
+	d := min(storage.DefaultParams().FingerprintDistance, fingerprint.ProbeThreshold)
+	within := orig.msg.Fingerprint ^ (1<<d - 1)     // d bits away
+	beyond := orig.msg.Fingerprint ^ (1<<(d+1) - 1) // d+1 bits away
+	if v := near(other, beyond, within); !v.Found || v.ArtID != hex.EncodeToString(orig.msg.ArchiveHash) || v.Distance != int(d) || v.Probe != 1 {
+		t.Fatalf("near from the mirror: %+v", v)
+	}
+	if mirror.Height() != c.Height || mirror.Len() != 1 {
+		t.Fatalf("mirror at %d with %d fingerprints, chain at %d", mirror.Height(), mirror.Len(), c.Height)
+	}
+	if v := near(other, beyond); v.Found {
+		t.Fatalf("found beyond the distance: %+v", v)
+	}
+	if v := near(orig.msg.ArchiveHash, within); v.Found {
+		t.Fatalf("an art is a duplicate of itself: %+v", v)
+	}
+	// A second art, registered after the mirror was built, is found too:
+	// the mirror followed the block.
+	second := makeArt(t, 2, 30_000, 0xf0f0_f0f0_f0f0_f0f0)
+	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, second.msg))
+	if mirror.Height() != c.Height || mirror.Len() != 2 {
+		t.Fatalf("mirror at %d with %d fingerprints after a block, chain at %d", mirror.Height(), mirror.Len(), c.Height)
+	}
+	if v := near(other, second.msg.Fingerprint^1); !v.Found || v.ArtID != hex.EncodeToString(second.msg.ArchiveHash) {
+		t.Fatalf("second art: %+v", v)
+	}
+	// Rejected by its attesters: it leaves the index, and the mirror.
+	attestAll(t, c, second.msg.ArchiveHash, second.msg.Fingerprint, false)
+	if a := art(c, second.msg.ArchiveHash); a.Status != storagepb.ArtStatus_ART_REJECTED {
+		t.Fatalf("second art: %v", a.Status)
+	}
+	if v := near(other, second.msg.Fingerprint); v.Found || mirror.Len() != 1 {
+		t.Fatalf("a rejected art is still found (%+v), mirror holds %d", v, mirror.Len())
+	}
+	// A restarted node builds it again from the store.
+	c.Reopen()
+	if v := near(other, within); !v.Found || c.App.FingerprintMirror().Len() != 1 {
+		t.Fatalf("after a restart: %+v", v)
+	}
 }

@@ -40,7 +40,8 @@ func (k Keeper) nearDuplicate(ctx *types.Context, fp uint64, maxDist int) (id []
 const MaxProbes = 300
 
 // NearView answers /storage/near: the registered art (other than the one
-// asking) closest to any of the probes, within fingerprint_distance.
+// asking) closest to any of the probes, within fingerprint_distance and
+// fingerprint.ProbeThreshold.
 type NearView struct {
 	Found    bool   `json:"found"`
 	ArtID    string `json:"art_id,omitempty"`
@@ -48,26 +49,35 @@ type NearView struct {
 	Probe    int    `json:"probe,omitempty"` // index of the probe that matched
 }
 
-// nearAny looks every probe up in the band index at the chain's distance
+// nearAny looks every probe up in the band index at the chain's distance,
+// or at fingerprint.ProbeThreshold if that is smaller (an image has over a
+// thousand probes, each a chance for an unrelated picture to come close;
+// the chain checked the canonical fingerprint at its distance already),
 // and returns the closest match that is not exclude (ties: the first probe,
 // then the index's order). Attesters use it for crop probes; it is a query,
-// never part of a state transition.
-func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte) NearView {
-	d := int(k.Params(ctx).FingerprintDistance)
+// never part of a state transition. near answers one lookup: the mirror's
+// Index.Near, or the store's NearInStore (the same result).
+func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte, near func(fingerprint.Hash, int) []fingerprint.Match) NearView {
+	d := min(int(k.Params(ctx).FingerprintDistance), fingerprint.ProbeThreshold)
+	if near == nil {
+		near = func(h fingerprint.Hash, d int) []fingerprint.Match {
+			ms, err := fingerprint.NearInStore(k.fpStore(ctx), h, d)
+			if err != nil {
+				panic(err)
+			}
+			return ms
+		}
+	}
 	best := NearView{}
 	for i, p := range probes {
-		ms, err := fingerprint.NearInStore(k.fpStore(ctx), fingerprint.Hash(p), d)
-		if err != nil {
-			panic(err)
-		}
-		for _, m := range ms {
+		for _, m := range near(fingerprint.Hash(p), d) {
 			if m.ID == string(exclude) {
 				continue
 			}
 			if !best.Found || m.Distance < best.Distance {
 				best = NearView{Found: true, ArtID: hexID([]byte(m.ID)), Distance: m.Distance, Probe: i}
 			}
-			break // ms is sorted by distance
+			break // sorted by distance
 		}
 	}
 	return best

@@ -102,7 +102,12 @@ type GenesisMasternode struct {
 }
 
 // Module is the storage module.
-type Module struct{ Keeper Keeper }
+type Module struct {
+	Keeper Keeper
+	// Mirror, if set, answers near-duplicate queries from memory (the app
+	// sets it and feeds it committed blocks; FingerprintMirror).
+	Mirror *FingerprintMirror
+}
 
 func (Module) Name() string { return ModuleName }
 
@@ -457,7 +462,11 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		for i := range probes {
 			probes[i] = binary.BigEndian.Uint64(raw[8*i:])
 		}
-		return json.Marshal(k.nearAny(ctx, probes, id))
+		near, release, ok := m.Mirror.lookup(ctx.Height)
+		if ok {
+			defer release()
+		}
+		return json.Marshal(k.nearAny(ctx, probes, id, near))
 	case len(path) == 1 && path[0] == "mns":
 		return json.Marshal(k.Masternodes(ctx))
 	case len(path) == 1 && path[0] == "validators":

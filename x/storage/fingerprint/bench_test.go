@@ -53,13 +53,25 @@ func BenchmarkFromImage(b *testing.B) {
 	}
 }
 
-// BenchmarkProbes is the 82-window fingerprint a masternode computes for
-// its duplicate search.
+// BenchmarkProbes is the fingerprints a masternode computes for its
+// duplicate search (1 + 6^4 windows, and the frame check), against the
+// 1 + 3^4 windows of the earlier probe set in the same run.
 func BenchmarkProbes(b *testing.B) {
 	img, _ := big(b)
-	for b.Loop() {
-		Probes(img)
-	}
+	b.Run("chosen", func(b *testing.B) {
+		for b.Loop() {
+			Probes(img)
+		}
+		b.ReportMetric(float64(len(Probes(img))), "probes")
+	})
+	b.Run("baseline-3-trims", func(b *testing.B) {
+		p := chosen
+		p.probeTrims, p.unframe = []int{61, 79, 96}, false
+		for b.Loop() {
+			p.probes(img)
+		}
+		b.ReportMetric(float64(len(p.probes(img))), "probes")
+	})
 }
 
 // BenchmarkFromImageJPEG fingerprints a decoded JPEG (YCbCr pixels).
@@ -157,6 +169,14 @@ func BenchmarkNear1M(b *testing.B) {
 			kvIdx.Set(k, []byte{})
 		}
 		b.Logf("built the IAVL index of %d (%d keys) in %v", indexSize, len(keys), time.Since(t))
+	})
+	b.Run("iavl/probes", func(b *testing.B) {
+		probes := Probes(synth(5))
+		for b.Loop() {
+			if _, err := NearAnyInStore(kvIdx, probes, Threshold); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 	for _, d := range []int{Threshold, 10} {
 		b.Run(fmt.Sprintf("iavl/d=%d", d), func(b *testing.B) {

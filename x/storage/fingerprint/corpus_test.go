@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
@@ -85,6 +86,14 @@ var edits = []edit{
 	{"crop3+resize75+jpeg70", func(img *image.RGBA, rng *rand.Rand) image.Image {
 		c := cropTo(img, 30, 30, 30, 30).(*image.RGBA)
 		return jpegged(70)(scaled(0.75)(c, rng).(*image.RGBA), rng)
+	}},
+	{"crop10", cropped(100, 100, 100, 100)},
+	{"crop5-10-random", func(img *image.RGBA, rng *rand.Rand) image.Image {
+		return cropTo(img, 50+rng.IntN(51), 50+rng.IntN(51), 50+rng.IntN(51), 50+rng.IntN(51))
+	}},
+	{"border5+jpeg80", func(img *image.RGBA, rng *rand.Rand) image.Image {
+		b := img.Bounds()
+		return jpegged(80)(framed(img, b.Dx()/20, b.Dy()/20, color.White), rng)
 	}},
 }
 

@@ -39,7 +39,7 @@
 // same picture. Resizing, recompression and format conversion change few
 // bits: measured on the test corpus (TestRobustness, -v prints it: 240
 // synthetic photographs of 512 to 1024 pixels in five styles, 60 of them
-// edited 14 ways), the canonical fingerprints of copies resized to 50%,
+// edited 17 ways), the canonical fingerprints of copies resized to 50%,
 // 75% or 150%, recompressed as JPEG at quality 50 to 90, or converted
 // PNG→JPEG→PNG are at most 4 from the original (means below 0.5), while
 // no two distinct images are closer than 8 (0.1% of the 28,680 pairs are
@@ -50,23 +50,31 @@
 // picture. Canonical fingerprints of copies cropped 2% per side are up to
 // 8 away (mean 3.2), 5% per side up to 14 (mean 7), 5% from two adjacent
 // sides up to 28 (mean 11); no threshold separates those from distinct
-// images. So a duplicate search uses Probes: the canonical fingerprint
-// plus those of the 81 windows (left, top, right and bottom trimmed by
-// 6.1%, 7.9% or 9.6% each) in which the original's canonical window lies
-// if the image is a copy cropped by up to 5% on any side. With probes,
-// every crop of 2% per side, 5% per side, 2 to 5% per side at random and
-// 3% per side combined with resizing to 75% and JPEG at 70 is found within
-// the threshold (at most 4), and 114 of the 120 copies cropped 5% from two
-// adjacent sides (the 6 others at 8, 8, 8, 10, 10 and 16): 834 of 840
-// edited copies in all. Probing widens the net for distinct images too: the
-// nearest of the 82 probes of one image to another image's fingerprint is
-// at least 8 over all 57,360 ordered pairs (0.1% at 14 or less). Four trims
-// per side (257 probes) would find 838 of 840, with one more distinct pair
-// at 8, for three times the lookups;
-// TestChooseParams (-eval) prints every candidate considered: the classic
-// whole-frame pHash without taper (no probes; crops up to 24, distinct
-// images down to 10), the centre window without taper (with probes, 830 of
-// 840 found, the worst crop at 12) and the chosen one.
+// images; a 10% crop is up to 34 away. So a duplicate search uses Probes:
+// the canonical fingerprint plus those of the 1296 windows (left, top,
+// right and bottom trimmed by 0, 2.2, 4.2, 6.1, 7.9 or 9.6% each) in which
+// the original's canonical window lies if the image is a copy cropped by
+// up to 10% on any side, and, for a copy in a plain frame (a border added
+// around it), the canonical fingerprint of what is inside the frame
+// (contentBounds). An image has many probes, and each is a chance for an
+// unrelated picture to come close, so a probe matches at ProbeThreshold
+// (4), stricter than Threshold. On the test corpus (TestRobustness, 17
+// edits) every one of the 1020 cropped or framed copies has a probe within
+// 4 of the original: crops of 2%, 5% and 10% per side, 5% from two
+// adjacent sides, 2 to 5% and 5 to 10% per side at random, 3% combined
+// with resizing to 75% and JPEG at 70, and a 5% white border through JPEG
+// at 80. The nearest probe of one image to another image's fingerprint is
+// at least 6 over all 57,360 ordered pairs (0.1% at 12 or less): none
+// within 4. The earlier set of 1 + 3^4 probes (trims of 6.1, 7.9 and 9.6%
+// only, matching at Threshold) missed a third of the 10% crops and a fifth
+// of the framed copies of Debian's wallpapers (make originality-report);
+// the larger set costs 7× the time to compute (290 ms instead of 39 ms
+// for a 3000×2500 image, BenchmarkProbes) and 16× the lookups, which the
+// node answers from an in-memory Index (storage.FingerprintMirror).
+// TestChooseParams (-eval) prints the alternatives considered for the
+// canonical fingerprint: the classic whole-frame pHash without taper (no
+// probes; crops up to 24, distinct images down to 10), the centre window
+// without taper, and the chosen one.
 //
 // What the corpus cannot show is the false-match rate at a million
 // registered images: its closest distinct pair is at 8, so it bounds the
@@ -83,10 +91,11 @@
 // against the whole hash (bands.go has the pigeonhole argument;
 // TestNearMatchesBruteForce and TestIndexOperations compare with a scan).
 // At 10^6 random fingerprints a lookup takes about 20 µs at distance 6,
-// 0.1 ms at 10 and 0.3 ms at 12, and the 82 probes of an image at 6 about
-// 0.12 ms (BenchmarkNear1M, 2-core machine; building the index takes under
-// a second). Computing the fingerprint of a 3000×2500 image takes 25 ms
-// after decoding (a 20 MB PNG decodes in about 0.25 s), its probes 40 ms
+// 0.1 ms at 10 and 0.3 ms at 12 (BenchmarkNear1M, 2-core machine; building
+// the index takes under a second); the 1297 probes of an image 2.2 ms at 6
+// (0.36 s through the store's IAVL: iavl/probes).
+// Computing the fingerprint of a 3000×2500 image takes 25 ms after
+// decoding (a 20 MB PNG decodes in about 0.25 s), its probes 290 ms
 // (BenchmarkCompute, BenchmarkProbes).
 //
 // The chain keeps the same index in its store: BandKeys gives four keys
@@ -105,7 +114,7 @@
 //   - Each attesting masternode rebuilds the archive, decodes the image
 //     with Decode (bounded by maxPixels) and checks FromImage against the
 //     ticket; it then looks up Probes(image) with Index.NearAny (or
-//     NearAnyInStore) at Threshold over all registered fingerprints and
+//     NearAnyInStore) at ProbeThreshold over all registered fingerprints and
 //     attests either "original" or "near-duplicate of art X at distance d".
 //     The chain needs two of three to agree.
 //   - The chain itself, in consensus, checks the ticket's fingerprint with
