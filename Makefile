@@ -12,7 +12,7 @@ export GOTOOLCHAIN
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.1.4
 
-.PHONY: build test test-unit test-e2e fuzz bench originality-report lint vulncheck proto devnet devnet-reset clean localnet localnet-stop chaos
+.PHONY: build test test-unit test-e2e fuzz bench bench-scale originality-report lint vulncheck proto devnet devnet-reset clean localnet localnet-stop chaos
 
 build:
 	$(GO) build -o build/chunkd ./chunkd/cmd/chunkd
@@ -43,6 +43,11 @@ fuzz:
 ## bench: prints the performance figures (see README "Performance")
 bench:
 	./scripts/bench.sh
+
+## bench-scale: state per art against the replication factor (issue 13's scale measurement, first part)
+bench-scale:
+	PASTEL_BENCH=1 $(GO) test -count=1 -run 'TestBenchStatePerArt' ./x/storage/ -v | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
+	$(GO) test -run '^$$' -bench 'BenchmarkStats' -benchtime 20x ./x/storage/ | grep -E '^Benchmark'
 
 ## originality-report: crop/edit recall and false positives on Debian's wallpapers
 originality-report:

@@ -1,0 +1,176 @@
+package storage_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/app/apptest"
+	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// TestBenchStatePerArt measures the storage module's state per registered
+// art as the replication factor R grows: keys and key+value bytes at the
+// latest version, in total and by key prefix, for an art with the chunk
+// layout of a 20 MiB image at the default coding (10 pieces, ×12 = 120
+// chunks; the bench uses 1 KiB chunks so that honest holders can prove
+// possession cheaply: only payload lengths differ from a real 20 MiB art,
+// one varint each). Every chunk is confirmed with a proof by its R holders
+// and the art attested active, as on a healthy network. A measurement, not
+// a pass/fail: runs with PASTEL_BENCH=1 (make bench-scale).
+func TestBenchStatePerArt(t *testing.T) {
+	if os.Getenv("PASTEL_BENCH") != "1" {
+		t.Skip("measurement; run with PASTEL_BENCH=1 (make bench-scale)")
+	}
+	const arts = 8
+	fmt.Printf("state per art (120 chunks: the layout of a 20 MiB image), %d arts, 24 masternodes:\n", arts)
+	fmt.Printf("%4s %10s %12s   %s\n", "R", "keys/art", "bytes/art", "largest prefixes (bytes/art)")
+	for _, r := range []uint32{1, 3, 10} {
+		c, nMN := scaleChain(t, r)
+		before := stateByPrefix(c)
+		for i := range arts {
+			ta := scaleArt(t, int64(100+i))
+			c.Exec(c.Keys[nMN], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+			confirmEvery(t, c, ta, nMN)
+			for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
+				for i := range nMN {
+					if c.Keys[i].PubKey().Address().String() == at.Attester {
+						c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true}))
+					}
+				}
+			}
+			if a := art(c, ta.msg.ArchiveHash); a.Status != storagepb.ArtStatus_ART_ACTIVE {
+				t.Fatalf("R=%d: art %d is %v", r, i, a.Status)
+			}
+		}
+		after := stateByPrefix(c)
+		var keys, size int
+		type row struct {
+			prefix      string
+			keys, bytes int
+		}
+		var rows []row
+		for p, s := range after {
+			b := before[p]
+			rows = append(rows, row{p, s[0] - b[0], s[1] - b[1]})
+			keys += s[0] - b[0]
+			size += s[1] - b[1]
+		}
+		sort.Slice(rows, func(i, j int) bool { return rows[i].bytes > rows[j].bytes })
+		var top []string
+		for _, rw := range rows[:min(6, len(rows))] {
+			top = append(top, fmt.Sprintf("%s %d (%d keys)", rw.prefix, rw.bytes/arts, rw.keys/arts))
+		}
+		fmt.Printf("%4d %10d %12d   %s\n", r, keys/arts, size/arts, strings.Join(top, ", "))
+	}
+}
+
+// scaleChain is a chain of 24 genesis masternodes (keys 0..23; 24 is the
+// artist) replicating every chunk r times.
+func scaleChain(t *testing.T, r uint32) (*apptest.Chain, int) {
+	const nMN = 24
+	c := apptest.New(t, "", nMN+1, 10*collateral, func(g app.GenesisState) {
+		p := storage.DefaultParams()
+		p.Replication = r
+		p.AttestWindow = 50
+		p.ChallengeInterval = 1 << 30 // state of storage alone, not of challenges
+		gen := storage.Genesis{Params: p}
+		for i := range nMN {
+			k := apptest.Key(i)
+			gen.Masternodes = append(gen.Masternodes, storage.GenesisMasternode{
+				Address: k.PubKey().Address().String(), PubKey: hex.EncodeToString(k.PubKey().Bytes()),
+				URL: fmt.Sprintf("http://127.0.0.1:%d", 7100+i), Collateral: collateral,
+			})
+		}
+		g["storage"], _ = json.Marshal(gen)
+	})
+	c.Block()
+	return c, nMN
+}
+
+func scaleArt(t *testing.T, seed int64) testArt {
+	archive := make([]byte, 10<<10)
+	rand.New(rand.NewSource(seed)).Read(archive)
+	m, chunks, err := codec.Encode(archive, codec.Params{ChunkSize: 1 << 10, Redundancy: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.ChunkIDs) != 120 {
+		t.Fatalf("%d chunks, want the 120 of a 20 MiB image", len(m.ChunkIDs))
+	}
+	msg := &storagepb.MsgRegisterArt{Title: "scale", MetadataHash: bytes.Repeat([]byte{1}, 32), ArchiveHash: m.ArchiveHash[:],
+		ArchiveSize: uint64(len(archive)), ChunkSize: 1 << 10, Redundancy: 12, Fingerprint: uint64(seed) * 0x9e3779b97f4a7c15, Editions: 1, MaxFee: 1 << 62}
+	for _, id := range m.ChunkIDs {
+		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
+	}
+	return testArt{m, chunks, msg}
+}
+
+// confirmEvery confirms every commitment of the art by masternodes 0..n-1.
+func confirmEvery(t *testing.T, c *apptest.Chain, ta testArt, n int) {
+	k := storage.Keeper{}
+	for round := 0; round < 5; round++ {
+		c.Block()
+		var txs [][]byte
+		early := false
+		for i := range n {
+			mn := c.Keys[i].PubKey().Address()
+			var refs []*storagepb.ChunkRef
+			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 100000) {
+				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
+					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
+						refs = append(refs, ref)
+					} else {
+						early = true
+					}
+				}
+			}
+			for len(refs) > 0 {
+				m := min(len(refs), storage.MaxConfirmations)
+				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:m]})))
+				refs = refs[m:]
+			}
+		}
+		if len(txs) > 0 {
+			for _, r := range c.Block(txs...).TxResults {
+				if r.Code != 0 {
+					t.Fatalf("confirmation refused: %s", r.Log)
+				}
+			}
+		}
+		if !early {
+			return
+		}
+	}
+}
+
+// stateByPrefix counts keys and key+value bytes of the storage module's
+// committed state by key prefix (up to and including the first '/').
+func stateByPrefix(c *apptest.Chain) map[string][2]int {
+	out := map[string][2]int{}
+	pre := []byte(storage.ModuleName + "/")
+	it := c.Ctx().Store().Iterator(pre, types.PrefixEnd(pre))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		k := it.Key()[len(pre):]
+		p := string(k)
+		if i := bytes.IndexByte(k, '/'); i >= 0 {
+			p = string(k[:i+1])
+		}
+		s := out[p]
+		s[0]++
+		s[1] += len(it.Key()) + len(it.Value())
+		out[p] = s
+	}
+	return out
+}
