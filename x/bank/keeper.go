@@ -10,7 +10,6 @@
 package bank
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
@@ -32,7 +31,6 @@ var (
 	keyParams     = []byte("params")
 	keySupply     = []byte("supply")
 	prefixAccount = []byte("a/")
-	marshal       = proto.MarshalOptions{Deterministic: true}
 )
 
 // Keeper is the bank's API for the app and the other modules.
@@ -50,25 +48,16 @@ func AccountKey(a types.Address) []byte {
 // Account returns the account, or an empty one (nonce 0, balance 0) if the
 // address never received coins.
 func (k Keeper) Account(ctx *types.Context, a types.Address) *bankpb.Account {
-	bz := k.kv(ctx).Get(append(append([]byte(nil), prefixAccount...), a[:]...))
 	acc := &bankpb.Account{}
-	if bz == nil {
+	if !store.GetProto(k.kv(ctx), store.Key(prefixAccount, a[:]), acc) {
 		acc.Address = a.String()
-		return acc
-	}
-	if err := proto.Unmarshal(bz, acc); err != nil {
-		panic(fmt.Errorf("bank: corrupt account %s: %w", a, err))
 	}
 	return acc
 }
 
 func (k Keeper) setAccount(ctx *types.Context, a types.Address, acc *bankpb.Account) {
 	acc.Address = a.String()
-	bz, err := marshal.Marshal(acc)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(append(append([]byte(nil), prefixAccount...), a[:]...), bz)
+	store.SetProto(k.kv(ctx), store.Key(prefixAccount, a[:]), acc)
 }
 
 // Balance is the spendable balance of a.
@@ -79,32 +68,21 @@ func (k Keeper) Balance(ctx *types.Context, a types.Address) uint64 {
 // Params returns the module parameters.
 func (k Keeper) Params(ctx *types.Context) *bankpb.Params {
 	p := &bankpb.Params{}
-	if bz := k.kv(ctx).Get(keyParams); bz != nil {
-		if err := proto.Unmarshal(bz, p); err != nil {
-			panic(fmt.Errorf("bank: corrupt params: %w", err))
-		}
-	}
+	store.GetProto(k.kv(ctx), keyParams, p)
 	return p
 }
 
 func (k Keeper) setParams(ctx *types.Context, p *bankpb.Params) {
-	bz, _ := marshal.Marshal(p)
-	k.kv(ctx).Set(keyParams, bz)
+	store.SetProto(k.kv(ctx), keyParams, p)
 }
 
 // Supply is the total of every balance and every locked amount.
 func (k Keeper) Supply(ctx *types.Context) uint64 {
-	bz := k.kv(ctx).Get(keySupply)
-	if len(bz) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(bz)
+	return store.GetU64(k.kv(ctx), keySupply)
 }
 
 func (k Keeper) setSupply(ctx *types.Context, s uint64) {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], s)
-	k.kv(ctx).Set(keySupply, b[:])
+	store.SetU64(k.kv(ctx), keySupply, s)
 }
 
 // Send moves amount from one address's balance to another's.

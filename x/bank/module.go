@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/bank/bankpb"
 )
@@ -139,7 +140,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if err != nil {
 			return nil, types.ErrInvalidAddress.Wrapf("%v", err)
 		}
-		return marshal.Marshal(m.Keeper.Account(ctx, a))
+		return store.Marshal.Marshal(m.Keeper.Account(ctx, a))
 	case len(path) == 1 && path[0] == "supply":
 		return types.JSON(map[string]string{"supply": types.U64(m.Keeper.Supply(ctx))})
 	case len(path) == 1 && path[0] == "params":

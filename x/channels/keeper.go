@@ -1,7 +1,6 @@
 package channels
 
 import (
-	"encoding/binary"
 	"fmt"
 	"sort"
 
@@ -43,20 +42,13 @@ var (
 	prefixOracle   = []byte("o/")
 	prefixEvent    = []byte("e/")
 	prefixByParty  = []byte("i/")
-	marshal        = proto.MarshalOptions{Deterministic: true}
 )
 
 func kv(ctx *types.Context) types.KVStore {
 	return store.NewPrefix(ctx.Store(), []byte(ModuleName+"/"))
 }
 
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
+func cat(parts ...[]byte) []byte { return store.Key(parts...) }
 
 // Full store keys, for proofs.
 
@@ -75,23 +67,10 @@ func EventKey(oracle types.Address, eventID []byte) []byte {
 }
 
 func get(ctx *types.Context, key []byte, m proto.Message) bool {
-	bz := kv(ctx).Get(key)
-	if bz == nil {
-		return false
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		panic(fmt.Errorf("channels: corrupt record %q: %w", key, err))
-	}
-	return true
+	return store.GetProto(kv(ctx), key, m)
 }
 
-func set(ctx *types.Context, key []byte, m proto.Message) {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	kv(ctx).Set(key, bz)
-}
+func set(ctx *types.Context, key []byte, m proto.Message) { store.SetProto(kv(ctx), key, m) }
 
 // Params returns the module parameters.
 func (k Keeper) Params(ctx *types.Context) *pb.Params {
@@ -129,15 +108,11 @@ func pairKey(a, b types.Address) []byte {
 // NextCounter is the counter the next channel between a and b (in either
 // role) must use.
 func (k Keeper) NextCounter(ctx *types.Context, a, b types.Address) uint64 {
-	bz := kv(ctx).Get(pairKey(a, b))
-	if len(bz) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(bz)
+	return store.GetU64(kv(ctx), pairKey(a, b))
 }
 
 func (k Keeper) setNextCounter(ctx *types.Context, a, b types.Address, n uint64) {
-	kv(ctx).Set(pairKey(a, b), binary.BigEndian.AppendUint64(nil, n))
+	store.SetU64(kv(ctx), pairKey(a, b), n)
 }
 
 // Preimage returns the registry entry for hash, or nil.

@@ -1,8 +1,6 @@
 package rewards
 
 import (
-	"encoding/binary"
-	"fmt"
 	"math/big"
 
 	"google.golang.org/protobuf/proto"
@@ -133,7 +131,6 @@ var (
 	prefixSigned   = []byte("vs/")
 	prefixEpoch    = []byte("ep/")
 	prefixEarnings = []byte("po/")
-	marshal        = proto.MarshalOptions{Deterministic: true}
 )
 
 // cometAddrLen is the size of a CometBFT validator address.
@@ -143,19 +140,8 @@ func (Keeper) kv(ctx *types.Context) types.KVStore {
 	return store.NewPrefix(ctx.Store(), []byte(ModuleName+"/"))
 }
 
-func u64(v uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], v)
-	return b[:]
-}
-
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
+func u64(v uint64) []byte        { return store.U64(v) }
+func cat(parts ...[]byte) []byte { return store.Key(parts...) }
 
 func payoutKey(val []byte) []byte             { return cat(prefixPayout, val) }
 func signedPrefix(epoch uint64) []byte        { return cat(prefixSigned, u64(epoch)) }
@@ -164,22 +150,11 @@ func epochKey(epoch uint64) []byte            { return cat(prefixEpoch, u64(epoc
 func earningsKey(a types.Address) []byte      { return cat(prefixEarnings, a[:]) }
 
 func (k Keeper) get(ctx *types.Context, key []byte, m proto.Message) bool {
-	bz := k.kv(ctx).Get(key)
-	if bz == nil {
-		return false
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		panic(fmt.Errorf("rewards: corrupt state at %q: %w", key, err))
-	}
-	return true
+	return store.GetProto(k.kv(ctx), key, m)
 }
 
 func (k Keeper) set(ctx *types.Context, key []byte, m proto.Message) {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(key, bz)
+	store.SetProto(k.kv(ctx), key, m)
 }
 
 // Params returns the module parameters.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -49,14 +50,9 @@ var (
 // 128 answers of 4 leaves are about 330 KB, inside the 512 KiB transaction limit.
 const MaxProofsPerMsg = 128
 
-func u64From(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
-func (k Keeper) counter(ctx *types.Context, key []byte) uint64 {
-	if bz := k.kv(ctx).Get(key); len(bz) == 8 {
-		return u64From(bz)
-	}
-	return 0
-}
-func (k Keeper) setCounter(ctx *types.Context, key []byte, v uint64) { k.kv(ctx).Set(key, u64(v)) }
+func u64From(b []byte) uint64                                        { return binary.BigEndian.Uint64(b) }
+func (k Keeper) counter(ctx *types.Context, key []byte) uint64       { return store.GetU64(k.kv(ctx), key) }
+func (k Keeper) setCounter(ctx *types.Context, key []byte, v uint64) { store.SetU64(k.kv(ctx), key, v) }
 
 // Challenge returns challenge id.
 func (k Keeper) Challenge(ctx *types.Context, id uint64) (*storagepb.Challenge, bool) {

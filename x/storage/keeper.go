@@ -20,8 +20,6 @@ const ModuleName = "storage"
 // rewards module pays storage out of it over time.
 var Endowment = secp256k1.ModuleAddress("storage_endowment")
 
-var marshal = proto.MarshalOptions{Deterministic: true}
-
 // Errors of the storage module (codespace "storage").
 var (
 	ErrMasternodeExists  = types.Register(ModuleName, 2, "masternode already registered")
@@ -72,35 +70,15 @@ func (Keeper) kv(ctx *types.Context) types.KVStore {
 	return store.NewPrefix(ctx.Store(), []byte(ModuleName+"/"))
 }
 
-func u32(v uint32) []byte {
-	var b [4]byte
-	binary.BigEndian.PutUint32(b[:], v)
-	return b[:]
-}
-
-func u64(v uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], v)
-	return b[:]
-}
+func u32(v uint32) []byte { return store.U32(v) }
+func u64(v uint64) []byte { return store.U64(v) }
 
 func (k Keeper) get(ctx *types.Context, key []byte, m proto.Message) bool {
-	bz := k.kv(ctx).Get(key)
-	if bz == nil {
-		return false
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		panic(fmt.Errorf("storage: corrupt state at %q: %w", key, err))
-	}
-	return true
+	return store.GetProto(k.kv(ctx), key, m)
 }
 
 func (k Keeper) set(ctx *types.Context, key []byte, m proto.Message) {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	k.kv(ctx).Set(key, bz)
+	store.SetProto(k.kv(ctx), key, m)
 }
 
 func (k Keeper) getU32(ctx *types.Context, key []byte) uint32 {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -99,13 +100,7 @@ var (
 	keyValNext       = []byte("vnext")
 )
 
-func key(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
+func key(parts ...[]byte) []byte { return store.Key(parts...) }
 
 // posSize is the length of a chunkPos.
 const posSize = 32 + 4 + 4

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/crypto/sha3"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
 	"github.com/pastelchain/pastel/x/trust/trustpb"
@@ -147,7 +148,7 @@ func (k Keeper) storeResults(ctx *types.Context, addrs []types.Address, nodes []
 		a := addrOf(e.ID)
 		top.Entries = append(top.Entries, &trustpb.TopEntry{Address: a[:], Combined: int64(e.Score)})
 	}
-	bz, err := marshal.Marshal(top)
+	bz, err := store.Marshal.Marshal(top)
 	if err != nil {
 		panic(err)
 	}

@@ -1,7 +1,6 @@
 package trust
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"google.golang.org/protobuf/proto"
@@ -27,7 +26,6 @@ var (
 	keyTop         = []byte("top")
 	prefixOut      = []byte("o/")
 	prefixResult   = []byte("r/")
-	marshal        = proto.MarshalOptions{Deterministic: true}
 )
 
 // Keeper is the trust module's API for the app and the other modules. It is
@@ -62,36 +60,10 @@ func TopKey() []byte { return fullKey(keyTop) }
 
 func fullKey(k []byte) []byte { return append([]byte(ModuleName+"/"), k...) }
 
-func getProto(kv types.KVStore, k []byte, m proto.Message) bool {
-	bz := kv.Get(k)
-	if bz == nil {
-		return false
-	}
-	if err := proto.Unmarshal(bz, m); err != nil {
-		panic(fmt.Errorf("trust: corrupt state at %q: %w", k, err))
-	}
-	return true
-}
-
-func setProto(kv types.KVStore, k []byte, m proto.Message) {
-	bz, err := marshal.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
-	kv.Set(k, bz)
-}
-
-func getU64(kv types.KVStore, k []byte) uint64 {
-	bz := kv.Get(k)
-	if len(bz) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(bz)
-}
-
-func setU64(kv types.KVStore, k []byte, v uint64) {
-	kv.Set(k, binary.BigEndian.AppendUint64(nil, v))
-}
+func getProto(kv types.KVStore, k []byte, m proto.Message) bool { return store.GetProto(kv, k, m) }
+func setProto(kv types.KVStore, k []byte, m proto.Message)      { store.SetProto(kv, k, m) }
+func getU64(kv types.KVStore, k []byte) uint64                  { return store.GetU64(kv, k) }
+func setU64(kv types.KVStore, k []byte, v uint64)               { store.SetU64(kv, k, v) }
 
 // Params returns the module parameters.
 func (k Keeper) Params(ctx *types.Context) Params { return paramsOf(k.kv(ctx)) }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/trust/score"
 	"github.com/pastelchain/pastel/x/trust/trustpb"
@@ -42,7 +43,7 @@ const SeedChangeDomain = "pastel/trust/UpdateSeeds/v1"
 // protobuf encoding of the change (which holds the seed-set version and the
 // expiry height).
 func SeedChangeSignBytes(chainID string, change *trustpb.SeedChange) []byte {
-	body, err := marshal.Marshal(change)
+	body, err := store.Marshal.Marshal(change)
 	if err != nil {
 		panic(err)
 	}
