@@ -41,7 +41,7 @@ func TestBenchStatePerArt(t *testing.T) {
 		for i := range arts {
 			ta := scaleArt(t, int64(100+i))
 			c.Exec(c.Keys[nMN], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
-			confirmEvery(t, c, ta, nMN)
+			confirmBy(t, c, ta, nMN, types.Address{})
 			for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
 				for i := range nMN {
 					if c.Keys[i].PubKey().Address().String() == at.Attester {
@@ -114,44 +114,6 @@ func scaleArt(t *testing.T, seed int64) testArt {
 		msg.ChunkIds = append(msg.ChunkIds, append([]byte(nil), id[:]...))
 	}
 	return testArt{m, chunks, msg}
-}
-
-// confirmEvery confirms every commitment of the art by masternodes 0..n-1.
-func confirmEvery(t *testing.T, c *apptest.Chain, ta testArt, n int) {
-	k := storage.Keeper{}
-	for round := 0; round < 5; round++ {
-		c.Block()
-		var txs [][]byte
-		early := false
-		for i := range n {
-			mn := c.Keys[i].PubKey().Address()
-			var refs []*storagepb.ChunkRef
-			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 100000) {
-				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
-					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
-						refs = append(refs, ref)
-					} else {
-						early = true
-					}
-				}
-			}
-			for len(refs) > 0 {
-				m := min(len(refs), storage.MaxConfirmations)
-				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:m]})))
-				refs = refs[m:]
-			}
-		}
-		if len(txs) > 0 {
-			for _, r := range c.Block(txs...).TxResults {
-				if r.Code != 0 {
-					t.Fatalf("confirmation refused: %s", r.Log)
-				}
-			}
-		}
-		if !early {
-			return
-		}
-	}
 }
 
 // stateByPrefix counts keys and key+value bytes of the storage module's

@@ -111,11 +111,17 @@ func confirmAll(t *testing.T, c *apptest.Chain, ta testArt) {
 // every masternode but skip, each with its proof of possession (after one
 // block, so the randomness of the block after every assignment is known).
 func confirmAllExcept(t *testing.T, c *apptest.Chain, ta testArt, skip types.Address) {
+	confirmBy(t, c, ta, nMasternodes, skip)
+}
+
+// confirmBy is confirmAllExcept for a chain whose masternodes are keys
+// 0..n-1.
+func confirmBy(t *testing.T, c *apptest.Chain, ta testArt, n int, skip types.Address) {
 	k := storage.Keeper{}
 	for round := 0; round < 5; round++ {
 		c.Block()
 		early := false
-		for i := 0; i < nMasternodes; i++ {
+		for i := 0; i < n; i++ {
 			mn := c.Keys[i].PubKey().Address()
 			if mn == skip {
 				continue
