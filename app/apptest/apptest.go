@@ -61,6 +61,12 @@ type Chain struct {
 	// Votes are passed to every following block as its DecidedLastCommit
 	// (which validators signed the previous block); nil means none.
 	Votes []abci.VoteInfo
+	// ReopenEachBlock restarts the app from disk after every block and
+	// checks it reopens at the AppHash it committed.
+	ReopenEachBlock bool
+	// SkipChecks leaves out the per-block state walks (no empty values,
+	// storage indexes): for benchmarks.
+	SkipChecks bool
 }
 
 // Genesis builds an app_state funding keys with balance each; edit adjusts
@@ -147,6 +153,15 @@ func (c *Chain) Block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 		c.T.Fatal(err)
 	}
 	c.Last = res
+	if c.ReopenEachBlock {
+		c.Reopen()
+		if !bytes.Equal(c.App.Hash(), res.AppHash) {
+			c.T.Fatalf("height %d: reopened at %X, committed %X", c.Height, c.App.Hash(), res.AppHash)
+		}
+	}
+	if c.SkipChecks {
+		return res
+	}
 	c.checkNoEmptyValues()
 	if err := (storage.Keeper{}).CheckIndexes(c.Ctx()); err != nil {
 		c.T.Fatalf("block %d: storage indexes: %v", c.Height, err)

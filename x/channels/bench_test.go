@@ -13,13 +13,13 @@ import (
 
 // signedTx signs one transaction of msgs from k with the minimum fee.
 func (c *chain) signedTx(k secp256k1.PrivKey, msgs ...*txpb.Msg) ([]byte, uint64) {
-	c.t.Helper()
+	c.T.Helper()
 	body := &txpb.TxBody{Messages: msgs, Fee: ^uint64(0), Nonce: c.bank().Account(c.ctx(), addr(k)).Nonce}
 	probe, _ := tx.Sign(chainID, body, k)
 	body.Fee = c.bank().MinFee(c.ctx(), len(probe), len(msgs))
 	raw, err := tx.Sign(chainID, body, k)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	return raw, body.Fee
 }
@@ -64,7 +64,7 @@ func BenchmarkOnChainCost(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			c := newChainWith(b, 2, params)
 			c.skipInvariants = true
-			ka, kb := c.keys[0], c.keys[1]
+			ka, kb := c.Keys[0], c.Keys[1]
 			var bytes int
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()

@@ -24,7 +24,7 @@ const (
 
 func TestOpenLocksDepositsAndReopenGetsNewID(t *testing.T) {
 	c := newChain(t, 3)
-	ka, kb, kc := c.keys[0], c.keys[1], c.keys[2]
+	ka, kb, kc := c.Keys[0], c.Keys[1], c.Keys[2]
 	p := c.open(ka, kb, 1000, 500)
 	if got := c.account(ka).Locked; got != 1000 {
 		t.Fatalf("A locked %d", got)
@@ -93,7 +93,7 @@ func TestOpenLocksDepositsAndReopenGetsNewID(t *testing.T) {
 // paying 100 from A to B.
 func setupDispute(t *testing.T, n int) (*chain, *pair) {
 	c := newChain(t, 3)
-	p := c.open(c.keys[0], c.keys[1], 1000, 1000)
+	p := c.open(c.Keys[0], c.Keys[1], 1000, 1000)
 	for i := 0; i < n; i++ {
 		p.pay(A, 100)
 	}
@@ -102,10 +102,10 @@ func setupDispute(t *testing.T, n int) (*chain, *pair) {
 
 func TestStaleCloseRefutedInWindowAndItsSettlementFails(t *testing.T) {
 	c, p := setupDispute(t, 3)
-	ka, kb, tower := p.a, p.b, c.keys[2]
+	ka, kb, tower := p.a, p.b, c.Keys[2]
 	// A cheats: it closes with version 1 (A 900, B 1100).
 	c.ok(c.deliver(ka, closeMsg(p.id, p.states[0])))
-	registeredAt := uint64(c.height)
+	registeredAt := uint64(c.Height)
 	ch := c.channel(p.id)
 	if ch.Status != pb.Status_STATUS_DISPUTE || ch.DisputeDeadline != registeredAt+window || ch.Registered.Version != 1 {
 		t.Fatalf("after close: %v", ch)
@@ -152,8 +152,8 @@ func TestDisputeRules(t *testing.T) {
 			c.ok(c.deliver(p.a, closeMsg(p.id, p.states[0])))
 			c.advanceTo(int64(c.channel(p.id).DisputeDeadline) - 1)
 			c.ok(c.deliver(p.b, disputeMsg(p.states[3])))
-			if uint64(c.height) != c.channel(p.id).DisputeDeadline {
-				t.Fatalf("refute landed at %d, deadline %d", c.height, c.channel(p.id).DisputeDeadline)
+			if uint64(c.Height) != c.channel(p.id).DisputeDeadline {
+				t.Fatalf("refute landed at %d, deadline %d", c.Height, c.channel(p.id).DisputeDeadline)
 			}
 		}},
 		{"refute after the window refused", func(t *testing.T, c *chain, p *pair) {
@@ -184,7 +184,7 @@ func TestDisputeRules(t *testing.T) {
 			c.ok(c.deliver(p.a, closeMsg(p.id, p.states[0])))
 			deadline := c.channel(p.id).DisputeDeadline
 			for i := 1; i < 4; i++ {
-				c.ok(c.deliver(c.keys[2], disputeMsg(p.states[i])))
+				c.ok(c.deliver(c.Keys[2], disputeMsg(p.states[i])))
 				if d := c.channel(p.id).DisputeDeadline; d != deadline {
 					t.Fatalf("refute %d moved the deadline %d -> %d", i, deadline, d)
 				}
@@ -197,11 +197,11 @@ func TestDisputeRules(t *testing.T) {
 			}
 		}},
 		{"anyone may refute, only a party may close", func(t *testing.T, c *chain, p *pair) {
-			c.expectRefused(c.keys[2], channels.ErrNotParty, closeMsg(p.id, p.states[3]))
-			c.expectRefused(c.keys[2], channels.ErrWrongStatus, disputeMsg(p.states[3])) // nothing to refute yet
+			c.expectRefused(c.Keys[2], channels.ErrNotParty, closeMsg(p.id, p.states[3]))
+			c.expectRefused(c.Keys[2], channels.ErrWrongStatus, disputeMsg(p.states[3])) // nothing to refute yet
 			c.ok(c.deliver(p.a, closeMsg(p.id, p.states[0])))
-			c.ok(c.deliver(c.keys[2], disputeMsg(p.states[3])))
-			if ch := c.channel(p.id); ch.RegisteredBy != addr(c.keys[2]).String() {
+			c.ok(c.deliver(c.Keys[2], disputeMsg(p.states[3])))
+			if ch := c.channel(p.id); ch.RegisteredBy != addr(c.Keys[2]).String() {
 				t.Fatalf("registered by %s", ch.RegisteredBy)
 			}
 		}},
@@ -231,7 +231,7 @@ func TestCooperativeFinalOverridesDisputeAndSecondCloseFails(t *testing.T) {
 	p.pay(A, 50)
 	final := p.update(&pb.Op{Kind: state.OpFinal})
 	balB := c.account(p.b).Balance
-	c.ok(c.deliver(c.keys[2], coopMsg(final))) // anyone holding the final state may submit it
+	c.ok(c.deliver(c.Keys[2], coopMsg(final))) // anyone holding the final state may submit it
 	ch := c.channel(p.id)
 	if ch.Status != pb.Status_STATUS_CLOSED || ch.Registered.Version != final.State.Version || ch.PaidA != 750 || ch.PaidB != 1250 {
 		t.Fatalf("after cooperative close: %v", ch)
@@ -252,7 +252,7 @@ func TestCooperativeFinalOverridesDisputeAndSecondCloseFails(t *testing.T) {
 
 func TestSignatureReplayRefused(t *testing.T) {
 	c := newChain(t, 3)
-	ka, kb := c.keys[0], c.keys[1]
+	ka, kb := c.Keys[0], c.Keys[1]
 	p1 := c.open(ka, kb, 1000, 1000)
 	p2 := c.open(ka, kb, 1000, 1000) // same pair, both open: counters 0 and 1
 	s1 := p1.pay(A, 100)
@@ -286,23 +286,23 @@ func TestSignatureReplayRefused(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c.t = t
+			c.T = t
 			c.expectRefused(ka, tc.want, closeMsg(tc.id, tc.s))
 		})
 	}
-	c.t = t
+	c.T = t
 
 	t.Run("across message types: state signature as open signature", func(t *testing.T) {
-		c.t = t
-		defer func() { c.t = nil }()
+		c.T = t
+		defer func() { c.T = nil }()
 		m, id := c.openMsg(ka, kb, 5, 5, 2)
 		m.CounterpartySig = state.SignState(chainID, kb, &pb.State{ChannelId: id, DepositA: 5, DepositB: 5, BalanceA: 5, BalanceB: 5})
 		c.expectRefused(ka, state.ErrBadSignature, msg(channels.MsgOpenType, m))
 	})
-	c.t = t
+	c.T = t
 
 	t.Run("across a reopened channel", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		final := p1.update(&pb.Op{Kind: state.OpFinal})
 		c.ok(c.deliver(ka, coopMsg(final)))
 		p3 := c.open(ka, kb, 1000, 1000) // counter 2: same parties, same deposits
@@ -321,7 +321,7 @@ func TestSignatureReplayRefused(t *testing.T) {
 
 func TestBadAmountsRefused(t *testing.T) {
 	c := newChain(t, 3)
-	p := c.open(c.keys[0], c.keys[1], 1000, 1000)
+	p := c.open(c.Keys[0], c.Keys[1], 1000, 1000)
 	h := state.Hash(secret(1))
 	base := func() *pb.State {
 		return &pb.State{ChannelId: p.id, Version: 1, DepositA: 1000, DepositB: 1000, BalanceA: 1000, BalanceB: 1000}
@@ -347,17 +347,17 @@ func TestBadAmountsRefused(t *testing.T) {
 		{"zero lock", with(func(s *pb.State) { s.Locks = []*pb.Lock{{Amount: 0, Hash: h, Expiry: 100, Sender: A}} })},
 		{"bet payout above the pot", with(func(s *pb.State) {
 			s.BalanceA, s.BalanceB = 900, 900
-			s.Bets = []*pb.Bet{{Oracle: addr(c.keys[2]).String(), EventId: []byte("e"), EventHash: h, Deadline: 9, StakeA: 100, StakeB: 100, PayoutA: []uint64{201, 0}}}
+			s.Bets = []*pb.Bet{{Oracle: addr(c.Keys[2]).String(), EventId: []byte("e"), EventHash: h, Deadline: 9, StakeA: 100, StakeB: 100, PayoutA: []uint64{201, 0}}}
 		})},
 		{"overflowing bet stakes", with(func(s *pb.State) {
-			s.Bets = []*pb.Bet{{Oracle: addr(c.keys[2]).String(), EventId: []byte("e"), EventHash: h, Deadline: 9, StakeA: math.MaxUint64, StakeB: 1, PayoutA: []uint64{0, 0}}}
+			s.Bets = []*pb.Bet{{Oracle: addr(c.Keys[2]).String(), EventId: []byte("e"), EventHash: h, Deadline: 9, StakeA: math.MaxUint64, StakeB: 1, PayoutA: []uint64{0, 0}}}
 		})},
 		{"deposits above the channel's", with(func(s *pb.State) { s.DepositA, s.BalanceA = 5000, 5000 })},
 		{"overflowing deposits", with(func(s *pb.State) { s.DepositA, s.BalanceA, s.BalanceB = math.MaxUint64, math.MaxUint64, 1000 })},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c.t = t
+			c.T = t
 			// Correctly signed by both: only the amounts are wrong.
 			c.expectRefused(p.a, state.ErrAmount, closeMsg(p.id, p.sign(tc.st)))
 			final := proto.Clone(tc.st).(*pb.State)
@@ -367,7 +367,7 @@ func TestBadAmountsRefused(t *testing.T) {
 			}
 		})
 	}
-	c.t = t
+	c.T = t
 	// The off-chain side refuses the same things before anyone signs.
 	env := c.env()
 	env.DepositA, env.DepositB = 1000, 1000
@@ -396,17 +396,17 @@ func (p *pair) withLocks(locks ...*pb.Lock) *pb.SignedState {
 // closeAndSettle registers s unilaterally (by a), waits out the window and
 // settles (by a third party).
 func (c *chain) closeAndSettle(p *pair, s *pb.SignedState) {
-	c.t.Helper()
+	c.T.Helper()
 	c.ok(c.deliver(p.a, closeMsg(p.id, s)))
 	c.advanceTo(int64(c.channel(p.id).DisputeDeadline))
-	c.ok(c.deliver(c.keys[len(c.keys)-1], settleMsg(p.id)))
+	c.ok(c.deliver(c.Keys[len(c.Keys)-1], settleMsg(p.id)))
 }
 
 func TestHashLocks(t *testing.T) {
 	c := newChain(t, 4)
-	ka, kb, kc := c.keys[0], c.keys[1], c.keys[2]
+	ka, kb, kc := c.Keys[0], c.Keys[1], c.Keys[2]
 	p := c.open(ka, kb, 1000, 1000)
-	now := uint64(c.height)
+	now := uint64(c.Height)
 	e1, e2, e3 := now+20, now+22, now+40
 	h1, h2, h3 := state.Hash(secret(1)), state.Hash(secret(2)), state.Hash(secret(3))
 	s := p.withLocks(
@@ -428,12 +428,12 @@ func TestHashLocks(t *testing.T) {
 	c.closeAndSettle(q, q.withLocks(&pb.Lock{Amount: 10, Hash: h4, Expiry: e3, Sender: A}))
 
 	t.Run("lock on another channel refused", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.expectRefused(kc, channels.ErrNoSuchLock, unlockMsg(p.id, h4))
 		c.expectRefused(kb, channels.ErrNoSuchLock, unlockMsg(q.id, h1))
 	})
 	t.Run("preimage at the expiry block pays the receiver", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.advanceTo(int64(e1) - 1)
 		c.ok(c.deliver(kb, preimageMsg(secret(1)))) // lands at e1, the last allowed block
 		if got := c.keeper().Preimage(c.ctx(), h1); got == nil || got.Height != e1 {
@@ -448,7 +448,7 @@ func TestHashLocks(t *testing.T) {
 		}
 	})
 	t.Run("preimage one block after expiry refunds", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		// e2 is long past; the preimage registers now, after the expiry.
 		c.ok(c.deliver(kb, preimageMsg(secret(2))))
 		balA := c.account(ka).Balance
@@ -458,12 +458,12 @@ func TestHashLocks(t *testing.T) {
 		}
 	})
 	t.Run("unlock twice refused", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.expectRefused(kc, channels.ErrResolved, unlockMsg(p.id, h1))
 		c.expectRefused(kc, channels.ErrResolved, unlockMsg(p.id, h2))
 	})
 	t.Run("the last lock closes the channel", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.ok(c.deliver(kc, unlockMsg(p.id, h3))) // expired unclaimed: back to B
 		ch := c.channel(p.id)
 		if ch.Status != pb.Status_STATUS_CLOSED || ch.PaidA != 900 || ch.PaidB != 1100 || ch.EscrowA+ch.EscrowB != 0 {
@@ -471,7 +471,7 @@ func TestHashLocks(t *testing.T) {
 		}
 		c.expectRefused(kc, channels.ErrResolved, unlockMsg(p.id, h3))
 	})
-	c.t = t
+	c.T = t
 }
 
 // TestPreimageOneBlockAfterExpiryRefunds pins the boundary exactly: the
@@ -479,8 +479,8 @@ func TestHashLocks(t *testing.T) {
 func TestPreimageOneBlockAfterExpiryRefunds(t *testing.T) {
 	for _, late := range []bool{false, true} {
 		c := newChain(t, 3)
-		p := c.open(c.keys[0], c.keys[1], 500, 500)
-		exp := uint64(c.height) + 12
+		p := c.open(c.Keys[0], c.Keys[1], 500, 500)
+		exp := uint64(c.Height) + 12
 		h := state.Hash(secret(9))
 		c.closeAndSettle(p, p.withLocks(&pb.Lock{Amount: 77, Hash: h, Expiry: exp, Sender: A}))
 		at := int64(exp) - 1 // registers at exp
@@ -488,8 +488,8 @@ func TestPreimageOneBlockAfterExpiryRefunds(t *testing.T) {
 			at = int64(exp) // registers at exp + 1
 		}
 		c.advanceTo(at)
-		c.ok(c.deliver(c.keys[1], preimageMsg(secret(9))))
-		c.ok(c.deliver(c.keys[2], unlockMsg(p.id, h)))
+		c.ok(c.deliver(c.Keys[1], preimageMsg(secret(9))))
+		c.ok(c.deliver(c.Keys[2], unlockMsg(p.id, h)))
 		ch := c.channel(p.id)
 		wantB := uint64(500 + 77)
 		if late {
@@ -509,11 +509,11 @@ func TestMultiHopDownstreamClaimsAtLastBlockUpstreamStillClaims(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			c := newChain(t, 4)
-			ka, kb, kc := c.keys[0], c.keys[1], c.keys[2]
+			ka, kb, kc := c.Keys[0], c.Keys[1], c.Keys[2]
 			ab := c.open(ka, kb, 1000, 1000)
 			bc := c.open(kb, kc, 1000, 1000) // B is party A of bc
 			h := state.Hash(secret(7))
-			now := uint64(c.height)
+			now := uint64(c.Height)
 			in := &pb.Lock{Amount: 200, Hash: h, Expiry: now + 30, Sender: A}          // A -> B
 			out := &pb.Lock{Amount: 200, Hash: h, Expiry: now + 30 - delta, Sender: A} // B -> C
 			// The wallet rules: C and B accept only locks they can claim in
@@ -553,9 +553,9 @@ func TestMultiHopDownstreamClaimsAtLastBlockUpstreamStillClaims(t *testing.T) {
 			c.closeAndSettle(bc, sBC)
 			c.closeAndSettle(ab, sAB)
 			if !offchainReveal {
-				c.ok(c.deliver(c.keys[3], unlockMsg(bc.id, h)))
+				c.ok(c.deliver(c.Keys[3], unlockMsg(bc.id, h)))
 			}
-			c.ok(c.deliver(c.keys[3], unlockMsg(ab.id, h)))
+			c.ok(c.deliver(c.Keys[3], unlockMsg(ab.id, h)))
 			if got := c.channel(bc.id).PaidB; got != 1200 {
 				t.Fatalf("C (downstream) got %d, want 1200", got)
 			}
@@ -574,27 +574,27 @@ func TestMultiHopDownstreamClaimsAtLastBlockUpstreamStillClaims(t *testing.T) {
 // from chain queries (with proofs) and settles; the pending lock resolves.
 func TestBothPartiesLoseStateAfterClose(t *testing.T) {
 	c := newChain(t, 4)
-	p := c.open(c.keys[0], c.keys[1], 1000, 1000)
+	p := c.open(c.Keys[0], c.Keys[1], 1000, 1000)
 	p.pay(A, 300)
 	h := state.Hash(secret(5))
-	s := p.withLocks(&pb.Lock{Amount: 100, Hash: h, Expiry: uint64(c.height) + 50, Sender: A})
+	s := p.withLocks(&pb.Lock{Amount: 100, Hash: h, Expiry: uint64(c.Height) + 50, Sender: A})
 	c.ok(c.deliver(p.b, preimageMsg(secret(5))))
 	c.ok(c.deliver(p.a, closeMsg(p.id, s)))
 	id := hex.EncodeToString(p.id)
 	p = nil // both wallets are gone
 
-	q, err := c.app.Query(bg, &abci.RequestQuery{Path: "/channels/channel/" + id, Prove: true})
+	q, err := c.App.Query(bg, &abci.RequestQuery{Path: "/channels/channel/" + id, Prove: true})
 	if err != nil || q.Code != 0 {
 		t.Fatalf("query: %v %s", err, q.Log)
 	}
-	if err := store.VerifyProof(c.app.Hash(), q.Key, q.Value, q.ProofOps); err != nil {
+	if err := store.VerifyProof(c.App.Hash(), q.Key, q.Value, q.ProofOps); err != nil {
 		t.Fatalf("proof: %v", err)
 	}
 	ch := &pb.Channel{}
 	if err := proto.Unmarshal(q.Value, ch); err != nil {
 		t.Fatal(err)
 	}
-	tower := c.keys[3]
+	tower := c.Keys[3]
 	c.advanceTo(int64(ch.DisputeDeadline))
 	c.ok(c.deliver(tower, settleMsg(ch.Id)))
 	for _, l := range ch.Registered.Locks {
@@ -608,7 +608,7 @@ func TestBothPartiesLoseStateAfterClose(t *testing.T) {
 
 func TestTopUpKeepsOldStatesValid(t *testing.T) {
 	c := newChain(t, 3)
-	p := c.open(c.keys[0], c.keys[1], 1000, 1000)
+	p := c.open(c.Keys[0], c.Keys[1], 1000, 1000)
 	old := p.pay(A, 100)
 	c.ok(c.deliver(p.b, msg(channels.MsgTopUpType, &pb.MsgTopUp{ChannelId: p.id, Amount: 500})))
 	// A closes with the state signed before the top-up: it stays valid and
@@ -621,9 +621,9 @@ func TestTopUpKeepsOldStatesValid(t *testing.T) {
 
 func TestQueries(t *testing.T) {
 	c := newChain(t, 3)
-	ka, kb := c.keys[0], c.keys[1]
+	ka, kb := c.Keys[0], c.Keys[1]
 	q := func(path string) *abci.ResponseQuery {
-		r, err := c.app.Query(bg, &abci.RequestQuery{Path: path})
+		r, err := c.App.Query(bg, &abci.RequestQuery{Path: path})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,8 +20,8 @@ import (
 // must still hold.
 func FuzzMessages(f *testing.F) {
 	c := newChain(f, 4)
-	ka, kb, ko := c.keys[0], c.keys[1], c.keys[2]
-	for _, k := range c.keys {
+	ka, kb, ko := c.Keys[0], c.Keys[1], c.Keys[2]
+	for _, k := range c.Keys {
 		c.ok(c.deliver(k, preimageMsg(state.Hash([]byte(addr(k).String())))))
 	}
 	open := c.open(ka, kb, 1000, 1000)
@@ -69,9 +69,9 @@ func FuzzMessages(f *testing.F) {
 			requireRegistered(t, err)
 			return
 		}
-		ctx := c.app.CommittedContext() // a cache over the committed state
+		ctx := c.App.CommittedContext() // a cache over the committed state
 		ctx.Height++
-		if err := r.Handler(ctx, addr(c.keys[int(signer)%len(c.keys)]), m); err != nil {
+		if err := r.Handler(ctx, addr(c.Keys[int(signer)%len(c.Keys)]), m); err != nil {
 			requireRegistered(t, err)
 			return
 		}

@@ -5,15 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/types/tx"
@@ -26,41 +24,22 @@ import (
 )
 
 const (
-	chainID = "pastel-chan-test"
+	chainID = apptest.ChainID
 	fee     = 50_000
 	funds   = 1_000_000_000_000
 	window  = 5 // dispute window of the test chain, in blocks
 	delta   = 3 // min expiry delta of the test chain
 )
 
-var (
-	bg    = context.Background()
-	quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-)
-
-// chain drives the real app through ABCI, one block per call, and checks
-// the bank's supply invariant and the channels escrow invariant after every
-// block.
+// chain drives the real app through ABCI with the app test harness, one
+// block per call, and checks the bank's supply invariant and the channels
+// escrow invariant after every block.
 type chain struct {
-	t      testing.TB
-	app    *app.App
-	height int64
-	keys   []secp256k1.PrivKey
+	*apptest.Chain
 	supply uint64
 	hashes [][]byte
-	dir    string
-	// reopenEachBlock closes and reopens the app from disk after every block.
-	reopenEachBlock bool
-	// skipInvariants leaves out the per-block invariant walk (benchmarks).
+	// skipInvariants leaves out the per-block invariant walks (benchmarks).
 	skipInvariants bool
-}
-
-func keyN(i int) secp256k1.PrivKey {
-	k, err := secp256k1.PrivKeyFromBytes(bytes.Repeat([]byte{byte(i + 1)}, 32))
-	if err != nil {
-		panic(err)
-	}
-	return k
 }
 
 func addr(k secp256k1.PrivKey) types.Address { return k.PubKey().Address() }
@@ -73,63 +52,24 @@ func newChain(t testing.TB, nkeys int) *chain { return newChainWith(t, nkeys, te
 
 func newChainWith(t testing.TB, nkeys int, params channels.GenesisParams) *chain {
 	t.Helper()
-	dir := t.TempDir()
-	a, err := app.New(app.Options{DataDir: dir, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &chain{t: t, app: a, dir: dir}
-	t.Cleanup(func() { c.app.Close() })
-	var accs []bank.GenesisAccount
-	for i := 0; i < nkeys; i++ {
-		k := keyN(i)
-		c.keys = append(c.keys, k)
-		accs = append(accs, bank.GenesisAccount{Address: addr(k).String(), Balance: funds})
-	}
-	g := app.DefaultGenesis()
-	g["bank"], _ = json.Marshal(bank.Genesis{Params: bank.DefaultParams(), Accounts: accs})
-	g["channels"], _ = json.Marshal(channels.Genesis{Params: params})
-	raw, _ := json.Marshal(g)
-	if _, err := a.InitChain(bg, &abci.RequestInitChain{ChainId: chainID, InitialHeight: 1, Time: time.Unix(1_700_000_000, 0), AppStateBytes: raw}); err != nil {
-		t.Fatal(err)
-	}
+	c := &chain{Chain: apptest.New(t, "", nkeys, funds, func(g app.GenesisState) {
+		g["channels"], _ = json.Marshal(channels.Genesis{Params: params})
+	})}
 	c.block()
 	c.supply = c.bank().Supply(c.ctx())
 	return c
 }
 
-func (c *chain) ctx() *types.Context { return c.app.CommittedContext() }
-func (c *chain) bank() bank.Keeper   { return c.app.Bank() }
+func (c *chain) ctx() *types.Context { return c.App.CommittedContext() }
+func (c *chain) bank() bank.Keeper   { return c.App.Bank() }
 func (c *chain) keeper() channels.Keeper {
 	return channels.NewModule().Keeper
 }
 
 func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
-	c.t.Helper()
-	c.height++
-	res, err := c.app.FinalizeBlock(bg, &abci.RequestFinalizeBlock{
-		Height: c.height, Time: time.Unix(1_700_000_000+c.height, 0), Txs: txs,
-		Hash: bytes.Repeat([]byte{byte(c.height)}, 32),
-	})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if _, err := c.app.Commit(bg, &abci.RequestCommit{}); err != nil {
-		c.t.Fatal(err)
-	}
-	if c.reopenEachBlock {
-		if err := c.app.Close(); err != nil {
-			c.t.Fatal(err)
-		}
-		a, err := app.New(app.Options{DataDir: c.dir, Logger: quiet})
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		c.app = a
-		if !bytes.Equal(a.Hash(), res.AppHash) {
-			c.t.Fatalf("height %d: reopened at %X, committed %X", c.height, a.Hash(), res.AppHash)
-		}
-	}
+	c.T.Helper()
+	c.SkipChecks = c.skipInvariants
+	res := c.Block(txs...)
 	c.hashes = append(c.hashes, res.AppHash)
 	if !c.skipInvariants {
 		c.checkInvariants()
@@ -140,23 +80,23 @@ func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 // checkInvariants: supply conserved, balances + locked = supply, and every
 // channel's escrow matches what it owes.
 func (c *chain) checkInvariants() {
-	c.t.Helper()
+	c.T.Helper()
 	ctx := c.ctx()
 	if err := c.bank().CheckInvariant(ctx); err != nil {
-		c.t.Fatalf("height %d: %v", c.height, err)
+		c.T.Fatalf("height %d: %v", c.Height, err)
 	}
 	if c.supply != 0 && c.bank().Supply(ctx) != c.supply {
-		c.t.Fatalf("height %d: supply %d, want %d", c.height, c.bank().Supply(ctx), c.supply)
+		c.T.Fatalf("height %d: supply %d, want %d", c.Height, c.bank().Supply(ctx), c.supply)
 	}
 	if err := c.keeper().CheckInvariant(ctx); err != nil {
-		c.t.Fatalf("height %d: %v", c.height, err)
+		c.T.Fatalf("height %d: %v", c.Height, err)
 	}
 }
 
 // advanceTo commits empty blocks until the last committed height is h.
 func (c *chain) advanceTo(h int64) {
-	c.t.Helper()
-	for c.height < h {
+	c.T.Helper()
+	for c.Height < h {
 		c.block()
 	}
 }
@@ -172,30 +112,30 @@ func msg(typ string, m proto.Message) *txpb.Msg {
 // deliver puts one transaction from k with msgs in the next block and
 // returns its result.
 func (c *chain) deliver(k secp256k1.PrivKey, msgs ...*txpb.Msg) *abci.ExecTxResult {
-	c.t.Helper()
+	c.T.Helper()
 	nonce := c.bank().Account(c.ctx(), addr(k)).Nonce
 	raw, err := tx.Sign(chainID, &txpb.TxBody{Messages: msgs, Fee: fee * uint64(len(msgs)), Nonce: nonce}, k)
 	if err != nil {
-		c.t.Fatal(err)
+		c.T.Fatal(err)
 	}
 	return c.block(raw).TxResults[0]
 }
 
 func (c *chain) ok(r *abci.ExecTxResult) {
-	c.t.Helper()
+	c.T.Helper()
 	if r.Code != 0 {
-		c.t.Fatalf("height %d: tx failed: code %d: %s", c.height, r.Code, r.Log)
+		c.T.Fatalf("height %d: tx failed: code %d: %s", c.Height, r.Code, r.Log)
 	}
 }
 
 // refused requires r to have failed with want's code and a message.
 func (c *chain) refused(r *abci.ExecTxResult, want *types.Error) {
-	c.t.Helper()
+	c.T.Helper()
 	if r.Code != want.Code || r.Codespace != want.Codespace {
-		c.t.Fatalf("height %d: got code %s/%d (%s), want %s/%d (%s)", c.height, r.Codespace, r.Code, r.Log, want.Codespace, want.Code, want.Msg)
+		c.T.Fatalf("height %d: got code %s/%d (%s), want %s/%d (%s)", c.Height, r.Codespace, r.Code, r.Log, want.Codespace, want.Code, want.Msg)
 	}
 	if r.Log == "" {
-		c.t.Fatal("refusal without a message")
+		c.T.Fatal("refusal without a message")
 	}
 }
 
@@ -206,7 +146,7 @@ func (c *chain) account(k secp256k1.PrivKey) *bankpb.Account {
 func (c *chain) channel(id []byte) *pb.Channel {
 	ch := c.keeper().Channel(c.ctx(), id)
 	if ch == nil {
-		c.t.Fatalf("channel %x not found", id)
+		c.T.Fatalf("channel %x not found", id)
 	}
 	return ch
 }
@@ -223,12 +163,12 @@ type pair struct {
 
 func (c *chain) env() state.Env {
 	p := c.keeper().Params(c.ctx())
-	return state.Env{ChainID: chainID, Height: uint64(c.height), Limits: state.Limits{MaxLocks: int(p.MaxLocks), MaxBets: int(p.MaxBets)}}
+	return state.Env{ChainID: chainID, Height: uint64(c.Height), Limits: state.Limits{MaxLocks: int(p.MaxLocks), MaxBets: int(p.MaxBets)}}
 }
 
 // open opens a channel between a (opener) and b through the real MsgOpen.
 func (c *chain) open(a, b secp256k1.PrivKey, depA, depB uint64) *pair {
-	c.t.Helper()
+	c.T.Helper()
 	r, id := c.tryOpen(a, b, depA, depB)
 	c.ok(r)
 	p := &pair{c: c, id: id, a: a, b: b}
@@ -238,7 +178,7 @@ func (c *chain) open(a, b secp256k1.PrivKey, depA, depB uint64) *pair {
 
 func (c *chain) openMsg(a, b secp256k1.PrivKey, depA, depB uint64, counter uint64) (*pb.MsgOpen, []byte) {
 	id := state.ChannelID(chainID, addr(a), addr(b), counter)
-	until := uint64(c.height) + 10
+	until := uint64(c.Height) + 10
 	terms := &pb.OpenTerms{PartyA: addr(a).String(), PartyB: addr(b).String(), DepositA: depA, DepositB: depB, Counter: counter, ValidUntil: until}
 	sig := b.Sign(state.OpenSignBytes(chainID, id, terms))
 	return &pb.MsgOpen{CounterpartyPubKey: b.PubKey().Bytes(), Deposit: depA, CounterpartyDeposit: depB, Counter: counter, CounterpartySig: sig, ValidUntil: until}, id
@@ -257,13 +197,13 @@ func (p *pair) sign(st *pb.State) *pb.SignedState {
 
 // update applies op off-chain, co-signs and remembers the result.
 func (p *pair) update(op *pb.Op) *pb.SignedState {
-	p.c.t.Helper()
+	p.c.T.Helper()
 	env := p.c.env()
 	ch := p.c.channel(p.id)
 	env.DepositA, env.DepositB = ch.DepositA, ch.DepositB
 	st, err := state.Apply(p.latest.State, op, env)
 	if err != nil {
-		p.c.t.Fatalf("off-chain %s: %v", op.Kind, err)
+		p.c.T.Fatalf("off-chain %s: %v", op.Kind, err)
 	}
 	p.latest = p.sign(st)
 	p.states = append(p.states, p.latest)
@@ -304,7 +244,7 @@ func (c *chain) snapshot() []byte {
 		out = append(out, it.Key()...)
 		out = append(out, it.Value()...)
 	}
-	for _, k := range c.keys {
+	for _, k := range c.Keys {
 		out = append(out, []byte(types.U64(c.account(k).Locked))...)
 	}
 	return out
@@ -313,14 +253,16 @@ func (c *chain) snapshot() []byte {
 // expectRefused sends msgs from k and requires the want error and no change
 // besides the fee and nonce.
 func (c *chain) expectRefused(k secp256k1.PrivKey, want *types.Error, msgs ...*txpb.Msg) string {
-	c.t.Helper()
+	c.T.Helper()
 	before := c.snapshot()
 	r := c.deliver(k, msgs...)
 	c.refused(r, want)
 	if !bytes.Equal(before, c.snapshot()) {
-		c.t.Fatalf("refused message (%s) changed the channels state or locked coins", r.Log)
+		c.T.Fatalf("refused message (%s) changed the channels state or locked coins", r.Log)
 	}
 	return r.Log
 }
 
 var _ = errors.Is
+
+var bg = context.Background()

@@ -43,7 +43,7 @@ func (e *event) bet(stakeA, stakeB uint64, payoutA ...uint64) *pb.Bet {
 }
 
 func (c *chain) publish(from secp256k1.PrivKey, a *pb.EventAnnouncement) {
-	c.t.Helper()
+	c.T.Helper()
 	c.ok(c.deliver(from, msg(channels.MsgPublishEventType, &pb.MsgPublishEvent{Announcement: a})))
 }
 
@@ -57,9 +57,9 @@ func resolveMsg(id []byte, e *event) *pb.MsgResolveBet {
 
 func TestOracleBets(t *testing.T) {
 	c := newChain(t, 5)
-	ka, kb, ko, anyone := c.keys[0], c.keys[1], c.keys[2], c.keys[3]
+	ka, kb, ko, anyone := c.Keys[0], c.Keys[1], c.Keys[2], c.Keys[3]
 	c.ok(c.deliver(ko, msg(channels.MsgOracleBondType, &pb.MsgOracleBond{Amount: 5000})))
-	deadline := uint64(c.height) + 30
+	deadline := uint64(c.Height) + 30
 	win := announce(t, ko, "match-1", 3, deadline)   // revealed honestly
 	cheat := announce(t, ko, "match-2", 2, deadline) // the oracle equivocates
 	silent := announce(t, ko, "match-3", 2, deadline)
@@ -67,11 +67,11 @@ func TestOracleBets(t *testing.T) {
 	p := c.open(ka, kb, 1000, 1000)
 	p.update(&pb.Op{Kind: state.OpBet, Bet: win.bet(100, 100, 200, 0, 50)})
 	s := p.update(&pb.Op{Kind: state.OpBet, Bet: cheat.bet(100, 100, 200, 0)})
-	q := c.open(ka, c.keys[4], 1000, 1000)
+	q := c.open(ka, c.Keys[4], 1000, 1000)
 	sq := q.update(&pb.Op{Kind: state.OpBet, Bet: silent.bet(300, 100, 400, 0)})
 
 	t.Run("unknown preimage refused", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.expectRefused(anyone, channels.ErrEventNotFound, msg(channels.MsgRevealOutcomeType, revealMsg(win, win.preimages[0])))
 		c.publish(anyone, win.ann)
 		c.publish(anyone, cheat.ann)
@@ -83,7 +83,7 @@ func TestOracleBets(t *testing.T) {
 		c.expectRefused(anyone, state.ErrBadSignature, msg(channels.MsgPublishEventType, &pb.MsgPublishEvent{Announcement: forged}))
 	})
 	t.Run("reveal decides the bet after its deadline", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.ok(c.deliver(ko, msg(channels.MsgRevealOutcomeType, revealMsg(win, win.preimages[2]))))
 		c.expectRefused(anyone, channels.ErrDuplicate, msg(channels.MsgRevealOutcomeType, revealMsg(win, win.preimages[2])))
 		c.closeAndSettle(p, s)
@@ -93,7 +93,7 @@ func TestOracleBets(t *testing.T) {
 		c.expectRefused(anyone, channels.ErrNotYet, msg(channels.MsgResolveBetType, resolveMsg(p.id, win)))
 	})
 	t.Run("equivocation proven", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.ok(c.deliver(ko, msg(channels.MsgRevealOutcomeType, revealMsg(cheat, cheat.preimages[0]))))
 		fc := c.bank().Account(c.ctx(), bank.FeeCollector).Balance
 		// The second outcome's preimage could only come from the oracle.
@@ -112,7 +112,7 @@ func TestOracleBets(t *testing.T) {
 		c.expectRefused(anyone, channels.ErrDuplicate, msg(channels.MsgRevealOutcomeType, revealMsg(cheat, cheat.preimages[1])))
 	})
 	t.Run("no reveal refunds, cheated event refunds", func(t *testing.T) {
-		c.t = t
+		c.T = t
 		c.closeAndSettle(q, sq)
 		c.advanceTo(int64(deadline))
 		c.ok(c.deliver(anyone, msg(channels.MsgResolveBetType, resolveMsg(q.id, silent))))
@@ -129,14 +129,14 @@ func TestOracleBets(t *testing.T) {
 		}
 		c.expectRefused(anyone, channels.ErrResolved, msg(channels.MsgResolveBetType, resolveMsg(p.id, win)))
 	})
-	c.t = t
+	c.T = t
 }
 
 func TestOracleHonestPayoutConflictingAnnouncementsAndUnbond(t *testing.T) {
 	c := newChain(t, 4)
-	ka, kb, ko := c.keys[0], c.keys[1], c.keys[2]
+	ka, kb, ko := c.Keys[0], c.Keys[1], c.Keys[2]
 	c.ok(c.deliver(ko, msg(channels.MsgOracleBondType, &pb.MsgOracleBond{Amount: 700})))
-	deadline := uint64(c.height) + 20
+	deadline := uint64(c.Height) + 20
 	ev := announce(t, ko, "race", 2, deadline)
 	p := c.open(ka, kb, 500, 500)
 	s := p.update(&pb.Op{Kind: state.OpBet, Bet: ev.bet(200, 100, 0, 300)})

@@ -13,16 +13,16 @@ import (
 // at every height whether or not the app restarts between blocks.
 func scenario(t *testing.T, reopen bool) [][]byte {
 	c := newChain(t, 5)
-	c.reopenEachBlock = reopen
-	ka, kb, kc, ko := c.keys[0], c.keys[1], c.keys[2], c.keys[3]
+	c.ReopenEachBlock = reopen
+	ka, kb, kc, ko := c.Keys[0], c.Keys[1], c.Keys[2], c.Keys[3]
 	c.ok(c.deliver(ko, msg(channels.MsgOracleBondType, &pb.MsgOracleBond{Amount: 100})))
-	ev := announce(t, ko, "det", 2, uint64(c.height)+15)
+	ev := announce(t, ko, "det", 2, uint64(c.Height)+15)
 	p := c.open(ka, kb, 1000, 1000)
 	q := c.open(kb, kc, 500, 500)
 	c.ok(c.deliver(kc, msg(channels.MsgTopUpType, &pb.MsgTopUp{ChannelId: q.id, Amount: 50})))
 	p.pay(A, 10)
 	h := state.Hash(secret(1))
-	p.withLocks(&pb.Lock{Amount: 20, Hash: h, Expiry: uint64(c.height) + 30, Sender: A})
+	p.withLocks(&pb.Lock{Amount: 20, Hash: h, Expiry: uint64(c.Height) + 30, Sender: A})
 	s := p.update(&pb.Op{Kind: state.OpBet, Bet: ev.bet(5, 5, 10, 0)})
 	q.pay(B, 7)
 	c.ok(c.deliver(kc, coopMsg(q.update(&pb.Op{Kind: state.OpFinal}))))

@@ -158,14 +158,14 @@ func TestDeterminismShuffledOrderAndRestarts(t *testing.T) {
 		var hashes [][]byte
 		for _, txs := range blocks {
 			c.mustBlock(txs...)
-			hashes = append(hashes, c.app.Hash())
+			hashes = append(hashes, c.App.Hash())
 			if restart {
 				c.reopen()
 			}
 		}
-		for c.height < 2*epoch {
+		for c.Height < 2*epoch {
 			c.block()
-			hashes = append(hashes, c.app.Hash())
+			hashes = append(hashes, c.App.Hash())
 			if restart {
 				c.reopen()
 			}

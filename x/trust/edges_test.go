@@ -22,7 +22,7 @@ func edgeOf(t *testing.T, c *chain, from, to types.Address) (score.Score, bool) 
 	if q.Code != 0 {
 		t.Fatalf("outedges query: %s", q.Log)
 	}
-	if err := store.VerifyProof(c.app.Hash(), q.Key, q.Value, q.ProofOps); err != nil {
+	if err := store.VerifyProof(c.App.Hash(), q.Key, q.Value, q.ProofOps); err != nil {
 		t.Fatalf("outedges proof: %v", err)
 	}
 	var o trustpb.OutEdges
@@ -170,15 +170,15 @@ func TestBadTrustInputChangesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			nonce := c.nonces[a]
+			nonce := c.Nonces[a]
 			rawTx := c.signed(0, tc.msg)
-			c.nonces[a] = nonce // CheckTx must refuse it without using the nonce
-			ck, _ := c.app.CheckTx(bg, &abci.RequestCheckTx{Tx: rawTx})
+			c.Nonces[a] = nonce // CheckTx must refuse it without using the nonce
+			ck, _ := c.App.CheckTx(bg, &abci.RequestCheckTx{Tx: rawTx})
 			if ck.Code != tc.want.Code || !strings.Contains(ck.Log, tc.logHas) {
 				t.Fatalf("CheckTx: code %d (%s), want %d containing %q", ck.Code, ck.Log, tc.want.Code, tc.logHas)
 			}
-			before, hash := c.trustState(), c.app.Hash()
-			acc0 := c.app.Bank().Account(c.ctx(), a)
+			before, hash := c.trustState(), c.App.Hash()
+			acc0 := c.App.Bank().Account(c.ctx(), a)
 			res := c.block(rawTx)
 			if r := res.TxResults[0]; r.Code != tc.want.Code {
 				t.Fatalf("FinalizeBlock: code %d (%s)", r.Code, r.Log)
@@ -186,13 +186,13 @@ func TestBadTrustInputChangesNothing(t *testing.T) {
 			if c.trustState() != before {
 				t.Fatal("trust state changed")
 			}
-			acc := c.app.Bank().Account(c.ctx(), a)
+			acc := c.App.Bank().Account(c.ctx(), a)
 			if tc.charged {
 				if acc.Nonce != acc0.Nonce+1 || acc.Balance != acc0.Balance-fee {
 					t.Fatalf("nonce %d->%d balance %d->%d: want the fee and nonce only", acc0.Nonce, acc.Nonce, acc0.Balance, acc.Balance)
 				}
-				c.nonces[a]++
-			} else if string(hash) != string(c.app.Hash()) {
+				c.Nonces[a]++
+			} else if string(hash) != string(c.App.Hash()) {
 				t.Fatal("state changed for a transaction refused before the fee")
 			}
 		})

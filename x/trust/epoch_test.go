@@ -32,7 +32,7 @@ func submitEdges(c *chain, edges []struct {
 	from, to int
 	w        float64
 }) {
-	c.t.Helper()
+	c.T.Helper()
 	byFrom := map[int][]int{}
 	var order []int
 	for i, e := range edges {

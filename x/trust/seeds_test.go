@@ -32,7 +32,7 @@ func TestSeedChangeRule(t *testing.T) {
 	// Seeds 0, 1, 2; 3 and 4 are not seeds; 5 is the one to add.
 	c := newChain(t, 6, trustGenesis(1000, testKeyAddr(0), testKeyAddr(1), testKeyAddr(2)))
 	c.block()
-	k := c.keys
+	k := c.Keys
 	add5 := &trustpb.SeedChange{SeedVersion: 0, ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(5).String(), PreTrust: int64(score.One / 2)}}}
 
 	refused := func(name string, signer int, m *txpb.Msg, want uint32, logHas string) {
@@ -143,16 +143,16 @@ func TestNonVotingSeeds(t *testing.T) {
 	if r := res.TxResults[0]; r.Code != trust.ErrSeedApproval.Code || !strings.Contains(r.Log, "1 of 2 voting seeds") {
 		t.Fatalf("one of two: %d %s", r.Code, r.Log)
 	}
-	c.mustBlock(c.signed(0, updateSeeds(add3, c.keys[1])))
+	c.mustBlock(c.signed(0, updateSeeds(add3, c.Keys[1])))
 	// Dropping every voting seed is refused even with everyone's approval.
 	dropVoters := &trustpb.SeedChange{SeedVersion: 1, ExpiresHeight: 100, Remove: []string{c.addr(0).String(), c.addr(1).String(), c.addr(3).String()}}
-	res = c.block(c.signed(0, updateSeeds(dropVoters, c.keys[1], c.keys[3])))
+	res = c.block(c.signed(0, updateSeeds(dropVoters, c.Keys[1], c.Keys[3])))
 	if r := res.TxResults[0]; r.Code != trust.ErrBadSeedChange.Code || !strings.Contains(r.Log, "no voting seed") {
 		t.Fatalf("dropping every voter: %d %s", r.Code, r.Log)
 	}
 	// Turning a voting seed into a non-voting one is a change like any other.
 	demote := &trustpb.SeedChange{SeedVersion: 1, ExpiresHeight: 100, Add: []*trustpb.Seed{{Address: c.addr(3).String(), PreTrust: int64(score.One), NonVoting: true}}}
-	c.mustBlock(c.signed(0, updateSeeds(demote, c.keys[1])))
+	c.mustBlock(c.signed(0, updateSeeds(demote, c.Keys[1])))
 	for _, sd := range c.seeds().Seeds {
 		if sd.Address == c.addr(3).String() && !sd.NonVoting {
 			t.Fatal("3 still votes")
