@@ -154,9 +154,9 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 				if h.URL == "" {
 					continue
 				}
-				b, err := pc.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id)
+				v, err := pc.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id)
 				if err == nil {
-					err = d.Add(b)
+					err = d.AddVerified(v)
 				}
 				if err != nil {
 					lastErr = err
@@ -164,7 +164,7 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 				}
 				have++
 				if progress != nil {
-					progress(len(b))
+					progress(len(v.Bytes()))
 				}
 				break
 			}

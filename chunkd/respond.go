@@ -270,10 +270,10 @@ func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []st
 			if !h.Confirmed || h.Masternode == d.addr.String() {
 				continue
 			}
-			b, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id)
+			v, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, t.Id, id)
 			d.peerOutcome(ctx, h.Masternode, err) // only confirmed holders get here
 			if err == nil {
-				out = append(out, b)
+				out = append(out, v.Bytes())
 				break
 			}
 		}

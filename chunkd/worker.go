@@ -353,7 +353,7 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte
 			if h.Masternode == d.addr.String() || h.URL == "" {
 				continue
 			}
-			b, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, id)
+			v, err := d.peers.Get(ctx, peer.Target{URL: h.URL, Masternode: h.Masternode}, art, id)
 			if h.Confirmed {
 				d.peerOutcome(ctx, h.Masternode, err)
 			}
@@ -361,7 +361,7 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte
 				last = err
 				continue
 			}
-			if err := d.store.Put(id, b); err != nil {
+			if err := d.store.PutVerified(v); err != nil {
 				if store.IsNoSpace(err) {
 					// Full disk: no other holder will change that. Pause
 					// pulls for a few seconds and say so once.
@@ -376,7 +376,7 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte
 				continue
 			}
 			d.metrics.pulled.Inc()
-			return b, nil
+			return v.Bytes(), nil
 		}
 	}
 	return nil, last

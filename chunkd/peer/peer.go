@@ -78,16 +78,18 @@ func (c *Client) Put(ctx context.Context, t Target, art []byte, stripe, index ui
 }
 
 // Get downloads chunk id of art and verifies it against id: a peer cannot
-// hand back anything else.
-func (c *Client) Get(ctx context.Context, t Target, art []byte, id codec.ID) ([]byte, error) {
+// hand back anything else. The result is codec.Verified, so the store and
+// the decoder do not hash it again.
+func (c *Client) Get(ctx context.Context, t Target, art []byte, id codec.ID) (codec.Verified, error) {
 	b, _, err := c.do(ctx, t, http.MethodGet, fmt.Sprintf("/v1/arts/%s/chunks/%s", hex.EncodeToString(art), id), nil)
 	if err != nil {
-		return nil, err
+		return codec.Verified{}, err
 	}
-	if _, err := codec.VerifyChunk(b, id); err != nil {
-		return nil, fmt.Errorf("peer %s served a bad chunk: %w", t.URL, err)
+	v, err := codec.Verify(b, id)
+	if err != nil {
+		return codec.Verified{}, fmt.Errorf("peer %s served a bad chunk: %w", t.URL, err)
 	}
-	return b, nil
+	return v, nil
 }
 
 // List returns the ids of art's chunks the chunkd holds.

@@ -101,8 +101,19 @@ func (s *Store) Put(id codec.ID, b []byte) error {
 	if len(b) > MaxChunkBytes {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(b), MaxChunkBytes)
 	}
-	if _, err := codec.VerifyChunk(b, id); err != nil {
+	v, err := codec.Verify(b, id)
+	if err != nil {
 		return err
+	}
+	return s.PutVerified(v)
+}
+
+// PutVerified stores a chunk codec.Verify already checked (a pulled chunk:
+// the peer client verified it), without hashing it again.
+func (s *Store) PutVerified(v codec.Verified) error {
+	id, b := v.ID(), v.Bytes()
+	if len(b) > MaxChunkBytes {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(b), MaxChunkBytes)
 	}
 	if s.Has(id) {
 		return nil
