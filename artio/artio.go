@@ -17,7 +17,6 @@ import (
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -94,7 +93,7 @@ func ManifestOf(t *storagepb.Art) *codec.Manifest {
 }
 
 // FetchArchive downloads an art's archive into memory (see FetchArchiveTo).
-func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, progress func()) ([]byte, error) {
+func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storagepb.ChunkView, progress func()) ([]byte, error) {
 	var buf bytes.Buffer
 	err := FetchArchiveTo(ctx, pc, t, chunks, &buf, func(int) {
 		if progress != nil {
@@ -118,7 +117,7 @@ func FetchArchive(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks
 // With FromLocal, chunks found locally are used first (a masternode
 // attesting an art reads the chunks it holds from its own disk: peers refuse
 // it a chunk it has confirmed holding, by the no-outsourcing rule).
-func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storage.ChunkView, w io.Writer, progress func(n int), opts ...FetchOption) error {
+func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chunks []storagepb.ChunkView, w io.Writer, progress func(n int), opts ...FetchOption) error {
 	var o fetchOptions
 	for _, f := range opts {
 		f(&o)
@@ -127,7 +126,7 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 	if err != nil {
 		return fmt.Errorf("art %x: %w", t.Id, err)
 	}
-	byStripe := map[uint32][]storage.ChunkView{}
+	byStripe := map[uint32][]storagepb.ChunkView{}
 	for _, c := range chunks {
 		byStripe[c.Stripe] = append(byStripe[c.Stripe], c)
 	}
@@ -138,7 +137,7 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 			if d.Complete(s) {
 				break
 			}
-			id, err := codec.ParseID(c.ID)
+			id, err := codec.IDFromBytes(c.ID)
 			if err != nil {
 				continue
 			}
@@ -148,7 +147,7 @@ func FetchArchiveTo(ctx context.Context, pc *peer.Client, t *storagepb.Art, chun
 					continue
 				}
 			}
-			hs := append([]storage.HolderView(nil), c.Holders...)
+			hs := append([]storagepb.HolderView(nil), c.Holders...)
 			sort.SliceStable(hs, func(i, j int) bool { return hs[i].Confirmed && !hs[j].Confirmed })
 			for _, h := range hs {
 				if h.URL == "" {

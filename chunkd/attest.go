@@ -9,7 +9,6 @@ import (
 
 	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -83,8 +82,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 				continue
 			}
 			if near.Found {
-				dup, _ := hex.DecodeString(near.ArtID)
-				msg.Ok, msg.DuplicateOf, msg.DuplicateDistance = false, dup, uint32(near.Distance)
+				msg.Ok, msg.DuplicateOf, msg.DuplicateDistance = false, near.ArtID, uint32(near.Distance)
 				msg.Reason = fmt.Sprintf("near-duplicate of art %s (crop probe %d at distance %d)", near.ArtID, near.Probe, near.Distance)
 			}
 		}
@@ -99,7 +97,7 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 
 // sendAttestation submits msg for art h; false if the chain did not take it.
 func (d *Daemon) sendAttestation(ctx context.Context, h string, msg *storagepb.MsgAttest) bool {
-	if err := d.submit(ctx, false, storage.MsgAttestType, msg); err != nil {
+	if err := d.submit(ctx, false, storagepb.MsgAttestType, msg); err != nil {
 		d.log.Warn("attestation not accepted", "art", h, "err", err)
 		return false
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -26,9 +25,9 @@ type Chain struct {
 
 	mu       sync.Mutex
 	tickets  map[string]cached[*storagepb.Art]
-	chunks   map[string]cached[[]storage.ChunkView]
+	chunks   map[string]cached[[]storagepb.ChunkView]
 	download map[string]cached[bool]
-	fetch    map[string]cached[storage.FetchRight]
+	fetch    map[string]cached[storagepb.FetchRight]
 	mns      map[string]cached[*storagepb.Masternode]
 }
 
@@ -40,7 +39,7 @@ type cached[T any] struct {
 // NewChain wraps a node client.
 func NewChain(c *client.Client) *Chain {
 	return &Chain{C: c, TTL: 3 * time.Second, tickets: map[string]cached[*storagepb.Art]{},
-		chunks: map[string]cached[[]storage.ChunkView]{}, download: map[string]cached[bool]{}, fetch: map[string]cached[storage.FetchRight]{}, mns: map[string]cached[*storagepb.Masternode]{}}
+		chunks: map[string]cached[[]storagepb.ChunkView]{}, download: map[string]cached[bool]{}, fetch: map[string]cached[storagepb.FetchRight]{}, mns: map[string]cached[*storagepb.Masternode]{}}
 }
 
 func lookup[T any](ch *Chain, m map[string]cached[T], k string, maxAge time.Duration, load func() (T, error)) (T, error) {
@@ -84,9 +83,9 @@ func (ch *Chain) Art(ctx context.Context, id []byte, maxAge time.Duration) (*sto
 }
 
 // Chunks returns every chunk of art id with its holders.
-func (ch *Chain) Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storage.ChunkView, error) {
-	return lookup(ch, ch.chunks, string(id), maxAge, func() ([]storage.ChunkView, error) {
-		var out []storage.ChunkView
+func (ch *Chain) Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storagepb.ChunkView, error) {
+	return lookup(ch, ch.chunks, string(id), maxAge, func() ([]storagepb.ChunkView, error) {
+		var out []storagepb.ChunkView
 		return out, ch.queryJSON(ctx, "/storage/chunks/"+hex.EncodeToString(id), &out)
 	})
 }
@@ -107,7 +106,7 @@ func (ch *Chain) CanDownload(ctx context.Context, id []byte, addr secp256k1.Addr
 // most TTL; a masternode's right is not: it ends the block the masternode
 // confirms, and a remembered yes would let a holder that deleted its copy
 // fetch it back for TTL after confirming.
-func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32, addr secp256k1.Address) (storage.FetchRight, error) {
+func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32, addr secp256k1.Address) (storagepb.FetchRight, error) {
 	k := fmt.Sprintf("%x/%d/%d/%s", art, stripe, index, addr)
 	ch.mu.Lock()
 	e, ok := ch.fetch[k]
@@ -115,11 +114,11 @@ func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32,
 	if ok && time.Since(e.at) < ch.TTL {
 		return e.v, nil
 	}
-	var out storage.FetchRight
+	var out storagepb.FetchRight
 	if err := ch.queryJSON(ctx, fmt.Sprintf("/storage/may-fetch/%x/%d/%d/%s", art, stripe, index, addr), &out); err != nil {
 		return out, err
 	}
-	if !out.Allowed || out.Reason == storage.FetchOwner {
+	if !out.Allowed || out.Reason == storagepb.FetchOwner {
 		remember(ch, ch.fetch, k, out)
 	}
 	return out, nil
@@ -141,21 +140,20 @@ func (ch *Chain) Masternode(ctx context.Context, addr secp256k1.Address) (*stora
 }
 
 // Assignments lists every commitment of mn.
-func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storage.CommitmentView, error) {
-	var all []storage.CommitmentView
+func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	var all []storagepb.CommitmentView
 	cursor := ""
 	for {
-		var page []storage.CommitmentView
+		var page []storagepb.CommitmentView
 		if err := ch.queryJSON(ctx, "/storage/assignments/"+mn.String()+cursor, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page...)
-		if len(page) < storage.MaxPage {
+		if len(page) < storagepb.MaxPage {
 			return all, nil
 		}
 		last := page[len(page)-1]
-		art, _ := hex.DecodeString(last.ArtID)
-		cursor = fmt.Sprintf("/%x%08x%08x", art, last.Stripe, last.Index)
+		cursor = fmt.Sprintf("/%x%08x%08x", []byte(last.ArtID), last.Stripe, last.Index)
 	}
 }
 
@@ -172,19 +170,19 @@ func (ch *Chain) KeyWrap(ctx context.Context, art []byte, reader secp256k1.Addre
 
 // Near looks probes (crop probes of the image of art) up among the
 // registered arts other than art, at the chain's fingerprint distance, in
-// queries of at most storage.MaxProbes probes: the closest match over all
+// queries of at most storagepb.MaxProbes probes: the closest match over all
 // of them (ties: the earliest probe), with Probe its index in probes.
-func (ch *Chain) Near(ctx context.Context, art []byte, probes []uint64) (storage.NearView, error) {
-	var best storage.NearView
-	for off := 0; off < len(probes); off += storage.MaxProbes {
-		batch := probes[off:min(len(probes), off+storage.MaxProbes)]
+func (ch *Chain) Near(ctx context.Context, art []byte, probes []uint64) (storagepb.NearView, error) {
+	var best storagepb.NearView
+	for off := 0; off < len(probes); off += storagepb.MaxProbes {
+		batch := probes[off:min(len(probes), off+storagepb.MaxProbes)]
 		raw := make([]byte, 0, 8*len(batch))
 		for _, p := range batch {
 			raw = binary.BigEndian.AppendUint64(raw, p)
 		}
-		var v storage.NearView
+		var v storagepb.NearView
 		if err := ch.queryJSON(ctx, "/storage/near/"+hex.EncodeToString(art)+"/"+hex.EncodeToString(raw), &v); err != nil {
-			return storage.NearView{}, err
+			return storagepb.NearView{}, err
 		}
 		if v.Found && (!best.Found || v.Distance < best.Distance) {
 			best = v

@@ -12,7 +12,6 @@ import (
 	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/codec"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -41,16 +40,16 @@ const (
 
 // proveRef builds the confirmation of commitment a from its stored chunk
 // bytes: the leaves the chain drew and their range proof.
-func proveRef(a storage.CommitmentView, chunk []byte) (*storagepb.ChunkRef, error) {
+func proveRef(a storagepb.CommitmentView, chunk []byte) (*storagepb.ChunkRef, error) {
 	c, err := codec.ParseChunk(chunk)
 	if err != nil {
 		return nil, err
 	}
-	return storage.ProvePossession(a.Stripe, a.Index, c.Payload, a.ProveLeafStart, a.ProveLeafEnd)
+	return storagepb.ProvePossession(a.Stripe, a.Index, c.Payload, a.ProveLeafStart, a.ProveLeafEnd)
 }
 
 // phantomRef is the phantom's confirmation: the right shape, no bytes.
-func phantomRef(a storage.CommitmentView) *storagepb.ChunkRef {
+func phantomRef(a storagepb.CommitmentView) *storagepb.ChunkRef {
 	n := int(a.ProveLeafEnd-a.ProveLeafStart) * codec.LeafSize
 	return &storagepb.ChunkRef{Stripe: a.Stripe, Index: a.Index, Leaves: make([]byte, n), Proof: make([]byte, 64)}
 }
@@ -101,13 +100,13 @@ func (d *Daemon) mintLocal(ctx context.Context, art []byte, stripe, index uint32
 // unconfirmed holder).
 func (d *Daemon) reportLost(ctx context.Context, art []byte, refs []*storagepb.ChunkRef) error {
 	for len(refs) > 0 {
-		n := min(len(refs), storage.MaxConfirmations)
+		n := min(len(refs), storagepb.MaxConfirmations)
 		m := &storagepb.MsgReportLoss{ArtId: art, Chunks: refs[:n]}
 		var err error
 		if d.sendLoss != nil {
 			err = d.sendLoss(ctx, m)
 		} else {
-			err = d.submit(ctx, true, storage.MsgReportLossType, m)
+			err = d.submit(ctx, true, storagepb.MsgReportLossType, m)
 		}
 		if err != nil {
 			return fmt.Errorf("reporting %d lost chunks of %x: %w", n, art, err)
@@ -203,7 +202,7 @@ const gcEvery = 10 * time.Second
 // state; a chunk that comes back (commitment moved here again) is kept and
 // its clock forgotten. Clocks are in memory: a restart only delays
 // deletion.
-func (d *Daemon) collectGarbage(as []storage.CommitmentView, height int64, now time.Time) {
+func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now time.Time) {
 	if now.Sub(d.gc.lastRun) < gcEvery {
 		return
 	}
@@ -213,7 +212,7 @@ func (d *Daemon) collectGarbage(as []storage.CommitmentView, height int64, now t
 	}
 	committed := make(map[codec.ID]bool, len(as))
 	for _, a := range as {
-		if id, err := codec.ParseID(a.ChunkID); err == nil {
+		if id, err := codec.IDFromBytes(a.ChunkID); err == nil {
 			committed[id] = true
 		}
 	}
@@ -268,15 +267,16 @@ func (d *Daemon) gcFigures() (onDisk int, onDiskB int64, reclaimable int, reclai
 	return d.gc.onDisk, d.gc.onDiskB, d.gc.reclaimable, d.gc.reclaimB
 }
 
-// lostRefs groups commitments by art as loss-report references, arts in
-// order.
-func lostRefs(cs []storage.CommitmentView) (arts []string, refs map[string][]*storagepb.ChunkRef) {
+// lostRefs groups commitments by art (the id's bytes as a string) as
+// loss-report references, arts in order.
+func lostRefs(cs []storagepb.CommitmentView) (arts []string, refs map[string][]*storagepb.ChunkRef) {
 	refs = map[string][]*storagepb.ChunkRef{}
 	for _, c := range cs {
-		if _, ok := refs[c.ArtID]; !ok {
-			arts = append(arts, c.ArtID)
+		art := string(c.ArtID)
+		if _, ok := refs[art]; !ok {
+			arts = append(arts, art)
 		}
-		refs[c.ArtID] = append(refs[c.ArtID], &storagepb.ChunkRef{Stripe: c.Stripe, Index: c.Index})
+		refs[art] = append(refs[art], &storagepb.ChunkRef{Stripe: c.Stripe, Index: c.Index})
 	}
 	sort.Strings(arts)
 	return arts, refs

@@ -11,7 +11,6 @@ import (
 	"github.com/pastelchain/pastel/artio"
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/codec"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -66,7 +65,7 @@ func (d *Daemon) respond(ctx context.Context) {
 				continue
 			}
 			proofs = append(proofs, p)
-			if len(proofs) == storage.MaxProofsPerMsg {
+			if len(proofs) == storagepb.MaxProofsPerMsg {
 				break
 			}
 		}
@@ -74,7 +73,7 @@ func (d *Daemon) respond(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		if err := d.submit(ctx, true, storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}); err != nil {
+		if err := d.submit(ctx, true, storagepb.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}); err != nil {
 			d.log.Warn("challenge answers not accepted", "count", len(proofs), "err", err)
 			continue
 		}
@@ -112,7 +111,7 @@ func (d *Daemon) repairAndProve(ctx context.Context, ch *storagepb.Challenge, ca
 	var err error
 	if d.cfg.Adversary == AdversaryLazy {
 		how = "fetched"
-		c := storage.CommitmentView{ArtID: hex.EncodeToString(ch.ArtId), Stripe: ch.Stripe, Index: ch.Index, ChunkID: hex.EncodeToString(ch.ChunkId), Confirmed: true}
+		c := storagepb.CommitmentView{ArtID: ch.ArtId, Stripe: ch.Stripe, Index: ch.Index, ChunkID: ch.ChunkId, Confirmed: true}
 		_, err = d.fetchOne(rctx, c)
 	} else {
 		var id codec.ID
@@ -162,7 +161,7 @@ func ProveChallenge(payload []byte, ch *storagepb.Challenge) (*storagepb.ChunkPr
 // the stripe from any k live chunks, mint the missing ones and hand each to
 // the masternodes committed to hold it.
 func (d *Daemon) heal(ctx context.Context) error {
-	var tasks []storage.HealView
+	var tasks []storagepb.HealView
 	if err := d.chain.queryJSON(ctx, "/storage/healing/"+d.addr.String(), &tasks); err != nil {
 		return err
 	}
@@ -189,7 +188,7 @@ func (d *Daemon) heal(ctx context.Context) error {
 			continue
 		}
 		d.healDone[key] = now
-		art, _ := hex.DecodeString(task.ArtID)
+		art := []byte(task.ArtID)
 		t, err := d.chain.Art(ctx, art, time.Hour)
 		if err != nil || t == nil || int(task.Stripe) >= len(t.Stripes) {
 			continue
@@ -244,10 +243,10 @@ func (d *Daemon) heal(ctx context.Context) error {
 const healRetry = 8 * time.Second
 
 // gatherStripe fetches k verified chunks of one stripe (own store first).
-func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []storage.ChunkView, stripe uint32) ([][]byte, error) {
+func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []storagepb.ChunkView, stripe uint32) ([][]byte, error) {
 	k := int(t.Stripes[stripe].K)
 	var out [][]byte
-	var cands []storage.ChunkView
+	var cands []storagepb.ChunkView
 	for _, c := range chunks {
 		if c.Stripe == stripe {
 			cands = append(cands, c)
@@ -258,7 +257,7 @@ func (d *Daemon) gatherStripe(ctx context.Context, t *storagepb.Art, chunks []st
 		if len(out) >= k {
 			break
 		}
-		id, err := codec.ParseID(c.ID)
+		id, err := codec.IDFromBytes(c.ID)
 		if err != nil {
 			continue
 		}

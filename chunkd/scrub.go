@@ -2,7 +2,6 @@ package chunkd
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -11,15 +10,14 @@ import (
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // chainReader is what pulls and the scrubber read from the chain.
 type chainReader interface {
-	Assignments(ctx context.Context, mn secp256k1.Address) ([]storage.CommitmentView, error)
+	Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error)
 	Art(ctx context.Context, id []byte, maxAge time.Duration) (*storagepb.Art, error)
-	Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storage.ChunkView, error)
+	Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storagepb.ChunkView, error)
 }
 
 // ScrubReport is what one scrub round did.
@@ -85,7 +83,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	if err != nil {
 		return r, err
 	}
-	var conf []storage.CommitmentView
+	var conf []storagepb.CommitmentView
 	for _, a := range as {
 		if a.Confirmed {
 			conf = append(conf, a)
@@ -97,9 +95,9 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	if len(conf) == 0 {
 		return r, nil
 	}
-	var bad []storage.CommitmentView
+	var bad []storagepb.CommitmentView
 	badSet := map[string]bool{}
-	addBad := func(c storage.CommitmentView) {
+	addBad := func(c storagepb.CommitmentView) {
 		if k := chunkPosKey(c); !badSet[k] {
 			badSet[k] = true
 			bad = append(bad, c)
@@ -107,7 +105,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	}
 	// 1. Cheap: does every confirmed chunk still have a file?
 	for _, c := range conf {
-		id, err := codec.ParseID(c.ChunkID)
+		id, err := codec.IDFromBytes(c.ChunkID)
 		if err != nil {
 			continue
 		}
@@ -133,7 +131,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 		if badSet[chunkPosKey(c)] {
 			continue
 		}
-		id, err := codec.ParseID(c.ChunkID)
+		id, err := codec.IDFromBytes(c.ChunkID)
 		if err != nil {
 			continue
 		}
@@ -162,7 +160,7 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 		r.Deferred = len(bad) - d.cfg.ScrubMaxRepairs
 		bad = bad[:d.cfg.ScrubMaxRepairs]
 	}
-	var lost []storage.CommitmentView
+	var lost []storagepb.CommitmentView
 	for _, c := range bad {
 		if ctx.Err() != nil {
 			return r, ctx.Err()
@@ -188,11 +186,11 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	// an unconfirmed commitment again and the follow loop pulls and proves it.
 	arts, refs := lostRefs(lost)
 	for _, a := range arts {
-		art, _ := hex.DecodeString(a)
+		art := storagepb.HexBytes(a)
 		if err := d.reportLost(ctx, art, refs[a]); err != nil {
 			r.Failed += len(refs[a])
 			d.metrics.scrubFailed.Add(float64(len(refs[a])))
-			d.log.Warn("scrub: loss report failed; retrying next round", "art", a, "count", len(refs[a]), "err", err)
+			d.log.Warn("scrub: loss report failed; retrying next round", "art", art, "count", len(refs[a]), "err", err)
 			continue
 		}
 		r.Reported += len(refs[a])
@@ -205,14 +203,14 @@ func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 // on this node's own disk (errCannotMint when there are fewer: the caller
 // reports the loss). Nothing is fetched: peers do not serve a confirmed
 // holder its own chunk.
-func (d *Daemon) repair(ctx context.Context, c storage.CommitmentView) error {
-	id, err := codec.ParseID(c.ChunkID)
+func (d *Daemon) repair(ctx context.Context, c storagepb.CommitmentView) error {
+	id, err := codec.IDFromBytes(c.ChunkID)
 	if err != nil {
 		return err
 	}
-	art, err := hex.DecodeString(c.ArtID)
-	if err != nil {
-		return fmt.Errorf("bad art id %q", c.ArtID)
+	art := []byte(c.ArtID)
+	if len(art) != 32 {
+		return fmt.Errorf("bad art id %s", c.ArtID)
 	}
 	// Whatever is left of the bad copy goes (quarantined or half there).
 	if err := d.store.Delete(id); err != nil {

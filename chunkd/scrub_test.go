@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,24 +20,23 @@ import (
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // fakeChain answers the scrubber's chain questions from fixed facts.
 type fakeChain struct {
 	ticket *storagepb.Art
-	chunks []storage.ChunkView
-	mine   []storage.CommitmentView
+	chunks []storagepb.ChunkView
+	mine   []storagepb.CommitmentView
 }
 
-func (f *fakeChain) Assignments(context.Context, secp256k1.Address) ([]storage.CommitmentView, error) {
+func (f *fakeChain) Assignments(context.Context, secp256k1.Address) ([]storagepb.CommitmentView, error) {
 	return f.mine, nil
 }
 func (f *fakeChain) Art(context.Context, []byte, time.Duration) (*storagepb.Art, error) {
 	return f.ticket, nil
 }
-func (f *fakeChain) Chunks(context.Context, []byte, time.Duration) ([]storage.ChunkView, error) {
+func (f *fakeChain) Chunks(context.Context, []byte, time.Duration) ([]storagepb.ChunkView, error) {
 	return f.chunks, nil
 }
 
@@ -156,18 +154,18 @@ func stripe0Of(t *testing.T, ticket *storagepb.Art, chunks []*codec.Chunk) ([]*c
 // holdConfirmed stores chunks and lists them as this daemon's confirmed
 // commitments; a peer holding every chunk of the stripe is listed too.
 func holdConfirmed(t *testing.T, d *Daemon, fc *fakeChain, p *peerServer, ticket *storagepb.Art, stripe []*codec.Chunk, held int) {
-	artHex := hex.EncodeToString(ticket.Id)
+	artHex := storagepb.HexBytes(ticket.Id)
 	for _, c := range stripe {
-		cv := storage.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String()}
+		cv := storagepb.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID[:]}
 		if c.Index < held {
 			if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 				t.Fatal(err)
 			}
-			cv.Holders = append(cv.Holders, storage.HolderView{Masternode: d.addr.String(), Confirmed: true})
-			fc.mine = append(fc.mine, storage.CommitmentView{ArtID: artHex, Stripe: 0, Index: uint32(c.Index), ChunkID: c.ID.String(), Confirmed: true})
+			cv.Holders = append(cv.Holders, storagepb.HolderView{Masternode: d.addr.String(), Confirmed: true})
+			fc.mine = append(fc.mine, storagepb.CommitmentView{ArtID: artHex, Stripe: 0, Index: uint32(c.Index), ChunkID: c.ID[:], Confirmed: true})
 		}
 		p.have[c.ID] = c.Bytes()
-		cv.Holders = append(cv.Holders, storage.HolderView{Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true})
+		cv.Holders = append(cv.Holders, storagepb.HolderView{Masternode: p.addr.String(), URL: p.srv.URL, Confirmed: true})
 		fc.chunks = append(fc.chunks, cv)
 	}
 }
@@ -201,7 +199,7 @@ func TestScrubRepairsMissingAndCorruptChunks(t *testing.T) {
 	p := newPeerServer(t)
 	holdConfirmed(t, d, fc, p, ticket, stripe0, k+2)
 	// An unconfirmed commitment is not the scrubber's business.
-	fc.mine = append(fc.mine, storage.CommitmentView{ArtID: hex.EncodeToString(ticket.Id), Stripe: 0, Index: uint32(k + 3), ChunkID: stripe0[k+3].ID.String()})
+	fc.mine = append(fc.mine, storagepb.CommitmentView{ArtID: ticket.Id, Stripe: 0, Index: uint32(k + 3), ChunkID: stripe0[k+3].ID[:]})
 	damage(t, d, stripe0[0].ID, stripe0[1].ID)
 	r, err := d.scrubRound(context.Background())
 	if err != nil {
@@ -276,7 +274,7 @@ func TestScrubIsBoundedAndRotates(t *testing.T) {
 	ticket, chunks := testArt(t)
 	fc := &fakeChain{ticket: ticket}
 	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), fc)
-	artHex := hex.EncodeToString(ticket.Id)
+	artHex := storagepb.HexBytes(ticket.Id)
 	var held []*codec.Chunk
 	for _, c := range chunks {
 		if c.Stripe != 0 || c.Index >= 3 {
@@ -286,9 +284,9 @@ func TestScrubIsBoundedAndRotates(t *testing.T) {
 		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 			t.Fatal(err)
 		}
-		fc.mine = append(fc.mine, storage.CommitmentView{ArtID: artHex, Stripe: 0, Index: uint32(c.Index), ChunkID: c.ID.String(), Confirmed: true})
-		fc.chunks = append(fc.chunks, storage.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID.String(),
-			Holders: []storage.HolderView{{Masternode: d.addr.String(), Confirmed: true}}})
+		fc.mine = append(fc.mine, storagepb.CommitmentView{ArtID: artHex, Stripe: 0, Index: uint32(c.Index), ChunkID: c.ID[:], Confirmed: true})
+		fc.chunks = append(fc.chunks, storagepb.ChunkView{Stripe: 0, Index: uint32(c.Index), ID: c.ID[:],
+			Holders: []storagepb.HolderView{{Masternode: d.addr.String(), Confirmed: true}}})
 	}
 	d.sendLoss = func(context.Context, *storagepb.MsgReportLoss) error { return errors.New("node unreachable") }
 	// A budget of one byte: each round re-hashes exactly one chunk, and

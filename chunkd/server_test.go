@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"crypto/sha3"
+
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -76,7 +75,7 @@ func (d *Daemon) status(ctx context.Context) Status {
 	if err := d.chain.queryJSON(ctx, "/storage/challenges/"+d.addr.String(), &open); err == nil {
 		s.OpenChallenges = len(open)
 	}
-	var heals []storage.HealView
+	var heals []storagepb.HealView
 	if err := d.chain.queryJSON(ctx, "/storage/healing/"+d.addr.String(), &heals); err == nil {
 		s.HealTasks = len(heals)
 	}

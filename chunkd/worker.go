@@ -2,7 +2,6 @@ package chunkd
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -17,7 +16,6 @@ import (
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -112,7 +110,7 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 				d.log.Warn("cannot prove a pulled chunk", "art", g.ArtID, "stripe", g.Stripe, "index", g.Index, "err", err)
 				continue
 			}
-			ready[g.ArtID] = append(ready[g.ArtID], ref)
+			ready[string(g.ArtID)] = append(ready[string(g.ArtID)], ref)
 		}
 		stuck, longest, why := trackPullFailures(d.pullFailing, missing, fails, time.Now(), pullStuckAfter)
 		d.metrics.unpullable.Set(float64(stuck))
@@ -129,15 +127,15 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	sort.Strings(arts)
 	for _, a := range arts {
 		refs := ready[a]
-		art, _ := hex.DecodeString(a)
+		art := storagepb.HexBytes(a)
 		for len(refs) > 0 {
-			n := min(len(refs), storage.MaxConfirmations)
-			if err := d.submit(ctx, false, storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
+			n := min(len(refs), storagepb.MaxConfirmations)
+			if err := d.submit(ctx, false, storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: art, Chunks: refs[:n]}); err != nil {
 				d.chain.Forget(art)
-				return fmt.Errorf("confirm %d chunks of %s: %w", n, a, err)
+				return fmt.Errorf("confirm %d chunks of %s: %w", n, art, err)
 			}
 			d.metrics.confirmed.Add(float64(n))
-			d.log.Info("chunks confirmed", "art", a, "count", n)
+			d.log.Info("chunks confirmed", "art", art, "count", n)
 			d.afterConfirm(ctx, art, refs[:n])
 			refs = refs[n:]
 		}
@@ -153,19 +151,19 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 // confirmed: a corrupt one is quarantined and pulled again, never confirmed
 // and then failed in a challenge. A stored chunk whose proof range is not
 // known yet (assigned in the last block) waits for the next round.
-func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string][]*storagepb.ChunkRef, missing []storage.CommitmentView) {
+func (d *Daemon) sortAssignments(as []storagepb.CommitmentView) (ready map[string][]*storagepb.ChunkRef, missing []storagepb.CommitmentView) {
 	ready = map[string][]*storagepb.ChunkRef{}
 	for _, a := range as {
 		if a.Confirmed {
 			continue
 		}
-		id, err := codec.ParseID(a.ChunkID)
+		id, err := codec.IDFromBytes(a.ChunkID)
 		if err != nil {
 			continue
 		}
 		if d.cfg.Adversary == AdversaryPhantom {
 			if a.ProveLeafEnd > 0 {
-				ready[a.ArtID] = append(ready[a.ArtID], phantomRef(a))
+				ready[string(a.ArtID)] = append(ready[string(a.ArtID)], phantomRef(a))
 			}
 			continue
 		}
@@ -182,13 +180,13 @@ func (d *Daemon) sortAssignments(as []storage.CommitmentView) (ready map[string]
 			d.log.Warn("cannot prove a stored chunk", "art", a.ArtID, "stripe", a.Stripe, "index", a.Index, "err", err)
 			continue
 		}
-		ready[a.ArtID] = append(ready[a.ArtID], ref)
+		ready[string(a.ArtID)] = append(ready[string(a.ArtID)], ref)
 	}
 	return ready, missing
 }
 
 // recordSync keeps the last sync's counts for status.
-func (d *Daemon) recordSync(as []storage.CommitmentView, ready map[string][]*storagepb.ChunkRef, missing []storage.CommitmentView) {
+func (d *Daemon) recordSync(as []storagepb.CommitmentView, ready map[string][]*storagepb.ChunkRef, missing []storagepb.CommitmentView) {
 	f := syncFigures{Height: d.height.Load(), At: time.Now(), Assignments: len(as), Missing: len(missing)}
 	n := 0
 	for _, r := range ready {
@@ -215,13 +213,13 @@ const pullWarnEvery = 30 * time.Second
 // the last one the previous round picked and wrapping around: chunks that
 // cannot be fetched yet (no holder has them until a healer pushes them)
 // must not keep the rest from ever being pulled.
-func (d *Daemon) pullWindow(missing []storage.CommitmentView, n int) []storage.CommitmentView {
+func (d *Daemon) pullWindow(missing []storagepb.CommitmentView, n int) []storagepb.CommitmentView {
 	if len(missing) <= n {
 		d.pullCursor = ""
 		return missing
 	}
 	start := sort.Search(len(missing), func(i int) bool { return chunkPosKey(missing[i]) > d.pullCursor })
-	out := make([]storage.CommitmentView, 0, n)
+	out := make([]storagepb.CommitmentView, 0, n)
 	for i := 0; i < n; i++ {
 		out = append(out, missing[(start+i)%len(missing)])
 	}
@@ -230,7 +228,7 @@ func (d *Daemon) pullWindow(missing []storage.CommitmentView, n int) []storage.C
 }
 
 // chunkPosKey orders commitments as the chain lists them (art, stripe, index).
-func chunkPosKey(c storage.CommitmentView) string {
+func chunkPosKey(c storagepb.CommitmentView) string {
 	return fmt.Sprintf("%s/%08x/%08x", c.ArtID, c.Stripe, c.Index)
 }
 
@@ -239,13 +237,13 @@ const diskFullBackoff = 5 * time.Second
 
 // pulled is a chunk pull stored, with its bytes.
 type pulled struct {
-	storage.CommitmentView
+	storagepb.CommitmentView
 	chunk []byte
 }
 
 // pull fetches missing chunks from holders, verifying each; it returns those
 // it stored and, by chunkPosKey, why each of the others could not be.
-func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (got []pulled, fails map[string]error) {
+func (d *Daemon) pull(ctx context.Context, missing []storagepb.CommitmentView) (got []pulled, fails map[string]error) {
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
@@ -255,7 +253,7 @@ func (d *Daemon) pull(ctx context.Context, missing []storage.CommitmentView) (go
 	for _, m := range missing {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(m storage.CommitmentView) {
+		go func(m storagepb.CommitmentView) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			b, err := d.fetchOne(ctx, m)
@@ -289,7 +287,7 @@ const pullStuckAfter = time.Minute
 // clock, repeated ones keep it and take the latest reason. It returns how
 // many chunks have failed for at least after, the longest such time and
 // the reason of that chunk.
-func trackPullFailures(state map[string]pullFailure, missing []storage.CommitmentView, fails map[string]error, now time.Time, after time.Duration) (stuck int, longest time.Duration, why error) {
+func trackPullFailures(state map[string]pullFailure, missing []storagepb.CommitmentView, fails map[string]error, now time.Time, after time.Duration) (stuck int, longest time.Duration, why error) {
 	still := make(map[string]bool, len(missing))
 	for _, m := range missing {
 		still[chunkPosKey(m)] = true
@@ -334,9 +332,12 @@ var errNoSource = errors.New("no other holder to fetch it from (a healer re-mint
 // store and returns its bytes, or says why it could not. Peers serve it
 // only while the chain says this masternode needs it (an unconfirmed
 // commitment, a heal task, an attestation): a confirmed holder is refused.
-func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte, error) {
-	art, _ := hex.DecodeString(m.ArtID)
-	id, _ := codec.ParseID(m.ChunkID)
+func (d *Daemon) fetchOne(ctx context.Context, m storagepb.CommitmentView) ([]byte, error) {
+	art := []byte(m.ArtID)
+	id, err := codec.IDFromBytes(m.ChunkID)
+	if err != nil {
+		return nil, err
+	}
 	chunks, err := d.reader.Chunks(ctx, art, 3*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("chain: %w", err)
@@ -347,7 +348,7 @@ func (d *Daemon) fetchOne(ctx context.Context, m storage.CommitmentView) ([]byte
 			continue
 		}
 		// Confirmed holders first; anyone else may have it too.
-		hs := append([]storage.HolderView(nil), c.Holders...)
+		hs := append([]storagepb.HolderView(nil), c.Holders...)
 		sort.SliceStable(hs, func(i, j int) bool { return hs[i].Confirmed && !hs[j].Confirmed })
 		for _, h := range hs {
 			if h.Masternode == d.addr.String() || h.URL == "" {

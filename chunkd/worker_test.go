@@ -1,7 +1,8 @@
 package chunkd
 
 import (
-	"encoding/hex"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/pastelchain/pastel/chunkd/store"
 	"github.com/pastelchain/pastel/codec"
-	"github.com/pastelchain/pastel/x/storage"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // TestCorruptFileOnDiskIsNotConfirmed: a masternode is assigned three
@@ -24,13 +25,13 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 	dir := t.TempDir()
 	d := testDaemon(t, dir, &fakeChain{})
 	ticket, chunks := testArt(t)
-	art := hex.EncodeToString(ticket.Id)
-	var as []storage.CommitmentView
+	art := storagepb.HexBytes(ticket.Id)
+	var as []storagepb.CommitmentView
 	for i, c := range chunks[:3] {
 		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 			t.Fatal(err)
 		}
-		as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID.String(), ProveLeafStart: 1, ProveLeafEnd: 3})
+		as = append(as, storagepb.CommitmentView{ArtID: art, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID[:], ProveLeafStart: 1, ProveLeafEnd: 3})
 		p := store.ChunkPath(dir, c.ID)
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -47,15 +48,15 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 		}
 	}
 	// A confirmed assignment is left alone whatever its file.
-	as = append(as, storage.CommitmentView{ArtID: art, Stripe: uint32(chunks[3].Stripe), Index: uint32(chunks[3].Index), ChunkID: chunks[3].ID.String(), Confirmed: true})
+	as = append(as, storagepb.CommitmentView{ArtID: art, Stripe: uint32(chunks[3].Stripe), Index: uint32(chunks[3].Index), ChunkID: chunks[3].ID[:], Confirmed: true})
 	ready, missing := d.sortAssignments(as)
-	if len(ready[art]) != 1 || ready[art][0].Index != uint32(chunks[0].Index) {
-		t.Fatalf("ready to confirm: %v, want only chunk %d", ready[art], chunks[0].Index)
+	if len(ready[string(art)]) != 1 || ready[string(art)][0].Index != uint32(chunks[0].Index) {
+		t.Fatalf("ready to confirm: %v, want only chunk %d", ready[string(art)], chunks[0].Index)
 	}
-	if r := ready[art][0]; codec.VerifyRange(chunks[0].ID, len(chunks[0].Payload), 1, 3, r.Leaves, r.Proof) != nil {
+	if r := ready[string(art)][0]; codec.VerifyRange(chunks[0].ID, len(chunks[0].Payload), 1, 3, r.Leaves, r.Proof) != nil {
 		t.Fatal("the confirmation's proof of possession does not verify")
 	}
-	if len(missing) != 2 || missing[0].ChunkID != chunks[1].ID.String() || missing[1].ChunkID != chunks[2].ID.String() {
+	if len(missing) != 2 || !bytes.Equal(missing[0].ChunkID, chunks[1].ID[:]) || !bytes.Equal(missing[1].ChunkID, chunks[2].ID[:]) {
 		t.Fatalf("to pull: %+v, want the corrupt and the truncated chunk", missing)
 	}
 	for _, c := range chunks[1:3] {
@@ -73,9 +74,9 @@ func TestCorruptFileOnDiskIsNotConfirmed(t *testing.T) {
 // serve yet at the front of the list never starve the others.
 func TestPullWindowRotates(t *testing.T) {
 	d := &Daemon{}
-	var missing []storage.CommitmentView
+	var missing []storagepb.CommitmentView
 	for i := 0; i < 10; i++ {
-		missing = append(missing, storage.CommitmentView{ArtID: fmt.Sprintf("%064x", i/3), Stripe: 0, Index: uint32(i % 3)})
+		missing = append(missing, storagepb.CommitmentView{ArtID: binary.BigEndian.AppendUint64(make([]byte, 24), uint64(i/3)), Stripe: 0, Index: uint32(i % 3)})
 	}
 	seen := map[string]int{}
 	for round := 0; round < 5; round++ { // 5 rounds x 4 = 20 picks: every chunk twice
@@ -102,10 +103,10 @@ func TestPullWindowRotates(t *testing.T) {
 // missing list, resets its clock; chunks outside this round's window keep
 // theirs.
 func TestTrackPullFailures(t *testing.T) {
-	c := func(i int) storage.CommitmentView {
-		return storage.CommitmentView{ArtID: fmt.Sprintf("%064x", i), Index: uint32(i)}
+	c := func(i int) storagepb.CommitmentView {
+		return storagepb.CommitmentView{ArtID: binary.BigEndian.AppendUint64(make([]byte, 24), uint64(i)), Index: uint32(i)}
 	}
-	fail := func(cs ...storage.CommitmentView) map[string]error {
+	fail := func(cs ...storagepb.CommitmentView) map[string]error {
 		m := map[string]error{}
 		for _, x := range cs {
 			m[chunkPosKey(x)] = fmt.Errorf("404 for %d", x.Index)
@@ -115,7 +116,7 @@ func TestTrackPullFailures(t *testing.T) {
 	state := map[string]pullFailure{}
 	t0 := time.Unix(1_000_000, 0)
 	after := time.Minute
-	all := []storage.CommitmentView{c(1), c(2), c(3)}
+	all := []storagepb.CommitmentView{c(1), c(2), c(3)}
 
 	if n, _, _ := trackPullFailures(state, all, fail(c(1), c(2)), t0, after); n != 0 {
 		t.Fatalf("fresh failures reported as stuck: %d", n)
@@ -133,7 +134,7 @@ func TestTrackPullFailures(t *testing.T) {
 	}
 	// Chunk 1 got pulled (left the missing list): its clock is forgotten, so
 	// if it goes missing and fails again it starts over.
-	rest := []storage.CommitmentView{c(2), c(3)}
+	rest := []storagepb.CommitmentView{c(2), c(3)}
 	if n, _, why := trackPullFailures(state, rest, nil, t0.Add(70*time.Second), after); n != 1 || why.Error() != "404 for 2" {
 		t.Fatalf("after chunk 1 was pulled: stuck %d (%v), want 1 (chunk 2)", n, why)
 	}
@@ -159,19 +160,19 @@ func TestGarbageCollection(t *testing.T) {
 	d := testDaemon(t, dir, &fakeChain{})
 	d.cfg.GCGraceBlocks = 10
 	ticket, chunks := testArt(t)
-	art := hex.EncodeToString(ticket.Id)
+	art := storagepb.HexBytes(ticket.Id)
 	for _, c := range chunks[:4] {
 		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	view := func(i int, confirmed bool) storage.CommitmentView {
-		return storage.CommitmentView{ArtID: art, Stripe: uint32(chunks[i].Stripe), Index: uint32(chunks[i].Index), ChunkID: chunks[i].ID.String(), Confirmed: confirmed}
+	view := func(i int, confirmed bool) storagepb.CommitmentView {
+		return storagepb.CommitmentView{ArtID: art, Stripe: uint32(chunks[i].Stripe), Index: uint32(chunks[i].Index), ChunkID: chunks[i].ID[:], Confirmed: confirmed}
 	}
 	// Chunks 0 (confirmed) and 1 (unconfirmed) are committed; 2 and 3 are not.
-	as := []storage.CommitmentView{view(0, true), view(1, false)}
+	as := []storagepb.CommitmentView{view(0, true), view(1, false)}
 	now := time.Now()
-	step := func(h int64, as []storage.CommitmentView) {
+	step := func(h int64, as []storagepb.CommitmentView) {
 		now = now.Add(gcEvery)
 		d.collectGarbage(as, h, now)
 	}

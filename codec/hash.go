@@ -42,6 +42,17 @@ func ParseID(s string) (ID, error) {
 	return id, err
 }
 
+// IDFromBytes is the chunk id of 32 bytes (as ids travel in queries and
+// protobuf messages).
+func IDFromBytes(b []byte) (ID, error) {
+	var id ID
+	if len(b) != HashSize {
+		return id, fmt.Errorf("codec: chunk id of %d bytes, want %d", len(b), HashSize)
+	}
+	copy(id[:], b)
+	return id, nil
+}
+
 // ParseHash parses a 64-digit hex hash.
 func ParseHash(s string) (Hash, error) {
 	var h Hash

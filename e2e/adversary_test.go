@@ -20,7 +20,6 @@ import (
 	"github.com/pastelchain/pastel/chunkd/peer"
 	"github.com/pastelchain/pastel/client/keyring"
 	"github.com/pastelchain/pastel/codec"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -245,15 +244,15 @@ func (sn *storageNet) reportAnswerLatency(t *testing.T, honest []int) {
 // request is served.
 func (sn *storageNet) refusedOwnChunk(t *testing.T, art string, i int) {
 	t.Helper()
-	var chunks []storage.ChunkView
+	var chunks []storagepb.ChunkView
 	if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/chunks/"+art)), &chunks); err != nil {
 		t.Fatal(err)
 	}
 	me := sn.mnAddr[i]
-	var pick storage.ChunkView
-	var from storage.HolderView
+	var pick storagepb.ChunkView
+	var from storagepb.HolderView
 	for _, c := range chunks {
-		mine, other := false, storage.HolderView{}
+		mine, other := false, storagepb.HolderView{}
 		for _, h := range c.Holders {
 			if h.Masternode == me && h.Confirmed {
 				mine = true
@@ -280,7 +279,7 @@ func (sn *storageNet) refusedOwnChunk(t *testing.T, art string, i int) {
 		t.Fatal(err)
 	}
 	artID, _ := hex.DecodeString(art)
-	id, _ := codec.ParseID(pick.ID)
+	id, _ := codec.IDFromBytes(pick.ID)
 	pc := peer.New(key)
 	target := peer.Target{URL: from.URL, Masternode: from.Masternode}
 	_, err = pc.Get(context.Background(), target, artID, id)

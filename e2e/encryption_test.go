@@ -21,7 +21,6 @@ import (
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/types/tx"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -169,7 +168,7 @@ func TestEncryptedArtIsOwnerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cheat, _ := tx.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: a.Id, Edition: 2, Price: 1_000_000_000,
+	cheat, _ := tx.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: a.Id, Edition: 2, Price: 1_000_000_000,
 		Buyer: bobKey.PubKey().Address().String(), Key: &storagepb.KeyWrap{RecipientPubKey: bobKey.PubKey().Bytes(), Wrap: w}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

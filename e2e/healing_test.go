@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"google.golang.org/protobuf/proto"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/chunkd"
 	"github.com/pastelchain/pastel/chunkd/store"
@@ -43,7 +44,7 @@ func (sn *storageNet) doomedCoveringAChunk(t *testing.T, ids []string, n int) (d
 		index[a] = i
 	}
 	for _, id := range ids {
-		var chunks []storage.ChunkView
+		var chunks []storagepb.ChunkView
 		if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/chunks/"+id)), &chunks); err != nil {
 			t.Fatalf("chunks of %s: %v", id, err)
 		}
@@ -121,7 +122,7 @@ func (sn *storageNet) waitRestored(t *testing.T, m *node, addr string, timeout t
 		}
 		missing := 0
 		for _, a := range as {
-			id, err := codec.ParseID(a.ChunkID)
+			id, err := codec.IDFromBytes(a.ChunkID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -281,7 +282,7 @@ func TestSelfHealingAfterLosingHalfTheMasternodes(t *testing.T) {
 // and its chunkd status. It is how a stuck confirmation is diagnosed after
 // the network is gone.
 func (sn *storageNet) explainUnconfirmed(t *testing.T, id string) {
-	var chunks []storage.ChunkView
+	var chunks []storagepb.ChunkView
 	if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/chunks/"+id)), &chunks); err != nil {
 		t.Logf("  chunks of %s: %v", id, err)
 		return
@@ -296,16 +297,16 @@ func (sn *storageNet) explainUnconfirmed(t *testing.T, id string) {
 				t.Logf("  unconfirmed (stripe %d, index %d) at %s: not one of this network's masternodes", c.Stripe, c.Index, h.Masternode)
 				continue
 			}
-			var as []storage.CommitmentView
+			var as []storagepb.CommitmentView
 			_ = json.Unmarshal([]byte(sn.rawQuery(t, "/storage/assignments/"+h.Masternode)), &as)
 			var view string
 			for _, a := range as {
-				if a.ArtID == id && a.Stripe == c.Stripe && a.Index == c.Index {
+				if a.ArtID.String() == id && a.Stripe == c.Stripe && a.Index == c.Index {
 					b, _ := json.Marshal(a)
 					view = string(b)
 				}
 			}
-			cid, _ := codec.ParseID(c.ID)
+			cid, _ := codec.IDFromBytes(c.ID)
 			_, statErr := os.Stat(store.ChunkPath(filepath.Join(sn.mns[i].home, "chunks"), cid))
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			st, err := chunkd.FetchStatus(ctx, strings.TrimPrefix(sn.mnURL[i], "http://"))
@@ -325,7 +326,7 @@ func (sn *storageNet) explainUnconfirmed(t *testing.T, id string) {
 func (sn *storageNet) waitAllConfirmed(t *testing.T, addr string, timeout time.Duration) {
 	t.Helper()
 	waitFor(t, "masternode "+addr+" to confirm all its commitments", timeout, func() bool {
-		var as []storage.CommitmentView
+		var as []storagepb.CommitmentView
 		if err := json.Unmarshal([]byte(sn.rawQuery(t, "/storage/assignments/"+addr)), &as); err != nil || len(as) == 0 {
 			return false
 		}

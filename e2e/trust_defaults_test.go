@@ -145,7 +145,7 @@ func TestTrustWorksAtDefaults(t *testing.T) {
 			t.Logf("registration %d landed at %d with the dead masternode withheld until %d / score %d: again", try, h, m.WithheldUntil, c)
 			continue
 		}
-		var chunks []storage.ChunkView
+		var chunks []storagepb.ChunkView
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_, err = n.client().QueryJSON(ctx, "/storage/chunks/"+id, &chunks)
 		cancel()

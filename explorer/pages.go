@@ -29,7 +29,8 @@ import (
 
 var funcs = template.FuncMap{
 	"psl": genesis.FormatAmount,
-	"short": func(s string) string {
+	"short": func(v any) string { // an address, or an id (string or storagepb.HexBytes)
+		s := fmt.Sprint(v)
 		if len(s) <= 16 {
 			return s
 		}
@@ -383,7 +384,7 @@ type artView struct {
 	Verified   verified
 	Editions   []editionRow
 	Health     storage.Health
-	Chunks     []storage.ChunkView
+	Chunks     []storagepb.ChunkView
 	Challenges []*storagepb.Challenge
 	Plot       template.HTML
 	Tracked    bool
@@ -494,7 +495,7 @@ type mnView struct {
 	Challenges []*storagepb.Challenge
 	Passed     int
 	Failed     int
-	Healing    []storage.HealView
+	Healing    []storagepb.HealView
 	Validator  *storage.ValidatorView
 	Plot       template.HTML
 }

@@ -19,16 +19,15 @@ import (
 	"github.com/pastelchain/pastel/codec"
 	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // uploadChunks sends every chunk to one of its assigned holders (the first
 // that accepts, in ring order), 8 at a time; the other holders pull it from
 // there.
-func uploadChunks(ctx context.Context, key secp256k1.PrivKey, arch *archiveFile, params codec.Params, totalBytes int64, views []storage.ChunkView, quiet bool) error {
+func uploadChunks(ctx context.Context, key secp256k1.PrivKey, arch *archiveFile, params codec.Params, totalBytes int64, views []storagepb.ChunkView, quiet bool) error {
 	type pos struct{ s, i uint32 }
-	holders := map[pos][]storage.HolderView{}
+	holders := map[pos][]storagepb.HolderView{}
 	for _, v := range views {
 		holders[pos{v.Stripe, v.Index}] = v.Holders
 	}

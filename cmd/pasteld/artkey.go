@@ -18,7 +18,6 @@ import (
 	"github.com/pastelchain/pastel/crypto/artcrypt"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types/tx"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -85,7 +84,7 @@ func shareKeyWithAttesters(ctx context.Context, cmd *cobra.Command, c *client.Cl
 	if len(msg.Keys) == 0 {
 		return 0, nil
 	}
-	m, err := tx.Msg(storage.MsgShareKeyType, msg)
+	m, err := tx.Msg(storagepb.MsgShareKeyType, msg)
 	if err != nil {
 		return 0, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pastelchain/pastel/types/tx"
-	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
@@ -53,10 +52,10 @@ Example:
 				}
 				refs = append(refs, &storagepb.ChunkRef{Stripe: uint32(stripe), Index: uint32(index)})
 			}
-			if len(refs) > storage.MaxConfirmations {
-				return fmt.Errorf("%d chunks: at most %d per report", len(refs), storage.MaxConfirmations)
+			if len(refs) > storagepb.MaxConfirmations {
+				return fmt.Errorf("%d chunks: at most %d per report", len(refs), storagepb.MaxConfirmations)
 			}
-			m, err := tx.Msg(storage.MsgReportLossType, &storagepb.MsgReportLoss{ArtId: art, Chunks: refs})
+			m, err := tx.Msg(storagepb.MsgReportLossType, &storagepb.MsgReportLoss{ArtId: art, Chunks: refs})
 			if err != nil {
 				return err
 			}

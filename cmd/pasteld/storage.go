@@ -63,7 +63,7 @@ of a node home or of its priv_validator_key.json.`,
 			if err != nil {
 				return err
 			}
-			m, err := tx.Msg(storage.MsgRegisterMasternodeType, &storagepb.MsgRegisterMasternode{Url: url, Collateral: amt, ConsensusPubKey: pub})
+			m, err := tx.Msg(storagepb.MsgRegisterMasternodeType, &storagepb.MsgRegisterMasternode{Url: url, Collateral: amt, ConsensusPubKey: pub})
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 			if rm {
 				what = append(what, "leave the validator set")
 			}
-			m, _ := tx.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{Url: url, ConsensusPubKey: pub, RemoveConsensusKey: rm})
+			m, _ := tx.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{Url: url, ConsensusPubKey: pub, RemoveConsensusKey: rm})
 			_, err = sendTx(cmd, from, "Update masternode: "+strings.Join(what, "; "), m)
 			return err
 		},
@@ -121,7 +121,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			from, _ := cmd.Flags().GetString("from")
-			m, _ := tx.Msg(storage.MsgExitMasternodeType, &storagepb.MsgExitMasternode{})
+			m, _ := tx.Msg(storagepb.MsgExitMasternodeType, &storagepb.MsgExitMasternode{})
 			_, err := sendTx(cmd, from, "Exit as masternode (keep chunkd running until its chunks have moved)", m)
 			return err
 		},
@@ -132,7 +132,7 @@ the masternode out of the validator set. Unset flags keep their value.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			from, _ := cmd.Flags().GetString("from")
-			m, _ := tx.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{})
+			m, _ := tx.Msg(storagepb.MsgUnjailType, &storagepb.MsgUnjail{})
 			_, err := sendTx(cmd, from, "Unjail masternode", m)
 			return err
 		},
@@ -243,8 +243,8 @@ func fetchTicket(ctx context.Context, c *client.Client, id []byte, prove bool) (
 	return a, proto.Unmarshal(r.Value, a)
 }
 
-func fetchChunks(ctx context.Context, c *client.Client, id []byte) ([]storage.ChunkView, error) {
-	var out []storage.ChunkView
+func fetchChunks(ctx context.Context, c *client.Client, id []byte) ([]storagepb.ChunkView, error) {
+	var out []storagepb.ChunkView
 	_, err := c.QueryJSON(ctx, "/storage/chunks/"+hex.EncodeToString(id), &out)
 	return out, err
 }
@@ -506,7 +506,7 @@ strength with the default coding) and the latest storage challenges.`,
 			if err != nil {
 				return err
 			}
-			m, _ := tx.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: ed, To: to.String(), Key: w})
+			m, _ := tx.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: ed, To: to.String(), Key: w})
 			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Transfer edition %d of %x to %s", ed, id, to), m)
 			return err
 		},
@@ -555,7 +555,7 @@ strength with the default coding) and the latest storage challenges.`,
 			if buyerArg != "" {
 				msg.Buyer = buyer.String()
 			}
-			m, _ := tx.Msg(storage.MsgOfferEditionType, msg)
+			m, _ := tx.Msg(storagepb.MsgOfferEditionType, msg)
 			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Offer edition %d of %x for %s", ed, id, formatAmount(price)), m)
 			return err
 		},
@@ -573,7 +573,7 @@ strength with the default coding) and the latest storage challenges.`,
 			if err != nil {
 				return err
 			}
-			m, _ := tx.Msg(storage.MsgCancelOfferType, &storagepb.MsgCancelOffer{ArtId: id, Edition: ed})
+			m, _ := tx.Msg(storagepb.MsgCancelOfferType, &storagepb.MsgCancelOffer{ArtId: id, Edition: ed})
 			from, _ := cmd.Flags().GetString("from")
 			_, err = sendTx(cmd, from, fmt.Sprintf("Cancel the offer on edition %d of %x", ed, id), m)
 			return err
@@ -607,7 +607,7 @@ strength with the default coding) and the latest storage challenges.`,
 			if err := checkOfferKey(ctx, c, key, id, ed); err != nil {
 				return err
 			}
-			m, _ := tx.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: ed, MaxPrice: price})
+			m, _ := tx.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: ed, MaxPrice: price})
 			_, err = sendTxWithKey(cmd, key, fmt.Sprintf("Buy edition %d of %x for at most %s", ed, id, formatAmount(price)), m)
 			return err
 		},
@@ -637,7 +637,7 @@ Follow it with: pasteld mn challenges <holder> or pasteld art health ART_ID.`,
 			if err != nil {
 				return err
 			}
-			m, _ := tx.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: id})
+			m, _ := tx.Msg(storagepb.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: id})
 			from, _ := cmd.Flags().GetString("from")
 			_, err = sendTx(cmd, from, fmt.Sprintf("Request a storage challenge of %x (bounty: the chain's challenge_fee, to the holder if it proves, back to you less the endowment's bounty_cut_permille if it fails)", id), m)
 			return err
@@ -782,7 +782,7 @@ func runArtRegister(cmd *cobra.Command, args []string) error {
 			return err
 		}
 	}
-	m, err := tx.Msg(storage.MsgRegisterArtType, msg)
+	m, err := tx.Msg(storagepb.MsgRegisterArtType, msg)
 	if err != nil {
 		return err
 	}

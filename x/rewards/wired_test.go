@@ -56,7 +56,7 @@ func TestWiredWithStorage(t *testing.T) {
 	})
 	c.Block()
 	msg, chunks := registerMsg(t)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, msg))
 	if c.App.Bank().Balance(c.Ctx(), rewards.Endowment) == 0 {
 		t.Fatal("registration fee did not reach the endowment")
 	}
@@ -71,14 +71,14 @@ func TestWiredWithStorage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ref, err := storage.ProvePossession(cm.Stripe, cm.Index, chunks[string(cm.ChunkId)], start, end)
+			ref, err := storagepb.ProvePossession(cm.Stripe, cm.Index, chunks[string(cm.ChunkId)], start, end)
 			if err != nil {
 				t.Fatal(err)
 			}
 			refs = append(refs, ref)
 		}
 		if len(refs) > 0 {
-			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: msg.ArchiveHash, Chunks: refs})))
+			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: msg.ArchiveHash, Chunks: refs})))
 		}
 	}
 	c.Block(txs...)
@@ -87,7 +87,7 @@ func TestWiredWithStorage(t *testing.T) {
 	for _, at := range a.Attestations {
 		for i := 0; i < nMN; i++ {
 			if c.Keys[i].PubKey().Address().String() == at.Attester {
-				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: msg.ArchiveHash, Fingerprint: msg.Fingerprint, Ok: true})))
+				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: msg.ArchiveHash, Fingerprint: msg.Fingerprint, Ok: true})))
 			}
 		}
 	}

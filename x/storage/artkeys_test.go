@@ -61,12 +61,12 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 		if name == "short key check" || name == "public with a wrap" {
 			want = storage.ErrBadTicket.Code
 		}
-		r := c.Exec(artist, want, apptest.Msg(storage.MsgRegisterArtType, m))
+		r := c.Exec(artist, want, apptest.Msg(storagepb.MsgRegisterArtType, m))
 		if _, ok := k.Art(c.Ctx(), id); ok {
 			t.Fatalf("%s: refused (%s) but the art exists", name, r.Log)
 		}
 	}
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, reg(nil)))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, reg(nil)))
 	a := art(c, id)
 	if !a.Encrypted || !bytes.Equal(a.KeyCheck, artcrypt.KeyCheck(ck)) {
 		t.Fatalf("ticket: encrypted %v key_check %x", a.Encrypted, a.KeyCheck)
@@ -96,9 +96,9 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 	for _, at := range attesters {
 		share.Keys = append(share.Keys, wrapTo(t, at, ck, id))
 	}
-	c.Exec(buyer, storage.ErrNotOwner.Code, apptest.Msg(storage.MsgShareKeyType, share))
-	c.Exec(artist, storage.ErrNotAttester.Code, apptest.Msg(storage.MsgShareKeyType, &storagepb.MsgShareKey{ArtId: id, Keys: []*storagepb.KeyWrap{wrapTo(t, buyer, ck, id)}}))
-	c.Exec(artist, 0, apptest.Msg(storage.MsgShareKeyType, share))
+	c.Exec(buyer, storage.ErrNotOwner.Code, apptest.Msg(storagepb.MsgShareKeyType, share))
+	c.Exec(artist, storage.ErrNotAttester.Code, apptest.Msg(storagepb.MsgShareKeyType, &storagepb.MsgShareKey{ArtId: id, Keys: []*storagepb.KeyWrap{wrapTo(t, buyer, ck, id)}}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgShareKeyType, share))
 	for _, at := range attesters {
 		w, ok := k.KeyWrap(c.Ctx(), id, at.PubKey().Address())
 		if got, err := artcrypt.Unwrap(at, w.Wrap, id); !ok || err != nil || got != ck {
@@ -106,7 +106,7 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 		}
 	}
 	// The same wraps again are replays.
-	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storage.MsgShareKeyType, share))
+	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storagepb.MsgShareKeyType, share))
 
 	// A transfer carries the key wrapped to the recipient.
 	to := buyer.PubKey().Address().String()
@@ -115,7 +115,7 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 		"key wrapped to the artist": wrapTo(t, artist, ck, id),
 		"replay of the artist wrap": {RecipientPubKey: buyer.PubKey().Bytes(), Wrap: mine.Wrap},
 	} {
-		r := c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: to, Key: w}))
+		r := c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: to, Key: w}))
 		if o, _ := k.EditionOwner(c.Ctx(), id, 1); o != artist.PubKey().Address() {
 			t.Fatalf("%s: refused (%s) but the edition moved", name, r.Log)
 		}
@@ -123,7 +123,7 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 			t.Fatalf("%s: refused but the buyer has a key", name)
 		}
 	}
-	c.Exec(artist, 0, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: to, Key: wrapTo(t, buyer, ck, id)}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: to, Key: wrapTo(t, buyer, ck, id)}))
 	if w, ok := k.KeyWrap(c.Ctx(), id, buyer.PubKey().Address()); !ok {
 		t.Fatal("the recipient has no key")
 	} else if got, err := artcrypt.Unwrap(buyer, w.Wrap, id); err != nil || got != ck {
@@ -138,10 +138,10 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 	// hands it over. Offers without a buyer are refused on encrypted art.
 	collector := apptest.Key(41)
 	c.Exec(c.Keys[7], 0, apptest.Msg(bank.MsgSendType, sendTo(collector.PubKey().Address(), 100*apptest.Fee)))
-	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10}))
-	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10, Buyer: collector.PubKey().Address().String(), Key: wrapTo(t, buyer, ck, id)}))
-	c.Exec(artist, 0, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10, Buyer: collector.PubKey().Address().String(), Key: wrapTo(t, collector, ck, id)}))
-	c.Exec(collector, 0, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: 10}))
+	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10}))
+	c.Exec(artist, storage.ErrBadKeyWrap.Code, apptest.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10, Buyer: collector.PubKey().Address().String(), Key: wrapTo(t, buyer, ck, id)}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: 10, Buyer: collector.PubKey().Address().String(), Key: wrapTo(t, collector, ck, id)}))
+	c.Exec(collector, 0, apptest.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: 10}))
 	if w, ok := k.KeyWrap(c.Ctx(), id, collector.PubKey().Address()); !ok {
 		t.Fatal("the buyer got no key")
 	} else if got, err := artcrypt.Unwrap(collector, w.Wrap, id); err != nil || got != ck {
@@ -149,7 +149,7 @@ func TestEncryptedArtKeyRules(t *testing.T) {
 	}
 	// The artist gives away its last edition: the chain stops serving it
 	// the key.
-	c.Exec(artist, 0, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 3, To: to, Key: wrapTo(t, buyer, ck, id)}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 3, To: to, Key: wrapTo(t, buyer, ck, id)}))
 	if _, ok := k.KeyWrap(c.Ctx(), id, artist.PubKey().Address()); ok {
 		t.Fatal("a former owner's key is still served")
 	}
@@ -173,7 +173,7 @@ func TestKeyWrapAbsenceProof(t *testing.T) {
 	id := ta.msg.ArchiveHash
 	m := proto.Clone(ta.msg).(*storagepb.MsgRegisterArt)
 	m.Encrypted, m.KeyCheck, m.ArtistKey = true, artcrypt.KeyCheck(ck), wrapTo(t, artist, ck, id)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, m))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, m))
 	for _, who := range []secp256k1.PrivKey{artist, c.Keys[7]} {
 		path := "/storage/keywrap/" + hex.EncodeToString(id) + "/" + who.PubKey().Address().String()
 		r, err := c.App.Query(context.Background(), &abci.RequestQuery{Path: path, Prove: true})

@@ -33,14 +33,14 @@ func TestBenchProofsPerBlock(t *testing.T) {
 		k := e.c.Keys[i]
 		open := storage.Keeper{}.OpenChallenges(e.c.Ctx(), k.PubKey().Address(), 100000)
 		for len(open) > 0 {
-			n := min(len(open), storage.MaxProofsPerMsg)
+			n := min(len(open), storagepb.MaxProofsPerMsg)
 			var proofs []*storagepb.ChunkProof
 			for _, ch := range open[:n] {
 				proofs = append(proofs, e.answer(t, ch))
 			}
 			open = open[n:]
 			total += n
-			txs = append(txs, e.c.Sign(k, apptest.Msg(storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
+			txs = append(txs, e.c.Sign(k, apptest.Msg(storagepb.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
 		}
 	}
 	start := time.Now()

@@ -46,10 +46,6 @@ var (
 	ErrNothingToTest   = types.Register(ModuleName, 27, "nothing to challenge")
 )
 
-// MaxProofsPerMsg bounds one ProveChunks message.
-// 128 answers of 4 leaves are about 330 KB, inside the 512 KiB transaction limit.
-const MaxProofsPerMsg = 128
-
 func u64From(b []byte) uint64                                        { return binary.BigEndian.Uint64(b) }
 func (k Keeper) counter(ctx *types.Context, key []byte) uint64       { return store.GetU64(k.kv(ctx), key) }
 func (k Keeper) setCounter(ctx *types.Context, key []byte, v uint64) { store.SetU64(k.kv(ctx), key, v) }

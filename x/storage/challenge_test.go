@@ -41,7 +41,7 @@ func newChallengeEnv(t *testing.T, edit func(*storagepb.Params)) *challengeEnv {
 	ta := makeArt(t, 1, 40_000, 0x1234)
 	// Register, confirm and attest in three blocks, well inside the deadline
 	// of any challenge drawn meanwhile.
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	c.Block() // the block whose randomness draws the proofs of possession
 	var txs [][]byte
 	for i := 0; i < nMasternodes; i++ {
@@ -51,8 +51,8 @@ func newChallengeEnv(t *testing.T, edit func(*storagepb.Params)) *challengeEnv {
 			refs = append(refs, proveRef(t, c, ta, cm, mn))
 		}
 		for len(refs) > 0 {
-			n := min(len(refs), storage.MaxConfirmations)
-			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]})))
+			n := min(len(refs), storagepb.MaxConfirmations)
+			txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]})))
 			refs = refs[n:]
 		}
 	}
@@ -65,7 +65,7 @@ func newChallengeEnv(t *testing.T, edit func(*storagepb.Params)) *challengeEnv {
 	for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
 		for i := 0; i < nMasternodes; i++ {
 			if c.Keys[i].PubKey().Address().String() == at.Attester {
-				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true})))
+				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true})))
 			}
 		}
 	}
@@ -126,7 +126,7 @@ func (e *challengeEnv) answerAll(t *testing.T, dead map[string]bool) {
 			proofs = append(proofs, e.answer(t, ch))
 		}
 		if len(proofs) > 0 {
-			txs = append(txs, e.c.Sign(k, apptest.Msg(storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
+			txs = append(txs, e.c.Sign(k, apptest.Msg(storagepb.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
 		}
 	}
 	for i, r := range e.c.Block(txs...).TxResults {
@@ -137,7 +137,7 @@ func (e *challengeEnv) answerAll(t *testing.T, dead map[string]bool) {
 }
 
 func (e *challengeEnv) prove(t *testing.T, signer secp256k1.PrivKey, want uint32, proofs ...*storagepb.ChunkProof) {
-	e.c.Exec(signer, want, apptest.Msg(storage.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}))
+	e.c.Exec(signer, want, apptest.Msg(storagepb.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs}))
 }
 
 func (e *challengeEnv) status(id uint64) storagepb.ChallengeStatus {
@@ -218,7 +218,7 @@ func TestRefusedAnswers(t *testing.T) {
 	}
 	e.prove(t, e.mnKey[ch.Masternode], 0, e.answer(t, ch))
 	e.prove(t, e.mnKey[ch.Masternode], storage.ErrChallengeClosed.Code, e.answer(t, ch))
-	e.c.Exec(e.mnKey[ch.Masternode], storage.ErrNoChallenge.Code, apptest.Msg(storage.MsgProveChunksType,
+	e.c.Exec(e.mnKey[ch.Masternode], storage.ErrNoChallenge.Code, apptest.Msg(storagepb.MsgProveChunksType,
 		&storagepb.MsgProveChunks{Proofs: []*storagepb.ChunkProof{{ChallengeId: 999999}}}))
 }
 
@@ -292,7 +292,7 @@ func TestRepeatedFailuresReassignThenJail(t *testing.T) {
 		t.Fatalf("art not recoverable: %+v", h)
 	}
 	// Unjail is refused before jail_blocks, accepted after.
-	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storagepb.MsgUnjailType, &storagepb.MsgUnjail{}))
 	m, _ = k.Masternode(e.c.Ctx(), dead)
 	if m.Status != storagepb.MasternodeStatus_MN_ACTIVE {
 		t.Fatalf("status after unjail %v", m.Status)
@@ -304,7 +304,7 @@ func TestRequestedChallengePaysAndTargetsTheArt(t *testing.T) {
 	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1_000_000 })
 	payer := e.c.Keys[7]
 	before := e.c.App.Bank().Balance(e.c.Ctx(), payer.PubKey().Address())
-	e.c.Exec(payer, 0, apptest.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: e.art.msg.ArchiveHash}))
+	e.c.Exec(payer, 0, apptest.Msg(storagepb.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: e.art.msg.ArchiveHash}))
 	paid := before - e.c.App.Bank().Balance(e.c.Ctx(), payer.PubKey().Address())
 	if paid != storage.DefaultParams().ChallengeFee+apptest.Fee {
 		t.Fatalf("paid %d", paid)
@@ -395,7 +395,7 @@ func TestHealingRemintsLostChunks(t *testing.T) {
 				}
 			}
 			if len(refs) > 0 {
-				txs = append(txs, e.c.Sign(e.c.Keys[j], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: e.art.msg.ArchiveHash, Chunks: refs})))
+				txs = append(txs, e.c.Sign(e.c.Keys[j], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: e.art.msg.ArchiveHash, Chunks: refs})))
 			}
 		}
 		e.c.Block(txs...)
@@ -434,7 +434,7 @@ func TestExpiriesWithholdButNeverJail(t *testing.T) {
 	var arts []testArt
 	for i := 0; i < 5; i++ {
 		ta := makeArt(t, int64(100+i), 30_000, uint64(0x5000)<<(12*i)|uint64(0xfff)<<(12*i))
-		c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+		c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 		arts = append(arts, ta)
 	}
 	// The slow masternode: the first one holding a commitment of every art.
@@ -522,7 +522,7 @@ func TestUnderReplicatedChunksAreToppedUp(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		e.answerAll(t, map[string]bool{dead.String(): true})
 	}
-	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storagepb.MsgUnjailType, &storagepb.MsgUnjail{}))
 	for i := 0; i < 60; i++ {
 		if least, _ := holders(); least == nMasternodes {
 			break
@@ -628,7 +628,7 @@ func TestArtRegisteredWhileFewAreEligibleIsToppedUp(t *testing.T) {
 		t.Fatal("setup: could not get to one eligible masternode")
 	}
 	second := makeArt(t, 2, 30_000, 0xffff_0000_ffff_0000)
-	e.c.Exec(e.c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, second.msg))
+	e.c.Exec(e.c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, second.msg))
 	id := second.msg.ArchiveHash
 	a := art(e.c, id)
 	least := func() int {
@@ -651,9 +651,9 @@ func TestArtRegisteredWhileFewAreEligibleIsToppedUp(t *testing.T) {
 			refs = append(refs, proveRef(t, e.c, second, cm, alive))
 		}
 	}
-	txs := [][]byte{e.c.Sign(e.c.Keys[0], apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: id, Chunks: refs}))}
+	txs := [][]byte{e.c.Sign(e.c.Keys[0], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: id, Chunks: refs}))}
 	for _, at := range a.Attestations {
-		txs = append(txs, e.c.Sign(e.mnKey[at.Attester], apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: second.msg.Fingerprint, Ok: true})))
+		txs = append(txs, e.c.Sign(e.mnKey[at.Attester], apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: second.msg.Fingerprint, Ok: true})))
 	}
 	e.c.Block(txs...)
 	if got := art(e.c, id).Status; got != storagepb.ArtStatus_ART_ACTIVE {
@@ -703,7 +703,7 @@ func TestReplacementNeverDropsAHolderGivenTheChunkAgain(t *testing.T) {
 	for i := 0; i < 200; i++ {
 		m, _ := k.Masternode(ctx(), x)
 		if m.Status == storagepb.MasternodeStatus_MN_JAILED && ctx().Height > m.JailedHeight+int64(k.Params(ctx()).JailBlocks) {
-			e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+			e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storagepb.MsgUnjailType, &storagepb.MsgUnjail{}))
 		}
 		if k.Eligible(ctx(), x) {
 			break
@@ -770,7 +770,7 @@ func TestRegisterWithEveryMasternodeJailedSaysWhy(t *testing.T) {
 		}
 	}
 	ta := makeArt(t, 9, 30_000, 0xF0F0_F0F0_0F0F_0F0F)
-	res := e.c.Exec(e.c.Keys[6], storage.ErrNoMasternodes.Code, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	res := e.c.Exec(e.c.Keys[6], storage.ErrNoMasternodes.Code, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	for _, want := range []string{fmt.Sprintf("%d registered", nMasternodes), fmt.Sprintf("%d jailed", nMasternodes), "pasteld mn unjail"} {
 		if !strings.Contains(res.Log, want) {
 			t.Fatalf("the refusal %q does not say %q", res.Log, want)

@@ -25,7 +25,7 @@ func TestCropDuplicateAttestationsReject(t *testing.T) {
 	c.Block()
 	artist := c.Keys[6]
 	orig := makeArt(t, 1, 30_000, 0x0f0f_0f0f_0f0f_0f0f)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, orig.msg))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, orig.msg))
 	confirmAll(t, c, orig)
 	attestAll(t, c, orig.msg.ArchiveHash, orig.msg.Fingerprint, true)
 	if a := art(c, orig.msg.ArchiveHash); a.Status != storagepb.ArtStatus_ART_ACTIVE {
@@ -33,7 +33,7 @@ func TestCropDuplicateAttestationsReject(t *testing.T) {
 	}
 	// The crop: its canonical fingerprint is far from the original's.
 	crop := makeArt(t, 2, 30_000, 0xf0f0_f0f0_f0f0_f0f0)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, crop.msg))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, crop.msg))
 	id := crop.msg.ArchiveHash
 	a := art(c, id)
 	var attesters []int
@@ -53,18 +53,18 @@ func TestCropDuplicateAttestationsReject(t *testing.T) {
 		"an unknown art":   claim(bytes.Repeat([]byte{9}, 32), 4),
 		"beyond the limit": claim(orig.msg.ArchiveHash, storage.DefaultParams().FingerprintDistance+1),
 	} {
-		c.Exec(first, storage.ErrBadTicket.Code, apptest.Msg(storage.MsgAttestType, m))
+		c.Exec(first, storage.ErrBadTicket.Code, apptest.Msg(storagepb.MsgAttestType, m))
 		for _, at := range art(c, id).Attestations {
 			if at.Done {
 				t.Fatalf("%s: refused but recorded", name)
 			}
 		}
 	}
-	c.Exec(first, 0, apptest.Msg(storage.MsgAttestType, claim(orig.msg.ArchiveHash, 4)))
+	c.Exec(first, 0, apptest.Msg(storagepb.MsgAttestType, claim(orig.msg.ArchiveHash, 4)))
 	if got := art(c, id); got.Status != storagepb.ArtStatus_ART_PENDING {
 		t.Fatalf("one claim decided the art: %v", got.Status)
 	}
-	c.Exec(c.Keys[attesters[1]], 0, apptest.Msg(storage.MsgAttestType, claim(orig.msg.ArchiveHash, 6)))
+	c.Exec(c.Keys[attesters[1]], 0, apptest.Msg(storagepb.MsgAttestType, claim(orig.msg.ArchiveHash, 6)))
 	got := art(c, id)
 	if got.Status != storagepb.ArtStatus_ART_REJECTED || !strings.Contains(got.RejectReason, "near-duplicate of art "+hex.EncodeToString(orig.msg.ArchiveHash)) {
 		t.Fatalf("after two crop claims: %v %q", got.Status, got.RejectReason)
@@ -82,19 +82,19 @@ func TestNearQueryFromTheMirror(t *testing.T) {
 	c.Block()
 	artist := c.Keys[6]
 	orig := makeArt(t, 1, 30_000, 0x0f0f_0f0f_0f0f_0f0f)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, orig.msg))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, orig.msg))
 	mirror := c.App.FingerprintMirror()
 	if mirror.Height() != 0 {
 		t.Fatalf("mirror built before any query, at %d", mirror.Height())
 	}
 	other := bytes.Repeat([]byte{7}, 32)
-	near := func(asking []byte, probes ...uint64) storage.NearView {
+	near := func(asking []byte, probes ...uint64) storagepb.NearView {
 		t.Helper()
 		var raw []byte
 		for _, p := range probes {
 			raw = binary.BigEndian.AppendUint64(raw, p)
 		}
-		var v storage.NearView
+		var v storagepb.NearView
 		if err := json.Unmarshal(c.Query("/storage/near/"+hex.EncodeToString(asking)+"/"+hex.EncodeToString(raw)).Value, &v); err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestNearQueryFromTheMirror(t *testing.T) {
 	d := min(storage.DefaultParams().FingerprintDistance, fingerprint.ProbeThreshold)
 	within := orig.msg.Fingerprint ^ (1<<d - 1)     // d bits away
 	beyond := orig.msg.Fingerprint ^ (1<<(d+1) - 1) // d+1 bits away
-	if v := near(other, beyond, within); !v.Found || v.ArtID != hex.EncodeToString(orig.msg.ArchiveHash) || v.Distance != int(d) || v.Probe != 1 {
+	if v := near(other, beyond, within); !v.Found || !bytes.Equal(v.ArtID, orig.msg.ArchiveHash) || v.Distance != int(d) || v.Probe != 1 {
 		t.Fatalf("near from the mirror: %+v", v)
 	}
 	if mirror.Height() != c.Height || mirror.Len() != 1 {
@@ -119,11 +119,11 @@ func TestNearQueryFromTheMirror(t *testing.T) {
 	// A second art, registered after the mirror was built, is found too:
 	// the mirror followed the block.
 	second := makeArt(t, 2, 30_000, 0xf0f0_f0f0_f0f0_f0f0)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, second.msg))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, second.msg))
 	if mirror.Height() != c.Height || mirror.Len() != 2 {
 		t.Fatalf("mirror at %d with %d fingerprints after a block, chain at %d", mirror.Height(), mirror.Len(), c.Height)
 	}
-	if v := near(other, second.msg.Fingerprint^1); !v.Found || v.ArtID != hex.EncodeToString(second.msg.ArchiveHash) {
+	if v := near(other, second.msg.Fingerprint^1); !v.Found || !bytes.Equal(v.ArtID, second.msg.ArchiveHash) {
 		t.Fatalf("second art: %+v", v)
 	}
 	// Rejected by its attesters: it leaves the index, and the mirror.

@@ -4,6 +4,7 @@ import (
 	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // The fingerprint index of every pending or active art lives under fp/ as
@@ -36,19 +37,6 @@ func (k Keeper) nearDuplicate(ctx *types.Context, fp uint64, maxDist int) (id []
 	return []byte(ms[0].ID), ms[0].Distance, true
 }
 
-// MaxProbes bounds the fingerprints one near-duplicate query takes.
-const MaxProbes = 300
-
-// NearView answers /storage/near: the registered art (other than the one
-// asking) closest to any of the probes, within fingerprint_distance and
-// fingerprint.ProbeThreshold.
-type NearView struct {
-	Found    bool   `json:"found"`
-	ArtID    string `json:"art_id,omitempty"`
-	Distance int    `json:"distance,omitempty"`
-	Probe    int    `json:"probe,omitempty"` // index of the probe that matched
-}
-
 // nearAny looks every probe up in the band index at the chain's distance,
 // or at fingerprint.ProbeThreshold if that is smaller (an image has over a
 // thousand probes, each a chance for an unrelated picture to come close;
@@ -57,7 +45,7 @@ type NearView struct {
 // then the index's order). Attesters use it for crop probes; it is a query,
 // never part of a state transition. near answers one lookup: the mirror's
 // Index.Near, or the store's NearInStore (the same result).
-func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte, near func(fingerprint.Hash, int) []fingerprint.Match) NearView {
+func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte, near func(fingerprint.Hash, int) []fingerprint.Match) storagepb.NearView {
 	d := min(int(k.Params(ctx).FingerprintDistance), fingerprint.ProbeThreshold)
 	if near == nil {
 		near = func(h fingerprint.Hash, d int) []fingerprint.Match {
@@ -68,14 +56,14 @@ func (k Keeper) nearAny(ctx *types.Context, probes []uint64, exclude []byte, nea
 			return ms
 		}
 	}
-	best := NearView{}
+	best := storagepb.NearView{}
 	for i, p := range probes {
 		for _, m := range near(fingerprint.Hash(p), d) {
 			if m.ID == string(exclude) {
 				continue
 			}
 			if !best.Found || m.Distance < best.Distance {
-				best = NearView{Found: true, ArtID: hexID([]byte(m.ID)), Distance: m.Distance, Probe: i}
+				best = storagepb.NearView{Found: true, ArtID: storagepb.HexBytes(m.ID), Distance: m.Distance, Probe: i}
 			}
 			break // sorted by distance
 		}

@@ -178,17 +178,9 @@ func (k Keeper) topUp(ctx *types.Context, a *storagepb.Art, stripe, index uint32
 	return true
 }
 
-// HealView is a heal task as the healer's chunkd needs it.
-type HealView struct {
-	ArtID    string   `json:"art_id"`
-	Stripe   uint32   `json:"stripe"`
-	Missing  []uint32 `json:"missing"`
-	Deadline int64    `json:"deadline"`
-}
-
 // HealTasksOf lists the open heal tasks assigned to mn.
-func (k Keeper) HealTasksOf(ctx *types.Context, mn types.Address, limit int) []HealView {
-	var out []HealView
+func (k Keeper) HealTasksOf(ctx *types.Context, mn types.Address, limit int) []storagepb.HealView {
+	var out []storagepb.HealView
 	it := k.kv(ctx).Iterator(pHealTask, types.PrefixEnd(pHealTask))
 	defer it.Close()
 	for ; it.Valid() && len(out) < limit; it.Next() {
@@ -196,7 +188,7 @@ func (k Keeper) HealTasksOf(ctx *types.Context, mn types.Address, limit int) []H
 		if !k.get(ctx, it.Key(), t) || t.Healer != mn.String() {
 			continue
 		}
-		hv := HealView{ArtID: hexID(t.ArtId), Stripe: t.Stripe, Deadline: t.Deadline}
+		hv := storagepb.HealView{ArtID: t.ArtId, Stripe: t.Stripe, Deadline: t.Deadline}
 		prefix := key(pHealMark, t.ArtId, u32(t.Stripe))
 		mi := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
 		for ; mi.Valid(); mi.Next() {

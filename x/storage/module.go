@@ -16,25 +16,6 @@ import (
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
-// Message type names.
-const (
-	MsgRegisterMasternodeType = "storage/RegisterMasternode"
-	MsgUpdateMasternodeType   = "storage/UpdateMasternode"
-	MsgExitMasternodeType     = "storage/ExitMasternode"
-	MsgRegisterArtType        = "storage/RegisterArt"
-	MsgConfirmChunksType      = "storage/ConfirmChunks"
-	MsgAttestType             = "storage/Attest"
-	MsgTransferEditionType    = "storage/TransferEdition"
-	MsgOfferEditionType       = "storage/OfferEdition"
-	MsgCancelOfferType        = "storage/CancelOffer"
-	MsgAcceptOfferType        = "storage/AcceptOffer"
-	MsgProveChunksType        = "storage/ProveChunks"
-	MsgRequestChallengeType   = "storage/RequestChallenge"
-	MsgUnjailType             = "storage/Unjail"
-	MsgReportLossType         = "storage/ReportLoss"
-	MsgShareKeyType           = "storage/ShareKey"
-)
-
 // DefaultParams are the parameters of a new chain.
 func DefaultParams() *storagepb.Params {
 	return &storagepb.Params{
@@ -244,7 +225,7 @@ func validID(id []byte) error {
 func (m Module) Routes() []types.MsgRoute {
 	k := m.Keeper
 	return []types.MsgRoute{
-		types.Route(MsgRegisterMasternodeType, func(x *storagepb.MsgRegisterMasternode) error {
+		types.Route(storagepb.MsgRegisterMasternodeType, func(x *storagepb.MsgRegisterMasternode) error {
 			if len(x.ConsensusPubKey) > 0 {
 				if err := validConsensusKey(x.ConsensusPubKey); err != nil {
 					return err
@@ -252,20 +233,20 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return validateURL(x.Url)
 		}, k.registerMasternode),
-		types.Route(MsgUpdateMasternodeType, validateUpdate, k.updateMasternode),
-		types.Route(MsgExitMasternodeType, nil,
+		types.Route(storagepb.MsgUpdateMasternodeType, validateUpdate, k.updateMasternode),
+		types.Route(storagepb.MsgExitMasternodeType, nil,
 			func(ctx *types.Context, s types.Address, _ *storagepb.MsgExitMasternode) error {
 				return k.exitMasternode(ctx, s)
 			}),
-		types.Route(MsgRegisterArtType, func(x *storagepb.MsgRegisterArt) error {
+		types.Route(storagepb.MsgRegisterArtType, func(x *storagepb.MsgRegisterArt) error {
 			if len(x.ArchiveHash) != 32 {
 				return ErrBadTicket.Wrapf("archive_hash must be 32 bytes")
 			}
 			return nil
 		}, k.registerArt),
-		types.Route(MsgConfirmChunksType, func(x *storagepb.MsgConfirmChunks) error {
-			if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
-				return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+		types.Route(storagepb.MsgConfirmChunksType, func(x *storagepb.MsgConfirmChunks) error {
+			if len(x.Chunks) == 0 || len(x.Chunks) > storagepb.MaxConfirmations {
+				return ErrBadTicket.Wrapf("confirm 1 to %d chunks per message, not %d", storagepb.MaxConfirmations, len(x.Chunks))
 			}
 			n := 0
 			for _, c := range x.Chunks {
@@ -279,9 +260,9 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return validID(x.ArtId)
 		}, k.confirmChunks),
-		types.Route(MsgReportLossType, func(x *storagepb.MsgReportLoss) error {
-			if len(x.Chunks) == 0 || len(x.Chunks) > MaxConfirmations {
-				return ErrBadTicket.Wrapf("report 1 to %d chunks per message, not %d", MaxConfirmations, len(x.Chunks))
+		types.Route(storagepb.MsgReportLossType, func(x *storagepb.MsgReportLoss) error {
+			if len(x.Chunks) == 0 || len(x.Chunks) > storagepb.MaxConfirmations {
+				return ErrBadTicket.Wrapf("report 1 to %d chunks per message, not %d", storagepb.MaxConfirmations, len(x.Chunks))
 			}
 			for _, c := range x.Chunks {
 				if len(c.Leaves) > 0 || len(c.Proof) > 0 {
@@ -290,19 +271,19 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return validID(x.ArtId)
 		}, k.reportLoss),
-		types.Route(MsgAttestType, func(x *storagepb.MsgAttest) error {
+		types.Route(storagepb.MsgAttestType, func(x *storagepb.MsgAttest) error {
 			if len(x.Reason) > 256 {
 				return ErrBadTicket.Wrapf("reason of %d bytes, at most 256", len(x.Reason))
 			}
 			return validID(x.ArtId)
 		}, k.attest),
-		types.Route(MsgTransferEditionType, func(x *storagepb.MsgTransferEdition) error {
+		types.Route(storagepb.MsgTransferEditionType, func(x *storagepb.MsgTransferEdition) error {
 			if _, err := secp256k1.ParseAddress(x.To); err != nil {
 				return types.ErrInvalidAddress.Wrapf("to: %v", err)
 			}
 			return validID(x.ArtId)
 		}, k.transferEdition),
-		types.Route(MsgOfferEditionType, func(x *storagepb.MsgOfferEdition) error {
+		types.Route(storagepb.MsgOfferEditionType, func(x *storagepb.MsgOfferEdition) error {
 			if x.Buyer != "" {
 				if _, err := secp256k1.ParseAddress(x.Buyer); err != nil {
 					return types.ErrInvalidAddress.Wrapf("buyer: %v", err)
@@ -310,17 +291,17 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return validID(x.ArtId)
 		}, k.offerEdition),
-		types.Route(MsgShareKeyType, func(x *storagepb.MsgShareKey) error {
+		types.Route(storagepb.MsgShareKeyType, func(x *storagepb.MsgShareKey) error {
 			if len(x.Keys) == 0 || len(x.Keys) > 16 {
 				return ErrBadKeyWrap.Wrapf("share the key with 1 to 16 attesters per message, not %d", len(x.Keys))
 			}
 			return validID(x.ArtId)
 		}, k.shareKey),
-		types.Route(MsgCancelOfferType, func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
-		types.Route(MsgAcceptOfferType, func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
-		types.Route(MsgProveChunksType, func(x *storagepb.MsgProveChunks) error {
-			if len(x.Proofs) == 0 || len(x.Proofs) > MaxProofsPerMsg {
-				return ErrBadTicket.Wrapf("answer 1 to %d challenges per message, not %d", MaxProofsPerMsg, len(x.Proofs))
+		types.Route(storagepb.MsgCancelOfferType, func(x *storagepb.MsgCancelOffer) error { return validID(x.ArtId) }, k.cancelOffer),
+		types.Route(storagepb.MsgAcceptOfferType, func(x *storagepb.MsgAcceptOffer) error { return validID(x.ArtId) }, k.acceptOffer),
+		types.Route(storagepb.MsgProveChunksType, func(x *storagepb.MsgProveChunks) error {
+			if len(x.Proofs) == 0 || len(x.Proofs) > storagepb.MaxProofsPerMsg {
+				return ErrBadTicket.Wrapf("answer 1 to %d challenges per message, not %d", storagepb.MaxProofsPerMsg, len(x.Proofs))
 			}
 			seen := map[uint64]bool{}
 			for _, p := range x.Proofs {
@@ -334,8 +315,8 @@ func (m Module) Routes() []types.MsgRoute {
 			}
 			return nil
 		}, k.proveChunks),
-		types.Route(MsgRequestChallengeType, func(x *storagepb.MsgRequestChallenge) error { return validID(x.ArtId) }, k.requestChallenge),
-		types.Route(MsgUnjailType, nil,
+		types.Route(storagepb.MsgRequestChallengeType, func(x *storagepb.MsgRequestChallenge) error { return validID(x.ArtId) }, k.requestChallenge),
+		types.Route(storagepb.MsgUnjailType, nil,
 			func(ctx *types.Context, s types.Address, _ *storagepb.MsgUnjail) error { return k.unjail(ctx, s) }),
 	}
 }
@@ -394,41 +375,6 @@ func (Module) QueryKey(path []string) []byte {
 	return nil
 }
 
-// MaxPage bounds list queries.
-const MaxPage = 1000
-
-// ChunkView is one chunk with its holders, as downloaders need it.
-type ChunkView struct {
-	Stripe  uint32       `json:"stripe"`
-	Index   uint32       `json:"index"`
-	ID      string       `json:"id"`
-	Holders []HolderView `json:"holders"`
-}
-
-// HolderView is a masternode committed to a chunk.
-type HolderView struct {
-	Masternode string `json:"masternode"`
-	URL        string `json:"url"`
-	Confirmed  bool   `json:"confirmed"`
-}
-
-// CommitmentView is a commitment in JSON.
-type CommitmentView struct {
-	ArtID     string `json:"art_id"`
-	Stripe    uint32 `json:"stripe"`
-	Index     uint32 `json:"index"`
-	ChunkID   string `json:"chunk_id"`
-	Confirmed bool   `json:"confirmed"`
-	Replaces  string `json:"replaces,omitempty"`
-	// AssignedHeight is when the commitment (or its current confirmation
-	// window) began. For an unconfirmed commitment whose proof range is
-	// known (from height AssignedHeight+2 on), ProveLeafEnd > 0 and the
-	// confirmation must prove leaves [ProveLeafStart, ProveLeafEnd).
-	AssignedHeight int64  `json:"assigned_height"`
-	ProveLeafStart uint32 `json:"prove_leaf_start,omitempty"`
-	ProveLeafEnd   uint32 `json:"prove_leaf_end,omitempty"`
-}
-
 func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, error) {
 	k := m.Keeper
 	bad := func(format string, a ...any) ([]byte, error) { return nil, types.ErrInvalidRequest.Wrapf(format, a...) }
@@ -455,8 +401,8 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			return nil, err
 		}
 		raw, err := hex.DecodeString(path[2])
-		if err != nil || len(raw)%8 != 0 || len(raw) == 0 || len(raw)/8 > MaxProbes {
-			return bad("probes: 1 to %d fingerprints of 16 hex digits each", MaxProbes)
+		if err != nil || len(raw)%8 != 0 || len(raw) == 0 || len(raw)/8 > storagepb.MaxProbes {
+			return bad("probes: 1 to %d fingerprints of 16 hex digits each", storagepb.MaxProbes)
 		}
 		probes := make([]uint64, len(raw)/8)
 		for i := range probes {
@@ -476,7 +422,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	case len(path) >= 2 && path[0] == "assignments":
-		// assignments/<mn>[/<after: hex position>]: up to MaxPage commitments.
+		// assignments/<mn>[/<after: hex position>]: up to storagepb.MaxPage commitments.
 		a, err := secp256k1.ParseAddress(path[1])
 		if err != nil {
 			return bad("%v", err)
@@ -487,10 +433,10 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 				return bad("cursor must be 80 hex digits")
 			}
 		}
-		out := []CommitmentView{}
+		out := []storagepb.CommitmentView{}
 		p := k.Params(ctx)
-		for _, c := range k.MasternodeCommitments(ctx, a, after, MaxPage) {
-			v := CommitmentView{ArtID: hexID(c.ArtId), Stripe: c.Stripe, Index: c.Index, ChunkID: hexID(c.ChunkId), Confirmed: c.Confirmed,
+		for _, c := range k.MasternodeCommitments(ctx, a, after, storagepb.MaxPage) {
+			v := storagepb.CommitmentView{ArtID: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkID: c.ChunkId, Confirmed: c.Confirmed,
 				Replaces: c.Replaces, AssignedHeight: c.AssignedHeight}
 			if !c.Confirmed {
 				if s, e, err := k.confirmRangeOf(ctx, c, a, p); err == nil {
@@ -506,7 +452,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if err != nil {
 			return bad("%v", err)
 		}
-		out := k.OpenChallenges(ctx, a, MaxProofsPerMsg)
+		out := k.OpenChallenges(ctx, a, storagepb.MaxProofsPerMsg)
 		if out == nil {
 			out = []*storagepb.Challenge{}
 		}
@@ -562,7 +508,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		out := k.HealTasksOf(ctx, a, 64)
 		if out == nil {
-			out = []HealView{}
+			out = []storagepb.HealView{}
 		}
 		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "attesting":
@@ -571,7 +517,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			return bad("%v", err)
 		}
 		out := []string{}
-		for _, id := range k.Attesting(ctx, a, MaxPage) {
+		for _, id := range k.Attesting(ctx, a, storagepb.MaxPage) {
 			out = append(out, hexID(id))
 		}
 		return json.Marshal(out)
@@ -584,11 +530,11 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if !ok {
 			return nil, types.ErrNotFound.Wrapf("no art %s", path[1])
 		}
-		out := []ChunkView{}
+		out := []storagepb.ChunkView{}
 		urls := map[string]string{}
 		for s, st := range art.Stripes {
 			for i, cid := range st.ChunkIds {
-				cv := ChunkView{Stripe: uint32(s), Index: uint32(i), ID: hexID(cid), Holders: []HolderView{}}
+				cv := storagepb.ChunkView{Stripe: uint32(s), Index: uint32(i), ID: cid, Holders: []storagepb.HolderView{}}
 				for _, c := range k.Holders(ctx, id, uint32(s), uint32(i)) {
 					u, ok := urls[c.Masternode]
 					if !ok {
@@ -598,7 +544,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 						}
 						urls[c.Masternode] = u
 					}
-					cv.Holders = append(cv.Holders, HolderView{Masternode: c.Masternode, URL: u, Confirmed: c.Confirmed})
+					cv.Holders = append(cv.Holders, storagepb.HolderView{Masternode: c.Masternode, URL: u, Confirmed: c.Confirmed})
 				}
 				out = append(out, cv)
 			}
@@ -646,7 +592,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			Offer   *storagepb.Offer `json:"offer,omitempty"`
 		}
 		out := []ed{}
-		for e := uint32(1); e <= art.Editions && e <= MaxPage; e++ {
+		for e := uint32(1); e <= art.Editions && e <= storagepb.MaxPage; e++ {
 			o, _ := k.EditionOwner(ctx, id, e)
 			x := ed{Edition: e, Owner: o.String()}
 			of := &storagepb.Offer{}
@@ -669,14 +615,14 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			Edition uint32 `json:"edition"`
 		}
 		out := []owned{}
-		for ; it.Valid() && len(out) < MaxPage; it.Next() {
+		for ; it.Valid() && len(out) < storagepb.MaxPage; it.Next() {
 			rest := it.Key()[len(prefix):]
 			out = append(out, owned{ArtID: hexID(rest[:32]), Edition: binary.BigEndian.Uint32(rest[32:])})
 		}
 		return json.Marshal(out)
 	case len(path) >= 1 && path[0] == "arts":
 		// arts[/<after hex id, or - for the first>[/<limit>]]: up to
-		// limit (MaxPage) tickets in id order.
+		// limit (storagepb.MaxPage) tickets in id order.
 		if len(path) > 3 {
 			return bad("arts[/AFTER[/LIMIT]]")
 		}
@@ -688,11 +634,11 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			}
 			start = append(artKey(id), 0)
 		}
-		limit := MaxPage
+		limit := storagepb.MaxPage
 		if len(path) == 3 {
 			n, err := strconv.Atoi(path[2])
-			if err != nil || n < 1 || n > MaxPage {
-				return bad("limit %q: want 1 to %d", path[2], MaxPage)
+			if err != nil || n < 1 || n > storagepb.MaxPage {
+				return bad("limit %q: want 1 to %d", path[2], storagepb.MaxPage)
 			}
 			limit = n
 		}

@@ -49,11 +49,6 @@ var (
 	ErrNotConfirmed = types.Register(ModuleName, 44, "chunk is not confirmed by this masternode")
 )
 
-// MaxConfirmations bounds the chunk references of one confirmation or loss
-// report. 64 proofs of 16 leaves (the most confirm_leaves allows) are about
-// 1.1 MB: too big, so the message validation also bounds the bytes.
-const MaxConfirmations = 64
-
 // maxConfirmBytes bounds the proof bytes of one confirmation message, well
 // inside the 512 KiB transaction limit.
 const maxConfirmBytes = 400 << 10
@@ -227,51 +222,39 @@ func (k Keeper) reportLoss(ctx *types.Context, mn types.Address, m *storagepb.Ms
 // max_challenges_per_block × challenge_deadline exist at once.
 const MaxOpenChallengeScan = 4096
 
-// FetchRight says whether a masternode or wallet may fetch one chunk from a
-// chunk daemon, and why.
-// FetchOwner is the reason of an owner's right to fetch: the only lasting
-// one (a masternode's need ends when it confirms, so chunk daemons must not
-// remember that answer).
-const FetchOwner = "edition owner"
-
-type FetchRight struct {
-	Allowed bool   `json:"allowed"`
-	Reason  string `json:"reason"`
-}
-
 // MayFetch decides whether addr may fetch chunk (art, stripe, index) from a
 // chunk daemon: an owner of one of the art's editions always may (it is
 // their file); a masternode only while it has an unconfirmed commitment of
 // the chunk, a heal task of its stripe, or an open attestation of the art.
 // A confirmed holder is refused: it must report the loss first.
-func (k Keeper) MayFetch(ctx *types.Context, addr types.Address, art []byte, stripe, index uint32) FetchRight {
+func (k Keeper) MayFetch(ctx *types.Context, addr types.Address, art []byte, stripe, index uint32) storagepb.FetchRight {
 	a, ok := k.Art(ctx, art)
 	if !ok {
-		return FetchRight{Reason: "no art " + hexID(art)}
+		return storagepb.FetchRight{Reason: "no art " + hexID(art)}
 	}
 	if len(k.OwnedEditions(ctx, addr, art)) > 0 {
-		return FetchRight{Allowed: true, Reason: FetchOwner}
+		return storagepb.FetchRight{Allowed: true, Reason: storagepb.FetchOwner}
 	}
 	if _, ok := k.Masternode(ctx, addr); !ok {
-		return FetchRight{Reason: addr.String() + " owns no edition of art " + hexID(art) + " and is not a masternode"}
+		return storagepb.FetchRight{Reason: addr.String() + " owns no edition of art " + hexID(art) + " and is not a masternode"}
 	}
 	if c, ok := k.Commitment(ctx, art, stripe, index, addr); ok {
 		if !c.Confirmed {
-			return FetchRight{Allowed: true, Reason: "unconfirmed commitment"}
+			return storagepb.FetchRight{Allowed: true, Reason: "unconfirmed commitment"}
 		}
-		return FetchRight{Reason: "masternode " + addr.String() + " confirmed it holds this chunk; if it lost it, report the loss on-chain first (storage/ReportLoss)"}
+		return storagepb.FetchRight{Reason: "masternode " + addr.String() + " confirmed it holds this chunk; if it lost it, report the loss on-chain first (storage/ReportLoss)"}
 	}
 	if t, ok := k.HealTask(ctx, art, stripe); ok && t.Healer == addr.String() {
-		return FetchRight{Allowed: true, Reason: "heal task"}
+		return storagepb.FetchRight{Allowed: true, Reason: "heal task"}
 	}
 	if a.Status == storagepb.ArtStatus_ART_PENDING {
 		for _, at := range a.Attestations {
 			if at.Attester == addr.String() && !at.Done {
-				return FetchRight{Allowed: true, Reason: "attestation"}
+				return storagepb.FetchRight{Allowed: true, Reason: "attestation"}
 			}
 		}
 	}
-	return FetchRight{Reason: "masternode " + addr.String() + " has no open commitment, heal task or attestation for this chunk"}
+	return storagepb.FetchRight{Reason: "masternode " + addr.String() + " has no open commitment, heal task or attestation for this chunk"}
 }
 
 // bounty module account: requested challenges' fees wait here for the outcome.
@@ -311,19 +294,4 @@ func (k Keeper) payBounty(ctx *types.Context, ch *storagepb.Challenge, passed bo
 // chain would check it now (ErrTooEarly before height AssignedHeight+2).
 func (k Keeper) ProofRange(ctx *types.Context, c *storagepb.Commitment, mn types.Address) (start, end uint32, err error) {
 	return k.confirmRangeOf(ctx, c, mn, k.Params(ctx))
-}
-
-// ProvePossession builds the reference that confirms chunk (stripe, index)
-// from its payload: the leaves [start, end) and their range proof.
-func ProvePossession(stripe, index uint32, payload []byte, start, end uint32) (*storagepb.ChunkRef, error) {
-	pr, err := codec.ProveRange(payload, int(start), int(end))
-	if err != nil {
-		return nil, err
-	}
-	pb, err := pr.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	off, to := codec.LeafBytes(len(payload), int(start), int(end))
-	return &storagepb.ChunkRef{Stripe: stripe, Index: index, Leaves: append([]byte(nil), payload[off:to]...), Proof: pb}, nil
 }

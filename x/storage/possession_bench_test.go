@@ -33,9 +33,9 @@ func BenchmarkConfirmation(b *testing.B) {
 	// The message sizes, with and without proofs.
 	with, without := &storagepb.MsgConfirmChunks{ArtId: art[:]}, &storagepb.MsgConfirmChunks{ArtId: art[:]}
 	proofBytes := 0
-	for i := 0; i < storage.MaxConfirmations; i++ {
+	for i := 0; i < storagepb.MaxConfirmations; i++ {
 		s, e := draw(i)
-		ref, err := storage.ProvePossession(uint32(i/12), uint32(i%12), payload, s, e)
+		ref, err := storagepb.ProvePossession(uint32(i/12), uint32(i%12), payload, s, e)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -43,7 +43,7 @@ func BenchmarkConfirmation(b *testing.B) {
 		with.Chunks = append(with.Chunks, ref)
 		without.Chunks = append(without.Chunks, &storagepb.ChunkRef{Stripe: ref.Stripe, Index: ref.Index})
 	}
-	n := float64(storage.MaxConfirmations)
+	n := float64(storagepb.MaxConfirmations)
 	report := func(b *testing.B) {
 		b.ReportMetric(float64(proofBytes)/n, "proof-B/chunk")
 		b.ReportMetric(float64(proto.Size(with))/n, "tx-B/chunk")
@@ -53,7 +53,7 @@ func BenchmarkConfirmation(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			s, e := draw(i)
-			if _, err := storage.ProvePossession(0, uint32(i%12), payload, s, e); err != nil {
+			if _, err := storagepb.ProvePossession(0, uint32(i%12), payload, s, e); err != nil {
 				b.Fatal(err)
 			}
 			i++

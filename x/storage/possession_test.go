@@ -22,7 +22,7 @@ func pendingEnv(t *testing.T) (*apptest.Chain, testArt) {
 	c := newChain(t, func(p *storagepb.Params) { p.ChallengeInterval = 1_000_000 })
 	c.Block()
 	ta := makeArt(t, 1, 40_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	c.Block()
 	return c, ta
 }
@@ -67,7 +67,7 @@ func TestConfirmationNeedsProofOfPossession(t *testing.T) {
 	payload := ta.chunk(cm.ChunkId).Payload
 	leaves := uint32((len(payload) + 1023) / 1024)
 	wrongStart := (start + 1) % leaves
-	wrongRange, err := storage.ProvePossession(cm.Stripe, cm.Index, payload, wrongStart, min(wrongStart+end-start, leaves))
+	wrongRange, err := storagepb.ProvePossession(cm.Stripe, cm.Index, payload, wrongStart, min(wrongStart+end-start, leaves))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,19 +89,19 @@ func TestConfirmationNeedsProofOfPossession(t *testing.T) {
 		cases["another holder's proof"] = stolen
 	}
 	for name, ref := range cases {
-		res := c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(ta, ref)))
+		res := c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(ta, ref)))
 		if got := stateOf(c, mn, cm); got != before {
 			t.Fatalf("%s: refused confirmation changed state:\n%s\n%s", name, before, got)
 		}
 		t.Logf("%s: %s", name, res.Log)
 	}
 	// A good proof next to a bad one in one message: nothing is confirmed.
-	c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(ta, proveRef(t, c, ta, other, mn), wrongRange)))
+	c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(ta, proveRef(t, c, ta, other, mn), wrongRange)))
 	if got, _ := k.Commitment(c.Ctx(), other.ArtId, other.Stripe, other.Index, mn); got.Confirmed {
 		t.Fatal("a message with one bad proof confirmed its good one")
 	}
 	// The honest proof is accepted.
-	c.Exec(c.Keys[0], 0, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(ta, good)))
+	c.Exec(c.Keys[0], 0, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(ta, good)))
 	now, _ := k.Commitment(c.Ctx(), cm.ArtId, cm.Stripe, cm.Index, mn)
 	m, _ := k.Masternode(c.Ctx(), mn)
 	if !now.Confirmed || m.ProvenBytes != uint64(cm.PayloadLen) {
@@ -110,15 +110,15 @@ func TestConfirmationNeedsProofOfPossession(t *testing.T) {
 
 	// Old randomness: after a loss report the commitment has a new window
 	// and the old proof no longer confirms it.
-	c.Exec(c.Keys[0], 0, apptest.Msg(storage.MsgReportLossType, &storagepb.MsgReportLoss{ArtId: ta.msg.ArchiveHash,
+	c.Exec(c.Keys[0], 0, apptest.Msg(storagepb.MsgReportLossType, &storagepb.MsgReportLoss{ArtId: ta.msg.ArchiveHash,
 		Chunks: []*storagepb.ChunkRef{{Stripe: cm.Stripe, Index: cm.Index}}}))
 	c.Block()
 	reassigned, _ := k.Commitment(c.Ctx(), cm.ArtId, cm.Stripe, cm.Index, mn)
 	fresh := proveRef(t, c, ta, reassigned, mn)
 	if !bytes.Equal(fresh.Leaves, good.Leaves) {
-		c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(ta, good)))
+		c.Exec(c.Keys[0], storage.ErrBadProof.Code, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(ta, good)))
 	}
-	c.Exec(c.Keys[0], 0, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(ta, fresh)))
+	c.Exec(c.Keys[0], 0, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(ta, fresh)))
 	c.CheckSupply()
 }
 
@@ -128,20 +128,20 @@ func TestConfirmTooEarly(t *testing.T) {
 	c := newChain(t, func(p *storagepb.Params) { p.ChallengeInterval = 1_000_000 })
 	c.Block()
 	ta := makeArt(t, 1, 40_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	mn, cms := firstCommitments(t, c, 0)
 	if _, _, err := (storage.Keeper{}).ProofRange(c.Ctx(), cms[0], mn); !errors.Is(err, storage.ErrTooEarly) {
 		t.Fatalf("proof range right after the assignment: %v, want ErrTooEarly", err)
 	}
 }
 
-func mayFetch(t *testing.T, c *apptest.Chain, cm *storagepb.Commitment, who types.Address) storage.FetchRight {
+func mayFetch(t *testing.T, c *apptest.Chain, cm *storagepb.Commitment, who types.Address) storagepb.FetchRight {
 	t.Helper()
 	r := c.Query(fmt.Sprintf("/storage/may-fetch/%x/%d/%d/%s", cm.ArtId, cm.Stripe, cm.Index, who))
 	if r.Code != 0 {
 		t.Fatalf("may-fetch: %s", r.Log)
 	}
-	var fr storage.FetchRight
+	var fr storagepb.FetchRight
 	if err := json.Unmarshal(r.Value, &fr); err != nil {
 		t.Fatal(err)
 	}
@@ -174,9 +174,9 @@ func TestReportLossCostsAndReopensFetch(t *testing.T) {
 	loss := &storagepb.MsgReportLoss{ArtId: ch.ArtId, Chunks: []*storagepb.ChunkRef{{Stripe: ch.Stripe, Index: ch.Index}}}
 	// A chunk named twice, or one not confirmed, is refused whole.
 	twice := &storagepb.MsgReportLoss{ArtId: ch.ArtId, Chunks: []*storagepb.ChunkRef{{Stripe: ch.Stripe, Index: ch.Index}, {Stripe: ch.Stripe, Index: ch.Index}}}
-	e.c.Exec(key, storage.ErrBadTicket.Code, apptest.Msg(storage.MsgReportLossType, twice))
-	e.c.Exec(e.c.Keys[7], storage.ErrNoMasternode.Code, apptest.Msg(storage.MsgReportLossType, loss))
-	e.c.Exec(key, 0, apptest.Msg(storage.MsgReportLossType, loss))
+	e.c.Exec(key, storage.ErrBadTicket.Code, apptest.Msg(storagepb.MsgReportLossType, twice))
+	e.c.Exec(e.c.Keys[7], storage.ErrNoMasternode.Code, apptest.Msg(storagepb.MsgReportLossType, loss))
+	e.c.Exec(key, 0, apptest.Msg(storagepb.MsgReportLossType, loss))
 	after, _ := k.Masternode(e.c.Ctx(), mn)
 	if after.LossesReported != before.LossesReported+1 || after.ProvenBytes != before.ProvenBytes-uint64(cm.PayloadLen) {
 		t.Fatalf("loss report: losses %d -> %d, proven bytes %d -> %d", before.LossesReported, after.LossesReported, before.ProvenBytes, after.ProvenBytes)
@@ -191,10 +191,10 @@ func TestReportLossCostsAndReopensFetch(t *testing.T) {
 	if fr := mayFetch(t, e.c, now, mn); !fr.Allowed {
 		t.Fatalf("after the loss report the holder may not fetch: %+v", fr)
 	}
-	e.c.Exec(key, storage.ErrNotConfirmed.Code, apptest.Msg(storage.MsgReportLossType, loss))
+	e.c.Exec(key, storage.ErrNotConfirmed.Code, apptest.Msg(storagepb.MsgReportLossType, loss))
 	// It proves the chunk again and is back.
 	e.c.Block()
-	e.c.Exec(key, 0, apptest.Msg(storage.MsgConfirmChunksType, confirmMsg(e.art, proveRef(t, e.c, e.art, now, mn))))
+	e.c.Exec(key, 0, apptest.Msg(storagepb.MsgConfirmChunksType, confirmMsg(e.art, proveRef(t, e.c, e.art, now, mn))))
 	if m, _ := k.Masternode(e.c.Ctx(), mn); m.ProvenBytes != before.ProvenBytes {
 		t.Fatalf("re-confirmed: proven bytes %d, want %d", m.ProvenBytes, before.ProvenBytes)
 	}
@@ -229,7 +229,7 @@ func TestPaidChallengeIsABounty(t *testing.T) {
 			bank := e.c.App.Bank()
 			payer := e.c.Keys[7].PubKey().Address()
 			fee := storage.DefaultParams().ChallengeFee
-			e.c.Exec(e.c.Keys[7], 0, apptest.Msg(storage.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: e.art.msg.ArchiveHash}))
+			e.c.Exec(e.c.Keys[7], 0, apptest.Msg(storagepb.MsgRequestChallengeType, &storagepb.MsgRequestChallenge{ArtId: e.art.msg.ArchiveHash}))
 			open := e.open()
 			if len(open) != 1 || open[0].Bounty != fee {
 				t.Fatalf("open challenges %v, want one with bounty %d", open, fee)
@@ -302,7 +302,7 @@ func TestLossOfAChunkChallengedTwiceIsOneIncident(t *testing.T) {
 	mn, _ := secp256k1.ParseAddress(pair[0].Masternode)
 	before, _ := k.Masternode(e.c.Ctx(), mn)
 	loss := &storagepb.MsgReportLoss{ArtId: pair[0].ArtId, Chunks: []*storagepb.ChunkRef{{Stripe: pair[0].Stripe, Index: pair[0].Index}}}
-	e.c.Exec(e.mnKey[pair[0].Masternode], 0, apptest.Msg(storage.MsgReportLossType, loss))
+	e.c.Exec(e.mnKey[pair[0].Masternode], 0, apptest.Msg(storagepb.MsgReportLossType, loss))
 	after, _ := k.Masternode(e.c.Ctx(), mn)
 	for _, ch := range pair {
 		if st := e.status(ch.Id); st != storagepb.ChallengeStatus_CH_FAILED {

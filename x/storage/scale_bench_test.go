@@ -40,12 +40,12 @@ func TestBenchStatePerArt(t *testing.T) {
 		before := stateByPrefix(c)
 		for i := range arts {
 			ta := scaleArt(t, int64(100+i))
-			c.Exec(c.Keys[nMN], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+			c.Exec(c.Keys[nMN], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 			confirmBy(t, c, ta, nMN, types.Address{})
 			for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
 				for i := range nMN {
 					if c.Keys[i].PubKey().Address().String() == at.Attester {
-						c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true}))
+						c.Exec(c.Keys[i], 0, apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true}))
 					}
 				}
 			}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"

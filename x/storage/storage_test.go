@@ -137,8 +137,8 @@ func confirmBy(t *testing.T, c *apptest.Chain, ta testArt, n int, skip types.Add
 				}
 			}
 			for len(refs) > 0 {
-				n := min(len(refs), storage.MaxConfirmations)
-				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]}))
+				n := min(len(refs), storagepb.MaxConfirmations)
+				c.Exec(c.Keys[i], 0, apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]}))
 				refs = refs[n:]
 			}
 		}
@@ -159,7 +159,7 @@ func proveRef(t *testing.T, c *apptest.Chain, ta testArt, cm *storagepb.Commitme
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := storage.ProvePossession(cm.Stripe, cm.Index, ta.chunk(cm.ChunkId).Payload, start, end)
+	ref, err := storagepb.ProvePossession(cm.Stripe, cm.Index, ta.chunk(cm.ChunkId).Payload, start, end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func attestAll(t *testing.T, c *apptest.Chain, id []byte, fp uint64, ok bool) {
 	for _, at := range art(c, id).Attestations {
 		for i := 0; i < nMasternodes; i++ {
 			if c.Keys[i].PubKey().Address().String() == at.Attester {
-				c.Exec(c.Keys[i], 0, apptest.Msg(storage.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: fp, Ok: ok}))
+				c.Exec(c.Keys[i], 0, apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: id, Fingerprint: fp, Ok: ok}))
 			}
 		}
 	}
@@ -192,7 +192,7 @@ func TestRegisterConfirmAttestActivates(t *testing.T) {
 	artist := c.Keys[6]
 	ta := makeArt(t, 1, 50_000, 0xabcdef0123456789)
 	before := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address())
-	res := c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	res := c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	a := art(c, ta.msg.ArchiveHash)
 	if a.Status != storagepb.ArtStatus_ART_PENDING || len(a.Attestations) != 3 {
 		t.Fatalf("after registration: %v, %d attesters", a.Status, len(a.Attestations))
@@ -238,14 +238,14 @@ func TestNearDuplicateRejected(t *testing.T) {
 	c := newChain(t, nil)
 	c.Block()
 	a1 := makeArt(t, 1, 10_000, 0xff00ff00ff00ff00)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, a1.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, a1.msg))
 	a2 := makeArt(t, 2, 10_000, 0xff00ff00ff00ff00^0x7) // 3 bits away
-	res := c.Exec(c.Keys[7], storage.ErrDuplicateArt.Code, apptest.Msg(storage.MsgRegisterArtType, a2.msg))
+	res := c.Exec(c.Keys[7], storage.ErrDuplicateArt.Code, apptest.Msg(storagepb.MsgRegisterArtType, a2.msg))
 	if !bytes.Contains([]byte(res.Log), []byte(hex.EncodeToString(a1.msg.ArchiveHash))) {
 		t.Fatalf("error does not name the original: %s", res.Log)
 	}
 	a3 := makeArt(t, 3, 10_000, 0x00ff00ff00ff00ff) // far away
-	c.Exec(c.Keys[7], 0, apptest.Msg(storage.MsgRegisterArtType, a3.msg))
+	c.Exec(c.Keys[7], 0, apptest.Msg(storagepb.MsgRegisterArtType, a3.msg))
 	c.CheckSupply()
 }
 
@@ -253,7 +253,7 @@ func TestAttestationMismatchRejectsAndFreesFingerprint(t *testing.T) {
 	c := newChain(t, nil)
 	c.Block()
 	ta := makeArt(t, 1, 10_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	attestAll(t, c, ta.msg.ArchiveHash, 0x9999999999, true) // attesters see another image
 	a := art(c, ta.msg.ArchiveHash)
 	if a.Status != storagepb.ArtStatus_ART_REJECTED || a.RejectReason == "" {
@@ -264,14 +264,14 @@ func TestAttestationMismatchRejectsAndFreesFingerprint(t *testing.T) {
 	}
 	// The fingerprint is free again for a genuine registration.
 	tb := makeArt(t, 2, 10_000, 0x1234)
-	c.Exec(c.Keys[7], 0, apptest.Msg(storage.MsgRegisterArtType, tb.msg))
+	c.Exec(c.Keys[7], 0, apptest.Msg(storagepb.MsgRegisterArtType, tb.msg))
 }
 
 func TestDeadlineRejectsUnattested(t *testing.T) {
 	c := newChain(t, func(p *storagepb.Params) { p.AttestWindow = 3 })
 	c.Block()
 	ta := makeArt(t, 1, 10_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	for i := 0; i < 4; i++ {
 		c.Block()
 	}
@@ -287,7 +287,7 @@ func TestForgeriesRejectedStateUnchanged(t *testing.T) {
 	c := newChain(t, nil)
 	c.Block()
 	ta := makeArt(t, 1, 10_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	a := art(c, ta.msg.ArchiveHash)
 	holders := map[string]bool{}
 	for _, h := range (storage.Keeper{}).Holders(c.Ctx(), a.Id, 0, 0) {
@@ -323,29 +323,29 @@ func TestForgeriesRejectedStateUnchanged(t *testing.T) {
 			_ = before
 		})
 	}
-	bad("confirm by non-holder", outsider, storage.ErrNotCommitted, nil, storage.MsgConfirmChunksType,
+	bad("confirm by non-holder", outsider, storage.ErrNotCommitted, nil, storagepb.MsgConfirmChunksType,
 		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 0, Index: 0}}})
-	bad("confirm by non-masternode", c.Keys[7], storage.ErrNoMasternode, nil, storage.MsgConfirmChunksType,
+	bad("confirm by non-masternode", c.Keys[7], storage.ErrNoMasternode, nil, storagepb.MsgConfirmChunksType,
 		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 0, Index: 0}}})
-	bad("confirm index out of range", c.Keys[0], storage.ErrNotCommitted, nil, storage.MsgConfirmChunksType,
+	bad("confirm index out of range", c.Keys[0], storage.ErrNotCommitted, nil, storagepb.MsgConfirmChunksType,
 		&storagepb.MsgConfirmChunks{ArtId: a.Id, Chunks: []*storagepb.ChunkRef{{Stripe: 9, Index: 999}}})
-	bad("attest by non-selected", nonAttester, storage.ErrNotAttester, nil, storage.MsgAttestType,
+	bad("attest by non-selected", nonAttester, storage.ErrNotAttester, nil, storagepb.MsgAttestType,
 		&storagepb.MsgAttest{ArtId: a.Id, Fingerprint: 0x1234, Ok: true})
-	bad("attest by a collector", c.Keys[7], storage.ErrNotAttester, nil, storage.MsgAttestType,
+	bad("attest by a collector", c.Keys[7], storage.ErrNotAttester, nil, storagepb.MsgAttestType,
 		&storagepb.MsgAttest{ArtId: a.Id, Fingerprint: 0x1234, Ok: true})
 	tb := makeArt(t, 2, 10_000, 0xf0f0f0f0)
 	short := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
 	short.ChunkIds = short.ChunkIds[:len(short.ChunkIds)-1]
-	bad("ticket missing a chunk id", c.Keys[7], storage.ErrBadTicket, nil, storage.MsgRegisterArtType, short)
+	bad("ticket missing a chunk id", c.Keys[7], storage.ErrBadTicket, nil, storagepb.MsgRegisterArtType, short)
 	wrongSize := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
 	wrongSize.ArchiveSize *= 3
-	bad("ticket with wrong size", c.Keys[7], storage.ErrBadTicket, nil, storage.MsgRegisterArtType, wrongSize)
+	bad("ticket with wrong size", c.Keys[7], storage.ErrBadTicket, nil, storagepb.MsgRegisterArtType, wrongSize)
 	cheap := proto.Clone(tb.msg).(*storagepb.MsgRegisterArt)
 	cheap.MaxFee = 1
-	bad("fee above max_fee", c.Keys[7], storage.ErrFeeTooHigh, nil, storage.MsgRegisterArtType, cheap)
+	bad("fee above max_fee", c.Keys[7], storage.ErrFeeTooHigh, nil, storagepb.MsgRegisterArtType, cheap)
 	again := proto.Clone(ta.msg).(*storagepb.MsgRegisterArt)
 	again.Fingerprint = 0x0f0f0f0f0f0f0f0f
-	bad("same archive twice", c.Keys[7], storage.ErrArtExists, nil, storage.MsgRegisterArtType, again)
+	bad("same archive twice", c.Keys[7], storage.ErrArtExists, nil, storagepb.MsgRegisterArtType, again)
 	c.CheckSupply()
 }
 
@@ -354,11 +354,11 @@ func TestEditionsTransferAndAtomicSale(t *testing.T) {
 	c.Block()
 	artist, buyer := c.Keys[6], c.Keys[7]
 	ta := makeArt(t, 1, 10_000, 0x1234)
-	c.Exec(artist, 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	id := ta.msg.ArchiveHash
 	k := storage.Keeper{}
-	c.Exec(buyer, storage.ErrNotOwner.Code, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
-	c.Exec(artist, 0, apptest.Msg(storage.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
+	c.Exec(buyer, storage.ErrNotOwner.Code, apptest.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgTransferEditionType, &storagepb.MsgTransferEdition{ArtId: id, Edition: 1, To: buyer.PubKey().Address().String()}))
 	if o, _ := k.EditionOwner(c.Ctx(), id, 1); o != buyer.PubKey().Address() {
 		t.Fatal("transfer did not move edition 1")
 	}
@@ -366,22 +366,22 @@ func TestEditionsTransferAndAtomicSale(t *testing.T) {
 		t.Fatal("new owner cannot download")
 	}
 	const price = 5_000_000_000
-	c.Exec(artist, 0, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: price}))
-	c.Exec(buyer, storage.ErrPrice.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price - 1}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 2, Price: price}))
+	c.Exec(buyer, storage.ErrPrice.Code, apptest.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price - 1}))
 	sellerBefore := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address())
-	c.Exec(buyer, 0, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
+	c.Exec(buyer, 0, apptest.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
 	if o, _ := k.EditionOwner(c.Ctx(), id, 2); o != buyer.PubKey().Address() {
 		t.Fatal("sale did not move edition 2")
 	}
 	if got := c.App.Bank().Balance(c.Ctx(), artist.PubKey().Address()) - sellerBefore; got != price {
 		t.Fatalf("seller got %d", got)
 	}
-	c.Exec(buyer, storage.ErrNoOffer.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
+	c.Exec(buyer, storage.ErrNoOffer.Code, apptest.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 2, MaxPrice: price}))
 	// A buyer who cannot pay gets nothing: neither coins nor edition move.
 	poor := apptest.Key(40)
 	c.Exec(c.Keys[7], 0, apptest.Msg(bank.MsgSendType, sendTo(poor.PubKey().Address(), apptest.Fee*3)))
-	c.Exec(artist, 0, apptest.Msg(storage.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 3, Price: price}))
-	c.Exec(poor, types.ErrInsufficientFunds.Code, apptest.Msg(storage.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 3, MaxPrice: price}))
+	c.Exec(artist, 0, apptest.Msg(storagepb.MsgOfferEditionType, &storagepb.MsgOfferEdition{ArtId: id, Edition: 3, Price: price}))
+	c.Exec(poor, types.ErrInsufficientFunds.Code, apptest.Msg(storagepb.MsgAcceptOfferType, &storagepb.MsgAcceptOffer{ArtId: id, Edition: 3, MaxPrice: price}))
 	if o, _ := k.EditionOwner(c.Ctx(), id, 3); o != artist.PubKey().Address() {
 		t.Fatal("edition moved without payment")
 	}
@@ -392,7 +392,7 @@ func TestExitMovesCommitmentsThenUnlocks(t *testing.T) {
 	c := newChain(t, nil)
 	c.Block()
 	ta := makeArt(t, 1, 20_000, 0x1234)
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 	confirmAll(t, c, ta)
 	k := storage.Keeper{}
 	leaver := c.Keys[0]
@@ -401,7 +401,7 @@ func TestExitMovesCommitmentsThenUnlocks(t *testing.T) {
 	if m.Commitments == 0 {
 		t.Skip("masternode 0 holds nothing in this placement")
 	}
-	c.Exec(leaver, 0, apptest.Msg(storage.MsgExitMasternodeType, &storagepb.MsgExitMasternode{}))
+	c.Exec(leaver, 0, apptest.Msg(storagepb.MsgExitMasternodeType, &storagepb.MsgExitMasternode{}))
 	c.Block()
 	if acc := c.App.Bank().Account(c.Ctx(), la); acc.Locked != collateral {
 		t.Fatalf("collateral unlocked before commitments moved: locked %d", acc.Locked)
@@ -435,7 +435,7 @@ func TestRegistrationIsDeterministicAcrossRestarts(t *testing.T) {
 		c.Block()
 		for i := 0; i < 3; i++ {
 			ta := makeArt(t, int64(i), 8_000, uint64(i)*0x1111111111111111)
-			c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+			c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 			if restart {
 				c.Reopen()
 			}
@@ -466,7 +466,7 @@ func TestTwinChunksGoToDifferentMasternodes(t *testing.T) {
 		if !bytes.Equal(ta.msg.ChunkIds[0], ta.msg.ChunkIds[1]) {
 			t.Fatal("the test wants an art whose chunks 0 and 1 are alike (k = 1)")
 		}
-		c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterArtType, ta.msg))
+		c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
 		k := storage.Keeper{}
 		at := map[string][]uint32{}
 		for _, i := range []uint32{0, 1} {

@@ -79,7 +79,7 @@ func TestGenesisMasternodesFormTheValidatorSet(t *testing.T) {
 	}
 
 	// Masternode 4 adds a key: it joins with the same power.
-	c.Exec(c.Keys[4], 0, apptest.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(4)}))
+	c.Exec(c.Keys[4], 0, apptest.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(4)}))
 	u, ok := updateFor(c, consensusKey(4))
 	if !ok || u.Power != halfTrustPower {
 		t.Fatalf("joining validator: update %v (found %v), want power %d", u, ok, halfTrustPower)
@@ -88,22 +88,22 @@ func TestGenesisMasternodesFormTheValidatorSet(t *testing.T) {
 		t.Fatalf("only the new validator should change, got %d updates", len(c.Last.ValidatorUpdates))
 	}
 	// Nobody may take a key in use, whatever the path; the fee is kept.
-	c.Exec(c.Keys[5], storage.ErrConsensusKey.Code, apptest.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(0)}))
-	c.Exec(c.Keys[6], storage.ErrConsensusKey.Code, apptest.Msg(storage.MsgRegisterMasternodeType,
+	c.Exec(c.Keys[5], storage.ErrConsensusKey.Code, apptest.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(0)}))
+	c.Exec(c.Keys[6], storage.ErrConsensusKey.Code, apptest.Msg(storagepb.MsgRegisterMasternodeType,
 		&storagepb.MsgRegisterMasternode{Url: "http://127.0.0.1:9999", Collateral: collateral, ConsensusPubKey: consensusKey(1)}))
 	if m, ok := (storage.Keeper{}).Masternode(c.Ctx(), c.Keys[6].PubKey().Address()); ok {
 		t.Fatalf("registration with a used key was kept: %v", m)
 	}
 	// A malformed key is refused before the fee.
-	c.Exec(c.Keys[5], storage.ErrConsensusKey.Code, apptest.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: []byte{1, 2, 3}}))
+	c.Exec(c.Keys[5], storage.ErrConsensusKey.Code, apptest.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: []byte{1, 2, 3}}))
 	// Registering with a fresh key joins at once.
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgRegisterMasternodeType,
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterMasternodeType,
 		&storagepb.MsgRegisterMasternode{Url: "http://127.0.0.1:9999", Collateral: collateral, ConsensusPubKey: consensusKey(6)}))
 	if u, ok := updateFor(c, consensusKey(6)); !ok || u.Power != halfTrustPower {
 		t.Fatalf("registering validator: %v %v", u, ok)
 	}
 	// Replacing a key removes the old one and adds the new one in one block.
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(7)}))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{ConsensusPubKey: consensusKey(7)}))
 	if u, ok := updateFor(c, consensusKey(6)); !ok || u.Power != 0 {
 		t.Fatalf("old key not removed: %v %v", u, ok)
 	}
@@ -111,7 +111,7 @@ func TestGenesisMasternodesFormTheValidatorSet(t *testing.T) {
 		t.Fatalf("new key not added: %v %v", u, ok)
 	}
 	// Removing the key leaves the set.
-	c.Exec(c.Keys[6], 0, apptest.Msg(storage.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{RemoveConsensusKey: true}))
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgUpdateMasternodeType, &storagepb.MsgUpdateMasternode{RemoveConsensusKey: true}))
 	if u, ok := updateFor(c, consensusKey(7)); !ok || u.Power != 0 {
 		t.Fatalf("removed key kept: %v %v", u, ok)
 	}
@@ -169,7 +169,7 @@ func TestJailedValidatorLosesPower(t *testing.T) {
 		}
 		e.answerAll(t, map[string]bool{dead.String(): true})
 	}
-	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storage.MsgUnjailType, &storagepb.MsgUnjail{}))
+	e.c.Exec(e.c.Keys[0], 0, apptest.Msg(storagepb.MsgUnjailType, &storagepb.MsgUnjail{}))
 	if u, ok := updateFor(e.c, pub); !ok || u.Power != halfTrustPower {
 		t.Fatalf("unjailed validator: %v %v, want %d", u, ok, halfTrustPower)
 	}
