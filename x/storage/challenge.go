@@ -130,13 +130,15 @@ func (k Keeper) auditee(ctx *types.Context, point []byte) (types.Address, bool) 
 func (k Keeper) randomConfirmed(ctx *types.Context, mn types.Address, r []byte) *storagepb.Commitment {
 	pos := make([]byte, 40)
 	copy(pos, r)
-	try := func(after []byte) *storagepb.Commitment {
-		for _, c := range k.MasternodeCommitments(ctx, mn, after, 64) {
+	try := func(after []byte) (found *storagepb.Commitment) {
+		k.eachMasternodeCommitment(ctx, mn, after, 64, func(c *storagepb.Commitment) bool {
 			if c.Confirmed && c.PayloadLen > 0 {
-				return c
+				found = c
+				return false
 			}
-		}
-		return nil
+			return true
+		})
+		return found
 	}
 	if c := try(pos); c != nil {
 		return c

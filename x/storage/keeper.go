@@ -205,22 +205,35 @@ func (k Keeper) Holders(ctx *types.Context, id []byte, stripe, index uint32) []*
 // MasternodeCommitments returns up to limit commitments of mn starting
 // after the position `after` (nil = from the start), in key order.
 func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, after []byte, limit int) []*storagepb.Commitment {
+	var out []*storagepb.Commitment
+	k.eachMasternodeCommitment(ctx, mn, after, limit, func(c *storagepb.Commitment) bool {
+		out = append(out, c)
+		return true
+	})
+	return out
+}
+
+// eachMasternodeCommitment calls fn on up to limit commitments of mn in
+// position order after the position after (nil: from the first), reading
+// each record only when it gets to it, until fn returns false.
+func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment) bool) {
 	prefix := key(pMnCommit, mn[:])
 	start := prefix
 	if after != nil {
 		start = append(key(prefix, after), 0)
 	}
-	var out []*storagepb.Commitment
 	it := k.kv(ctx).Iterator(start, types.PrefixEnd(prefix))
 	defer it.Close()
-	for ; it.Valid() && len(out) < limit; it.Next() {
+	for n := 0; it.Valid() && n < limit; it.Next() {
 		pos := it.Key()[len(prefix):]
 		id, stripe, index := pos[:32], binary.BigEndian.Uint32(pos[32:36]), binary.BigEndian.Uint32(pos[36:40])
 		if c, ok := k.Commitment(ctx, id, stripe, index, mn); ok {
-			out = append(out, c)
+			n++
+			if !fn(c) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {

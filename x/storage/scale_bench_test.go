@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pastelchain/pastel/app"
 	"github.com/pastelchain/pastel/app/apptest"
@@ -77,13 +79,16 @@ func TestBenchStatePerArt(t *testing.T) {
 
 // scaleChain is a chain of 24 genesis masternodes (keys 0..23; 24 is the
 // artist) replicating every chunk r times.
-func scaleChain(t *testing.T, r uint32) (*apptest.Chain, int) {
+func scaleChain(t *testing.T, r uint32, edit ...func(*storagepb.Params)) (*apptest.Chain, int) {
 	const nMN = 24
 	c := apptest.New(t, "", nMN+1, 10*collateral, func(g app.GenesisState) {
 		p := storage.DefaultParams()
 		p.Replication = r
 		p.AttestWindow = 50
 		p.ChallengeInterval = 1 << 30 // state of storage alone, not of challenges
+		for _, e := range edit {
+			e(p)
+		}
 		gen := storage.Genesis{Params: p}
 		for i := range nMN {
 			k := apptest.Key(i)
@@ -135,4 +140,154 @@ func stateByPrefix(c *apptest.Chain) map[string][2]int {
 		out[p] = s
 	}
 	return out
+}
+
+// TestBenchBlockTime measures how block execution grows with the number of
+// registered arts while storage challenges run and honest holders answer
+// every one: the median time of FinalizeBlock+Commit over 40 blocks, and
+// of the block carrying one registration, at each size of
+// PASTEL_BENCH_SCALE_ARTS (default 30,300), on one chain that grows, with
+// 24 masternodes at R = 3. DESIGN §2 wants per-block work bounded by
+// parameters, so the medians should stay flat. A measurement: runs with
+// PASTEL_BENCH=1 (make bench-scale).
+func TestBenchBlockTime(t *testing.T) {
+	if os.Getenv("PASTEL_BENCH") != "1" {
+		t.Skip("measurement; run with PASTEL_BENCH=1 (make bench-scale)")
+	}
+	sizes := []int{30, 300}
+	if s := os.Getenv("PASTEL_BENCH_SCALE_ARTS"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			var n int
+			fmt.Sscan(f, &n)
+			sizes = append(sizes, n)
+		}
+	}
+	// Challenges at the default rate and cap.
+	c, nMN := scaleChain(t, 3, func(p *storagepb.Params) { p.ChallengeInterval = storage.DefaultParams().ChallengeInterval })
+	c.SkipChecks = true
+	k := storage.Keeper{}
+	chunks := map[string]*codec.Chunk{} // by chunk id
+	keyOf := map[string]int{}
+	for i := range nMN {
+		keyOf[c.Keys[i].PubKey().Address().String()] = i
+	}
+	// answers are every masternode's honest answers to its open challenges.
+	answers := func() [][]byte {
+		var txs [][]byte
+		for i := range nMN {
+			var proofs []*storagepb.ChunkProof
+			for _, ch := range k.OpenChallenges(c.Ctx(), c.Keys[i].PubKey().Address(), storagepb.MaxProofsPerMsg) {
+				cm, ok := k.Commitment(c.Ctx(), ch.ArtId, ch.Stripe, ch.Index, c.Keys[i].PubKey().Address())
+				if !ok {
+					continue
+				}
+				chunk := chunks[string(cm.ChunkId)]
+				pr, err := codec.ProveRange(chunk.Payload, int(ch.LeafStart), int(ch.LeafEnd))
+				if err != nil {
+					t.Fatal(err)
+				}
+				pb, _ := pr.MarshalBinary()
+				off, to := codec.LeafBytes(len(chunk.Payload), int(ch.LeafStart), int(ch.LeafEnd))
+				proofs = append(proofs, &storagepb.ChunkProof{ChallengeId: ch.Id, Nonce: ch.Nonce, Leaves: append([]byte(nil), chunk.Payload[off:to]...), Proof: pb})
+			}
+			if len(proofs) > 0 {
+				txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgProveChunksType, &storagepb.MsgProveChunks{Proofs: proofs})))
+			}
+		}
+		return txs
+	}
+	// block runs txs and the answers in one block and returns its duration.
+	block := func(txs ...[]byte) time.Duration {
+		txs = append(txs, answers()...)
+		t0 := time.Now()
+		res := c.Block(txs...)
+		d := time.Since(t0)
+		for _, r := range res.TxResults {
+			if r.Code != 0 {
+				t.Fatalf("tx refused: %s", r.Log)
+			}
+		}
+		return d
+	}
+	// confirm is every holder's confirmation of the art's chunks, each in
+	// its own block with the challenge answers, until all are confirmed.
+	confirm := func(ta testArt) {
+		for round := 0; round < 5; round++ {
+			block()
+			var txs [][]byte
+			early := false
+			for i := range nMN {
+				mn := c.Keys[i].PubKey().Address()
+				var refs []*storagepb.ChunkRef
+				// The art's own positions (a scan of mn's commitments would
+				// grow with every art registered before).
+				for _, ch := range ta.chunks {
+					cm, ok := k.Commitment(c.Ctx(), ta.msg.ArchiveHash, uint32(ch.Stripe), uint32(ch.Index), mn)
+					if !ok || cm.Confirmed {
+						continue
+					}
+					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
+						refs = append(refs, ref)
+					} else {
+						early = true
+					}
+				}
+				for len(refs) > 0 {
+					m := min(len(refs), storagepb.MaxConfirmations)
+					txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:m]})))
+					refs = refs[m:]
+				}
+			}
+			block(txs...)
+			if !early {
+				return
+			}
+		}
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	fmt.Printf("block time with challenges answered, 24 masternodes, R=3 (median of 40 blocks; registration: median of 5):\n")
+	fmt.Printf("%8s %14s %14s %12s\n", "arts", "block", "registration", "passed/40")
+	registered := 0
+	var first time.Duration
+	for _, n := range sizes {
+		var regs []time.Duration
+		for registered < n {
+			ta := scaleArt(t, int64(1000+registered))
+			for _, ch := range ta.chunks {
+				chunks[string(ch.ID[:])] = ch
+			}
+			d := block(c.Sign(c.Keys[nMN], apptest.Msg(storagepb.MsgRegisterArtType, ta.msg)))
+			if n-registered <= 5 {
+				regs = append(regs, d)
+			}
+			confirm(ta)
+			var txs [][]byte
+			for _, at := range art(c, ta.msg.ArchiveHash).Attestations {
+				txs = append(txs, c.Sign(c.Keys[keyOf[at.Attester]], apptest.Msg(storagepb.MsgAttestType, &storagepb.MsgAttest{ArtId: ta.msg.ArchiveHash, Fingerprint: ta.msg.Fingerprint, Ok: true})))
+			}
+			block(txs...)
+			registered++
+		}
+		passed := func() (n uint64) {
+			for _, m := range k.Masternodes(c.Ctx()) {
+				n += m.ChallengesPassed
+			}
+			return n
+		}
+		var ds []time.Duration
+		before := passed()
+		for range 40 {
+			ds = append(ds, block())
+		}
+		m := median(ds)
+		if first == 0 {
+			first = m
+		}
+		fmt.Printf("%8d %14v %14v %12d   (%.2f× the first size; %d masternodes jailed)\n", n, m.Round(time.Microsecond), median(regs).Round(time.Microsecond),
+			passed()-before, float64(m)/float64(first), k.Stats(c.Ctx()).Masternodes["MN_JAILED"])
+	}
 }
