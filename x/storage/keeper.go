@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"google.golang.org/protobuf/proto"
 
@@ -156,12 +155,8 @@ func (k Keeper) Art(ctx *types.Context, id []byte) (*storagepb.Art, bool) {
 // the tickets: arts by status, and active arts by redundancy (stats.go).
 func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) {
 	old := storagepb.ArtStatus_ART_UNSPECIFIED
-	if bz := k.kv(ctx).Get(artKey(a.Id)); bz != nil {
-		s, err := decodeArtSummary(bz)
-		if err != nil {
-			panic(fmt.Errorf("storage: corrupt art record %x: %w", a.Id, err))
-		}
-		old = s.Status
+	if prev, ok := k.Art(ctx, a.Id); ok {
+		old = prev.Status
 	}
 	k.set(ctx, artKey(a.Id), a)
 	if old != a.Status {
@@ -173,9 +168,7 @@ func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) {
 		k.setCounter(ctx, asKey(a.Status), k.counter(ctx, asKey(a.Status))+1)
 	}
 	lv := k.liveBytes(ctx, a.Id)
-	lv.size = a.ArchiveSize
-	lv.active = a.Status == storagepb.ArtStatus_ART_ACTIVE
-	k.setLiveBytes(ctx, a.Id, lv)
+	k.setLiveBytes(ctx, a.Id, lv, liveRecord{live: lv.live, size: a.ArchiveSize, active: a.Status == storagepb.ArtStatus_ART_ACTIVE})
 }
 
 // --- commitments ---

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/types"
@@ -148,10 +147,11 @@ func (k Keeper) liveBytes(ctx *types.Context, id []byte) liveRecord {
 	return liveRecord{live: u64From(bz[:8]), size: u64From(bz[8:16]), active: bz[16] == 1}
 }
 
-// setLiveBytes stores r and moves the art's entry in the redundancy index.
-func (k Keeper) setLiveBytes(ctx *types.Context, id []byte, r liveRecord) {
+// setLiveBytes replaces old, the art's record as liveBytes read it, by r
+// and moves the art's entry in the redundancy index.
+func (k Keeper) setLiveBytes(ctx *types.Context, id []byte, old, r liveRecord) {
 	kv := k.kv(ctx)
-	if old := k.liveBytes(ctx, id); old.active {
+	if old.active {
 		kv.Delete(rdKey(old.milli(), id))
 	}
 	bz := append(u64(r.live), u64(r.size)...)
@@ -166,7 +166,8 @@ func (k Keeper) setLiveBytes(ctx *types.Context, id []byte, r liveRecord) {
 // addLiveBytes counts a chunk of the art gaining (delta > 0) or losing its
 // last confirmed holder.
 func (k Keeper) addLiveBytes(ctx *types.Context, id []byte, delta int64) {
-	r := k.liveBytes(ctx, id)
+	old := k.liveBytes(ctx, id)
+	r := old
 	switch {
 	case delta >= 0:
 		r.live += uint64(delta)
@@ -175,7 +176,7 @@ func (k Keeper) addLiveBytes(ctx *types.Context, id []byte, delta int64) {
 	default:
 		r.live -= uint64(-delta)
 	}
-	k.setLiveBytes(ctx, id, r)
+	k.setLiveBytes(ctx, id, old, r)
 }
 
 func (r liveRecord) milli() uint64 {
@@ -183,44 +184,6 @@ func (r liveRecord) milli() uint64 {
 		return 0
 	}
 	return r.live * 1000 / r.size
-}
-
-// decodeArtSummary decodes the fields of an art record that Stats needs
-// (archive size, chunk size, redundancy, status) and skips the others
-// unparsed; a malformed record is an error, as with proto.Unmarshal.
-func decodeArtSummary(bz []byte) (*storagepb.Art, error) {
-	a := &storagepb.Art{}
-	for len(bz) > 0 {
-		num, typ, n := protowire.ConsumeTag(bz)
-		if n < 0 {
-			return nil, protowire.ParseError(n)
-		}
-		bz = bz[n:]
-		if typ == protowire.VarintType {
-			v, m := protowire.ConsumeVarint(bz)
-			if m < 0 {
-				return nil, protowire.ParseError(m)
-			}
-			switch num {
-			case 5:
-				a.ArchiveSize = v
-			case 6:
-				a.ChunkSize = uint32(v)
-			case 7:
-				a.Redundancy = uint32(v)
-			case 12:
-				a.Status = storagepb.ArtStatus(int32(v))
-			}
-			bz = bz[m:]
-			continue
-		}
-		m := protowire.ConsumeFieldValue(num, typ, bz)
-		if m < 0 {
-			return nil, protowire.ParseError(m)
-		}
-		bz = bz[m:]
-	}
-	return a, nil
 }
 
 func countPrefix(kv types.KVStore, prefix []byte) uint64 {

@@ -8,8 +8,6 @@ import (
 
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 
@@ -107,36 +105,4 @@ func statsState(b *testing.B, n int) *types.Context {
 		b.Fatal(err)
 	}
 	return types.NewContext(store.Immutable{T: it}, "bench", 1, time.Unix(0, 0))
-}
-
-// TestArtSummaryDecodesLikeProto: the partial decoding Stats uses reads the
-// same four fields as a full proto.Unmarshal, whatever else the record
-// holds, and rejects what proto rejects as truncated.
-func TestArtSummaryDecodesLikeProto(t *testing.T) {
-	for i, a := range []*storagepb.Art{
-		{},
-		{Id: []byte{1}, ArchiveSize: 20 << 20, ChunkSize: 2 << 20, Redundancy: 12, Status: storagepb.ArtStatus_ART_ACTIVE,
-			Title: "t", Stripes: []*storagepb.Stripe{{K: 10, N: 120, ChunkIds: [][]byte{{1, 2}, {3}}}}, Fee: 9, Encrypted: true,
-			Attestations: []*storagepb.Attestation{{}}, KeyCheck: []byte{7}, RegisteredHeight: -1},
-		{ArchiveSize: 1<<63 + 5, ChunkSize: 1 << 31, Redundancy: 1, Status: storagepb.ArtStatus_ART_REJECTED, RejectReason: "x"},
-	} {
-		bz, err := proto.Marshal(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := decodeArtSummary(bz)
-		if err != nil {
-			t.Fatalf("%d: %v", i, err)
-		}
-		if got.ArchiveSize != a.ArchiveSize || got.ChunkSize != a.ChunkSize || got.Redundancy != a.Redundancy || got.Status != a.Status {
-			t.Fatalf("%d: summary %v of %v", i, got, a)
-		}
-		for cut := 1; cut < len(bz); cut++ {
-			if proto.Unmarshal(bz[:cut], &storagepb.Art{}) != nil {
-				if _, err := decodeArtSummary(bz[:cut]); err == nil {
-					t.Fatalf("%d: truncated at %d: proto rejects it, the summary does not", i, cut)
-				}
-			}
-		}
-	}
 }
