@@ -23,9 +23,10 @@ func contentBounds(img image.Image) image.Rectangle {
 	row := make([]uint8, b.Dx())
 	lumaRow(img, b.Min.Y, b.Min.X, row)
 	c := int(row[0])
+	inFrame := func(v uint8) bool { d := int(v) - c; return d <= borderTolerance && d >= -borderTolerance }
 	flat := func(px []uint8) bool {
 		for _, v := range px {
-			if d := int(v) - c; d > borderTolerance || d < -borderTolerance {
+			if !inFrame(v) {
 				return false
 			}
 		}
@@ -59,9 +60,7 @@ func contentBounds(img image.Image) image.Rectangle {
 	for y := top; y < bottom; y++ {
 		lumaRow(img, y, b.Min.X, row)
 		for i, v := range row {
-			if d := int(v) - c; d > borderTolerance || d < -borderTolerance {
-				colFlat[i] = false
-			}
+			colFlat[i] = colFlat[i] && inFrame(v)
 		}
 	}
 	for left < right && colFlat[left-b.Min.X] {
