@@ -63,7 +63,7 @@ func BenchmarkOnChainCost(b *testing.B) {
 	for _, st := range steps {
 		b.Run(st.name, func(b *testing.B) {
 			c := newChainWith(b, 2, params)
-			c.skipInvariants = true
+			c.SkipChecks = true
 			ka, kb := c.Keys[0], c.Keys[1]
 			var bytes int
 			for i := 0; i < b.N; i++ {

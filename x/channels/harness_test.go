@@ -38,8 +38,6 @@ type chain struct {
 	*apptest.Chain
 	supply uint64
 	hashes [][]byte
-	// skipInvariants leaves out the per-block invariant walks (benchmarks).
-	skipInvariants bool
 }
 
 func addr(k secp256k1.PrivKey) types.Address { return k.PubKey().Address() }
@@ -68,10 +66,9 @@ func (c *chain) keeper() channels.Keeper {
 
 func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	c.T.Helper()
-	c.SkipChecks = c.skipInvariants
 	res := c.Block(txs...)
 	c.hashes = append(c.hashes, res.AppHash)
-	if !c.skipInvariants {
+	if !c.SkipChecks { // benchmarks skip these with apptest's own checks
 		c.checkInvariants()
 	}
 	return res

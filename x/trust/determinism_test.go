@@ -160,14 +160,14 @@ func TestDeterminismShuffledOrderAndRestarts(t *testing.T) {
 			c.mustBlock(txs...)
 			hashes = append(hashes, c.App.Hash())
 			if restart {
-				c.reopen()
+				c.Reopen()
 			}
 		}
 		for c.Height < 2*epoch {
 			c.block()
 			hashes = append(hashes, c.App.Hash())
 			if restart {
-				c.reopen()
+				c.Reopen()
 			}
 		}
 		return c, blocks, hashes

@@ -66,8 +66,6 @@ func newChain(t testing.TB, nkeys int, tg trust.Genesis) *chain {
 
 func (c *chain) addr(i int) types.Address { return addr(c.Keys[i]) }
 
-func (c *chain) reopen() { c.Reopen() }
-
 func (c *chain) block(txs ...[]byte) *abci.ResponseFinalizeBlock {
 	c.T.Helper()
 	res := c.Block(txs...)
