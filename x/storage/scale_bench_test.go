@@ -218,21 +218,8 @@ func TestBenchBlockTime(t *testing.T) {
 			var txs [][]byte
 			early := false
 			for i := range nMN {
-				mn := c.Keys[i].PubKey().Address()
-				var refs []*storagepb.ChunkRef
-				// The art's own positions (a scan of mn's commitments would
-				// grow with every art registered before).
-				for _, ch := range ta.chunks {
-					cm, ok := k.Commitment(c.Ctx(), ta.msg.ArchiveHash, uint32(ch.Stripe), uint32(ch.Index), mn)
-					if !ok || cm.Confirmed {
-						continue
-					}
-					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
-						refs = append(refs, ref)
-					} else {
-						early = true
-					}
-				}
+				refs, wait := pendingRefs(t, c, ta, c.Keys[i].PubKey().Address())
+				early = early || wait
 				for len(refs) > 0 {
 					m := min(len(refs), storagepb.MaxConfirmations)
 					txs = append(txs, c.Sign(c.Keys[i], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:m]})))

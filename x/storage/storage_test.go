@@ -117,7 +117,6 @@ func confirmAllExcept(t *testing.T, c *apptest.Chain, ta testArt, skip types.Add
 // confirmBy is confirmAllExcept for a chain whose masternodes are keys
 // 0..n-1.
 func confirmBy(t *testing.T, c *apptest.Chain, ta testArt, n int, skip types.Address) {
-	k := storage.Keeper{}
 	for round := 0; round < 5; round++ {
 		c.Block()
 		early := false
@@ -126,16 +125,8 @@ func confirmBy(t *testing.T, c *apptest.Chain, ta testArt, n int, skip types.Add
 			if mn == skip {
 				continue
 			}
-			var refs []*storagepb.ChunkRef
-			for _, cm := range k.MasternodeCommitments(c.Ctx(), mn, nil, 10000) {
-				if bytes.Equal(cm.ArtId, ta.msg.ArchiveHash) && !cm.Confirmed {
-					if ref := proveRef(t, c, ta, cm, mn); ref != nil {
-						refs = append(refs, ref)
-					} else {
-						early = true // assigned in the last block: next round
-					}
-				}
-			}
+			refs, wait := pendingRefs(t, c, ta, mn)
+			early = early || wait
 			for len(refs) > 0 {
 				n := min(len(refs), storagepb.MaxConfirmations)
 				c.Exec(c.Keys[i], 0, apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs[:n]}))
@@ -146,6 +137,25 @@ func confirmBy(t *testing.T, c *apptest.Chain, ta testArt, n int, skip types.Add
 			return
 		}
 	}
+}
+
+// pendingRefs are mn's honest confirmations of its unconfirmed commitments
+// of the art, looked up at the art's own positions; wait is set if some
+// cannot be proven yet (assigned in the last block: next round).
+func pendingRefs(t *testing.T, c *apptest.Chain, ta testArt, mn types.Address) (refs []*storagepb.ChunkRef, wait bool) {
+	t.Helper()
+	for _, ch := range ta.chunks {
+		cm, ok := storage.Keeper{}.Commitment(c.Ctx(), ta.msg.ArchiveHash, uint32(ch.Stripe), uint32(ch.Index), mn)
+		if !ok || cm.Confirmed {
+			continue
+		}
+		if ref := proveRef(t, c, ta, cm, mn); ref != nil {
+			refs = append(refs, ref)
+		} else {
+			wait = true
+		}
+	}
+	return refs, wait
 }
 
 // proveRef is an honest holder's confirmation of commitment cm of mn; nil
