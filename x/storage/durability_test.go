@@ -44,14 +44,7 @@ func TestBenchDurability(t *testing.T) {
 		k.ringAdd(ctx, mns[i])
 		index[mns[i]] = i
 	}
-	if _, _, err := tree.T.SaveVersion(); err != nil {
-		t.Fatal(err)
-	}
-	imm, err := tree.T.GetImmutable(tree.T.Version())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = types.NewContext(store.Immutable{T: imm}, "durability", 2, time.Unix(0, 0))
+	ctx = savedContext(t, tree.T)
 	order := rand.New(rand.NewPCG(42, 42)).Perm(nMN)
 	losses := []float64{0.5, 0.8, 0.9, 0.95, 0.97, 0.99}
 	fmt.Printf("durability: 20 MiB arts (k = 10 pieces) on %d masternodes, sudden permanent loss, no healing; arts lost, measured on the chain's placement (ideal placement in brackets):\n", nMN)

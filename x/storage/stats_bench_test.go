@@ -97,12 +97,19 @@ func statsState(b *testing.B, n int) *types.Context {
 			}
 		}
 	}
+	return savedContext(b, tree)
+}
+
+// savedContext saves the tree's working version and returns a read-only
+// context on it, as a query sees the state.
+func savedContext(tb testing.TB, tree *iavl.MutableTree) *types.Context {
+	tb.Helper()
 	if _, _, err := tree.SaveVersion(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	it, err := tree.GetImmutable(tree.Version())
+	imm, err := tree.GetImmutable(tree.Version())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	return types.NewContext(store.Immutable{T: it}, "bench", 1, time.Unix(0, 0))
+	return types.NewContext(store.Immutable{T: imm}, "bench", tree.Version(), time.Unix(0, 0))
 }
