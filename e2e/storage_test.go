@@ -360,20 +360,15 @@ func TestArtLifecycleEndToEnd(t *testing.T) {
 		// a side: both beyond the chain's own check, the deepest crop probes
 		// and the frame probe catch them.
 		deep := filepath.Join(dir, "cropped10.png")
-		writePNG(t, deep, src.SubImage(image.Rect(40, 30, 360, 270)))
+		deepImg := src.SubImage(image.Rect(40, 30, 360, 270))
+		writePNG(t, deep, deepImg)
 		framedImg := image.NewRGBA(image.Rect(0, 0, 520, 390))
 		draw.Draw(framedImg, framedImg.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 		draw.Draw(framedImg, image.Rect(60, 45, 460, 345), src, src.Bounds().Min, draw.Src)
 		fp := filepath.Join(dir, "framed.png")
 		writePNG(t, fp, framedImg)
-		for _, p := range []string{deep, fp} {
-			img, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, _ := fingerprint.Compute(img, 1<<24)
-			img.Close()
-			d := fingerprint.Distance(orig, h)
+		for p, img := range map[string]image.Image{deep: deepImg, fp: framedImg} {
+			d := fingerprint.Distance(orig, fingerprint.FromImage(img))
 			t.Logf("%s: canonical distance %d", filepath.Base(p), d)
 			if d <= int(storage.DefaultParams().FingerprintDistance) {
 				t.Errorf("%s is within the chain's own distance: the probe path would go untested", filepath.Base(p))
