@@ -108,6 +108,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 		// Holders of each chunk id in this stripe so far: a masternode holds
 		// one position of an id that stands at several, if it can (placeApart).
 		byID := map[string]map[types.Address]bool{}
+		placed := make([][]types.Address, sl.N)
 		for i := 0; i < sl.N; i++ {
 			cid := m.ChunkIds[pos]
 			pos++
@@ -121,9 +122,8 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 			if len(holders) == 0 {
 				return ErrNoMasternodes.Wrapf("%s", k.whyNoHolders(ctx))
 			}
+			placed[i] = holders
 			for _, h := range holders {
-				k.addCommitment(ctx, &storagepb.Commitment{ArtId: id, Stripe: uint32(s), Index: uint32(i), ChunkId: cid,
-					Masternode: h.String(), AssignedHeight: ctx.Height, PayloadLen: uint32(sl.ShardSize)})
 				perMN[h]++
 				twins[h] = true
 			}
@@ -133,6 +133,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 				k.kv(ctx).Set(urKey(id, uint32(s), uint32(i)), types.Marker)
 			}
 		}
+		k.commitStripe(ctx, id, uint32(s), uint32(sl.ShardSize), placed)
 		art.Stripes = append(art.Stripes, st)
 	}
 	for _, a := range k.drawMasternodes(ctx, "attest", id, int(p.Attesters)) {
@@ -194,21 +195,19 @@ func (k Keeper) confirmChunks(ctx *types.Context, mn types.Address, m *storagepb
 		if err := k.checkPossession(ctx, c, mn, ref, p); err != nil {
 			return err
 		}
+		replaces := c.Replaces
 		k.confirm(ctx, c)
-		k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
 		confirmed++
-		if c.Replaces != "" {
+		if replaces != "" {
 			// The exiting masternode this one stands in for may go now. Only
 			// an exiting one: any other holder of the chunk is a holder in
 			// its own right.
-			if old, err := secp256k1.ParseAddress(c.Replaces); err == nil {
+			if old, err := secp256k1.ParseAddress(replaces); err == nil {
 				om, isMN := k.Masternode(ctx, old)
 				if oc, ok := k.Commitment(ctx, c.ArtId, c.Stripe, c.Index, old); ok && isMN && om.Status == storagepb.MasternodeStatus_MN_EXITING {
 					k.removeCommitment(ctx, oc)
 				}
 			}
-			c.Replaces = ""
-			k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
 		}
 	}
 	ctx.EmitEvent("chunks_confirmed", "art_id", hexID(m.ArtId), "masternode", mn.String(), "count", types.U64(uint64(confirmed)))

@@ -363,18 +363,42 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 	if p.ConfirmWindow <= 0 || ctx.Height <= p.ConfirmWindow {
 		return
 	}
+	// uc/ marks stripes with commitments waiting since a height; each
+	// names the (index, holder) pairs assigned then in its StripeHolders.
+	type due struct {
+		art           []byte
+		stripe, index uint32
+		mn            types.Address
+	}
+	var dues []due
+	var stale [][]byte
 	end := key(pUnconfirmed, u64(uint64(ctx.Height-p.ConfirmWindow)))
 	it := k.kv(ctx).Iterator(pUnconfirmed, end)
-	var due [][]byte
-	for ; it.Valid() && len(due) < MaxDeadlineWork; it.Next() {
-		due = append(due, append([]byte(nil), it.Key()[len(pUnconfirmed)+8:]...))
+	for ; it.Valid() && len(dues) < MaxDeadlineWork; it.Next() {
+		rest := it.Key()[len(pUnconfirmed):]
+		height, art, stripe := int64(u64From(rest[:8])), append([]byte(nil), rest[8:40]...), u32From(rest[40:44])
+		h := k.stripeHolders(ctx, art, stripe)
+		found := false
+		for _, e := range h.Pending {
+			if e.AssignedHeight != height {
+				continue
+			}
+			found = true
+			if a, ok := k.addressOf(ctx, e.Holder); ok && len(dues) < MaxDeadlineWork {
+				dues = append(dues, due{art, stripe, e.Index, a})
+			}
+		}
+		if !found {
+			stale = append(stale, append([]byte(nil), it.Key()...))
+		}
 	}
 	it.Close()
+	for _, sk := range stale {
+		k.kv(ctx).Delete(sk) // cannot happen while settle keeps the markers exact
+	}
 	penalized := map[types.Address]bool{}
-	for _, rest := range due {
-		art, stripe, index := rest[:32], u32From(rest[32:36]), u32From(rest[36:40])
-		var mn types.Address
-		copy(mn[:], rest[40:60])
+	for _, d := range dues {
+		art, stripe, index, mn := d.art, d.stripe, d.index, d.mn
 		c, ok := k.Commitment(ctx, art, stripe, index, mn)
 		if !ok || c.Confirmed {
 			continue
@@ -384,10 +408,7 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 			// is not at fault. Make sure healing knows (a chunk that was never
 			// confirmed anywhere has no marker yet) and restart its window.
 			k.kv(ctx).Set(hmKey(art, stripe, index), types.Marker)
-			k.kv(ctx).Delete(ucKey(c, mn))
-			c.AssignedHeight = ctx.Height
-			k.set(ctx, commitKey(art, stripe, index, mn), c)
-			k.markUnconfirmed(ctx, c, mn)
+			k.restartWindow(ctx, c)
 			continue
 		}
 		ctx.EmitEvent("commitment_expired", "art_id", hexID(art), "masternode", mn.String(), "stripe", types.U64(uint64(stripe)), "index", types.U64(uint64(index)))

@@ -28,12 +28,12 @@ import (
 //	ed/                    <art><edition4>                 owner address
 //	eo/                    <owner><art><edition4>          marker: editions by owner
 //	of/                    <art><edition4>                 storagepb offer
-//	c/                     <pos><mn>                       storagepb.Commitment
-//	mc/                    <mn><pos>                       marker: commitments by masternode
-//	uc/                    <assigned8><pos><mn>            marker: unconfirmed, by assignment height
-//	cc/                    <pos>                           u32 confirmed holders of the chunk
-//	sc/                    <art><stripe4>                  u32 chunks of the stripe with a confirmed holder
-//	tc                     —                               u64 confirmed commitments overall
+//	mnseq                  —                               u64 last masternode number given
+//	mi/                    <number4>                       20-byte address of masternode number
+//	hs/                    <art><stripe4>                  storagepb.StripeHolders: every commitment of the stripe (commitments.go)
+//	mc/                    <number4><art><stripe4>         marker: the masternode holds chunks of the stripe
+//	uc/                    <assigned8><art><stripe4>       marker: a commitment of the stripe assigned then waits for its proof
+//	tc  tu                 —                               u64 confirmed / unconfirmed commitments overall
 //	rh/                    <height8>                       32-byte block randomness (proofs of possession)
 //	rn/                    —                               u64 height whose next block's randomness is needed
 //	chseq                  —                               u64 last challenge id
@@ -70,27 +70,28 @@ var (
 	pOwned          = []byte("eo/")
 	pOffer          = []byte("of/")
 
-	pCommit          = []byte("c/")
-	pMnCommit        = []byte("mc/")
-	pUnconfirmed     = []byte("uc/")
-	pChunkHolders    = []byte("cc/")
-	pStripeLive      = []byte("sc/")
-	keyConfirmedAll  = []byte("tc")
-	pRand            = []byte("rh/")
-	keyRandNeeded    = []byte("rn/")
-	keyChallengeSeq  = []byte("chseq")
-	pChallenge       = []byte("ch/")
-	pOpenChallenge   = []byte("cm/")
-	pChallengeDue    = []byte("cq/")
-	pMnHistory       = []byte("cx/")
-	pArtHistory      = []byte("ca/")
-	pHealMark        = []byte("hm/")
-	pHealTask        = []byte("ht/")
-	pUnderReplicated = []byte("ur/")
-	pKeyWrap         = []byte("kw/")
-	pUsedWrap        = []byte("we/")
-	keyHealCursor    = []byte("hcursor")
-	keyURCursor      = []byte("ucursor")
+	keyMnSeq          = []byte("mnseq")
+	pMnNumber         = []byte("mi/")
+	pStripeHolders    = []byte("hs/")
+	pMnCommit         = []byte("mc/")
+	pUnconfirmed      = []byte("uc/")
+	keyConfirmedAll   = []byte("tc")
+	keyUnconfirmedAll = []byte("tu")
+	pRand             = []byte("rh/")
+	keyRandNeeded     = []byte("rn/")
+	keyChallengeSeq   = []byte("chseq")
+	pChallenge        = []byte("ch/")
+	pOpenChallenge    = []byte("cm/")
+	pChallengeDue     = []byte("cq/")
+	pMnHistory        = []byte("cx/")
+	pArtHistory       = []byte("ca/")
+	pHealMark         = []byte("hm/")
+	pHealTask         = []byte("ht/")
+	pUnderReplicated  = []byte("ur/")
+	pKeyWrap          = []byte("kw/")
+	pUsedWrap         = []byte("we/")
+	keyHealCursor     = []byte("hcursor")
+	keyURCursor       = []byte("ucursor")
 
 	prefixValKey     = []byte("vk/")
 	prefixValAddr    = []byte("va/")
@@ -128,20 +129,15 @@ func eoKey(owner types.Address, id []byte, ed uint32) []byte {
 }
 func offerKey(id []byte, ed uint32) []byte { return key(pOffer, id, u32(ed)) }
 
-func commitKey(id []byte, stripe, index uint32, mn types.Address) []byte {
-	return key(pCommit, chunkPos(id, stripe, index), mn[:])
+func stripeKey(art []byte, stripe uint32) []byte { return key(pStripeHolders, art, u32(stripe)) }
+func mcKey(num uint32, art []byte, stripe uint32) []byte {
+	return key(pMnCommit, u32(num), art, u32(stripe))
 }
-func mnCommitKey(mn types.Address, id []byte, stripe, index uint32) []byte {
-	return key(pMnCommit, mn[:], chunkPos(id, stripe, index))
+func ucKey(height int64, art []byte, stripe uint32) []byte {
+	return key(pUnconfirmed, u64(uint64(height)), art, u32(stripe))
 }
-func ucKey(c *storagepb.Commitment, mn types.Address) []byte {
-	return key(pUnconfirmed, u64(uint64(c.AssignedHeight)), chunkPos(c.ArtId, c.Stripe, c.Index), mn[:])
-}
-func ccKey(id []byte, stripe, index uint32) []byte {
-	return key(pChunkHolders, chunkPos(id, stripe, index))
-}
-func scKey(id []byte, stripe uint32) []byte { return key(pStripeLive, id, u32(stripe)) }
-func tcKey() []byte                         { return keyConfirmedAll }
+func miKey(num uint32) []byte { return key(pMnNumber, u32(num)) }
+func tcKey() []byte           { return keyConfirmedAll }
 
 func rhKey(h int64) []byte { return key(pRand, u64(uint64(h))) }
 

@@ -45,6 +45,7 @@ func (k Keeper) registerMasternode(ctx *types.Context, signer types.Address, msg
 			return err
 		}
 	}
+	k.giveNumber(ctx, signer, m)
 	k.setMasternode(ctx, signer, m)
 	k.ringAdd(ctx, signer)
 	ctx.EmitEvent("masternode_registered", "masternode", signer.String(), "url", msg.Url, "collateral", types.U64(msg.Collateral),
@@ -157,6 +158,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 					}
 					k.unbindConsensusKey(ctx, m)
 					k.kv(ctx).Delete(mnKey(a))
+					k.kv(ctx).Delete(miKey(m.Number))
 					k.kv(ctx).Delete(xpKey(a))
 					ctx.EmitEvent("masternode_exited", "masternode", a.String(), "collateral_unlocked", types.U64(m.Collateral))
 				}

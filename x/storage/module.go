@@ -205,6 +205,7 @@ func (m Module) InitGenesis(ctx *types.Context, raw json.RawMessage) error {
 				return fmt.Errorf("storage.masternodes[%d]: %w", i, err)
 			}
 		}
+		m.Keeper.giveNumber(ctx, a, mn)
 		m.Keeper.setMasternode(ctx, a, mn)
 		m.Keeper.ringAdd(ctx, a)
 	}

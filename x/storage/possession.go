@@ -59,13 +59,6 @@ const maxConfirmBytes = 400 << 10
 // of expiries is enough.
 func RandHistory(p *storagepb.Params) int64 { return 2*p.ConfirmWindow + 64 }
 
-// markUnconfirmed records c (assigned at this height) as waiting for its
-// holder's proof, and asks for the next block's randomness to be kept.
-func (k Keeper) markUnconfirmed(ctx *types.Context, c *storagepb.Commitment, mn types.Address) {
-	k.kv(ctx).Set(ucKey(c, mn), types.Marker)
-	k.kv(ctx).Set(rnKey(), u64(uint64(ctx.Height)))
-}
-
 // recordRandomness keeps this block's randomness when the block before
 // assigned commitments (their proofs draw from it), and forgets the
 // randomness no confirmation can use any more.
@@ -161,10 +154,6 @@ func (k Keeper) unprove(ctx *types.Context, c *storagepb.Commitment, mn types.Ad
 		return
 	}
 	k.unconfirm(ctx, c)
-	c.ConfirmedHeight = 0
-	c.AssignedHeight = ctx.Height
-	k.set(ctx, commitKey(c.ArtId, c.Stripe, c.Index, mn), c)
-	k.markUnconfirmed(ctx, c, mn)
 }
 
 // reportLoss handles MsgReportLoss: every listed chunk must be confirmed by

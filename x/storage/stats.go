@@ -68,7 +68,7 @@ func (k Keeper) Stats(ctx *types.Context) Stats {
 	}
 	it.Close()
 	s.CommitmentsConfirmed = k.ConfirmedCommitments(ctx)
-	s.CommitmentsUnconfirmed = countPrefix(kv, pUnconfirmed)
+	s.CommitmentsUnconfirmed = k.counter(ctx, keyUnconfirmedAll)
 	s.ChallengesOpen = countPrefix(kv, pChallengeDue)
 	s.HealQueue = countPrefix(kv, pHealMark)
 	s.HealTasks = countPrefix(kv, pHealTask)
@@ -127,7 +127,7 @@ func (k Keeper) CheckIndexes(ctx *types.Context) error {
 	if i != len(active) {
 		return fmt.Errorf("rd/ lists %d active arts, the tickets %d", i, len(active))
 	}
-	return nil
+	return k.checkCommitments(ctx)
 }
 
 // liveRecord is the lb/ value of an art: the bytes of its chunks that have

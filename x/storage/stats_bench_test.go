@@ -66,7 +66,9 @@ func statsState(b *testing.B, n int) *types.Context {
 	for i := 0; i < 100; i++ {
 		var a types.Address
 		binary.BigEndian.PutUint32(a[:], uint32(i))
-		k.setMasternode(ctx, a, &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE})
+		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE}
+		k.giveNumber(ctx, a, m)
+		k.setMasternode(ctx, a, m)
 		mns = append(mns, a)
 	}
 	p := codec.DefaultParams()
@@ -91,9 +93,14 @@ func statsState(b *testing.B, n int) *types.Context {
 		// Every chunk confirmed, as after a registration.
 		for s := 0; s < l.Stripes(); s++ {
 			sl := l.Stripe(s)
+			placed := make([][]types.Address, sl.N)
+			for c := range placed {
+				placed[c] = []types.Address{mns[c%len(mns)]}
+			}
+			k.commitStripe(ctx, a.Id, uint32(s), uint32(sl.ShardSize), placed)
 			for c := 0; c < sl.N; c++ {
-				k.confirm(ctx, &storagepb.Commitment{ArtId: a.Id, Stripe: uint32(s), Index: uint32(c),
-					Masternode: mns[c%len(mns)].String(), PayloadLen: uint32(sl.ShardSize)})
+				cm, _ := k.Commitment(ctx, a.Id, uint32(s), uint32(c), mns[c%len(mns)])
+				k.confirm(ctx, cm)
 			}
 		}
 	}

@@ -1585,8 +1585,11 @@ type Masternode struct {
 	JailedHeight     int64                  `protobuf:"varint,13,opt,name=jailed_height,json=jailedHeight,proto3" json:"jailed_height,omitempty"`
 	ConsensusPubKey  []byte                 `protobuf:"bytes,14,opt,name=consensus_pub_key,json=consensusPubKey,proto3" json:"consensus_pub_key,omitempty"` // ed25519 validator key, if it validates
 	LossesReported   uint64                 `protobuf:"varint,15,opt,name=losses_reported,json=lossesReported,proto3" json:"losses_reported,omitempty"`     // chunks it reported lost (MsgReportLoss)
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// number is the masternode's short id in StripeHolders records, given at
+	// registration (1, 2, ...) and never reused.
+	Number        uint32 `protobuf:"varint,16,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Masternode) Reset() {
@@ -1720,6 +1723,13 @@ func (x *Masternode) GetConsensusPubKey() []byte {
 func (x *Masternode) GetLossesReported() uint64 {
 	if x != nil {
 		return x.LossesReported
+	}
+	return 0
+}
+
+func (x *Masternode) GetNumber() uint32 {
+	if x != nil {
+		return x.Number
 	}
 	return 0
 }
@@ -2012,17 +2022,18 @@ func (x *Art) GetKeyCheck() []byte {
 	return nil
 }
 
-// Commitment: chunk (art, stripe, index) is to be held by masternode.
+// Commitment: chunk (art, stripe, index) is to be held by masternode. It is
+// a view, never stored: the commitments of a stripe are kept together in one
+// StripeHolders record.
 type Commitment struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	ArtId           []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
-	Stripe          uint32                 `protobuf:"varint,2,opt,name=stripe,proto3" json:"stripe,omitempty"`
-	Index           uint32                 `protobuf:"varint,3,opt,name=index,proto3" json:"index,omitempty"`
-	ChunkId         []byte                 `protobuf:"bytes,4,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"`
-	Masternode      string                 `protobuf:"bytes,5,opt,name=masternode,proto3" json:"masternode,omitempty"`
-	Confirmed       bool                   `protobuf:"varint,6,opt,name=confirmed,proto3" json:"confirmed,omitempty"`
-	AssignedHeight  int64                  `protobuf:"varint,7,opt,name=assigned_height,json=assignedHeight,proto3" json:"assigned_height,omitempty"`
-	ConfirmedHeight int64                  `protobuf:"varint,8,opt,name=confirmed_height,json=confirmedHeight,proto3" json:"confirmed_height,omitempty"`
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	ArtId          []byte                 `protobuf:"bytes,1,opt,name=art_id,json=artId,proto3" json:"art_id,omitempty"`
+	Stripe         uint32                 `protobuf:"varint,2,opt,name=stripe,proto3" json:"stripe,omitempty"`
+	Index          uint32                 `protobuf:"varint,3,opt,name=index,proto3" json:"index,omitempty"`
+	ChunkId        []byte                 `protobuf:"bytes,4,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"`
+	Masternode     string                 `protobuf:"bytes,5,opt,name=masternode,proto3" json:"masternode,omitempty"`
+	Confirmed      bool                   `protobuf:"varint,6,opt,name=confirmed,proto3" json:"confirmed,omitempty"`
+	AssignedHeight int64                  `protobuf:"varint,7,opt,name=assigned_height,json=assignedHeight,proto3" json:"assigned_height,omitempty"` // of an unconfirmed commitment: its proof draws from block assigned_height+1
 	// replaces is the masternode whose commitment this one takes over (exit,
 	// reassignment); that one is dropped when this one is confirmed.
 	Replaces      string `protobuf:"bytes,9,opt,name=replaces,proto3" json:"replaces,omitempty"`
@@ -2110,13 +2121,6 @@ func (x *Commitment) GetAssignedHeight() int64 {
 	return 0
 }
 
-func (x *Commitment) GetConfirmedHeight() int64 {
-	if x != nil {
-		return x.ConfirmedHeight
-	}
-	return 0
-}
-
 func (x *Commitment) GetReplaces() string {
 	if x != nil {
 		return x.Replaces
@@ -2127,6 +2131,151 @@ func (x *Commitment) GetReplaces() string {
 func (x *Commitment) GetPayloadLen() uint32 {
 	if x != nil {
 		return x.PayloadLen
+	}
+	return 0
+}
+
+// StripeHolders is the commitment state of one stripe (hs/<art><stripe>):
+// which masternodes, by number, hold each chunk, and which of them have not
+// proved it (yet, or again). One record per stripe, whatever the
+// replication factor: a confirmed holder costs its number, a varint.
+type StripeHolders struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	PayloadLen uint32                 `protobuf:"varint,1,opt,name=payload_len,json=payloadLen,proto3" json:"payload_len,omitempty"` // payload bytes of each chunk of the stripe
+	// counts[i] is how many holders chunk index i has; holders lists them
+	// chunk after chunk, each chunk's in ascending masternode number.
+	Counts  []uint32 `protobuf:"varint,2,rep,packed,name=counts,proto3" json:"counts,omitempty"`
+	Holders []uint32 `protobuf:"varint,3,rep,packed,name=holders,proto3" json:"holders,omitempty"`
+	// pending lists the holders that still have to prove their chunk, in
+	// (index, holder) order.
+	Pending       []*PendingHolder `protobuf:"bytes,4,rep,name=pending,proto3" json:"pending,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StripeHolders) Reset() {
+	*x = StripeHolders{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StripeHolders) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StripeHolders) ProtoMessage() {}
+
+func (x *StripeHolders) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StripeHolders.ProtoReflect.Descriptor instead.
+func (*StripeHolders) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *StripeHolders) GetPayloadLen() uint32 {
+	if x != nil {
+		return x.PayloadLen
+	}
+	return 0
+}
+
+func (x *StripeHolders) GetCounts() []uint32 {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+func (x *StripeHolders) GetHolders() []uint32 {
+	if x != nil {
+		return x.Holders
+	}
+	return nil
+}
+
+func (x *StripeHolders) GetPending() []*PendingHolder {
+	if x != nil {
+		return x.Pending
+	}
+	return nil
+}
+
+// PendingHolder is an unconfirmed commitment of a StripeHolders record.
+type PendingHolder struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Index          uint32                 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Holder         uint32                 `protobuf:"varint,2,opt,name=holder,proto3" json:"holder,omitempty"`                                       // masternode number
+	AssignedHeight int64                  `protobuf:"varint,3,opt,name=assigned_height,json=assignedHeight,proto3" json:"assigned_height,omitempty"` // the proof draws from block assigned_height+1
+	Replaces       uint32                 `protobuf:"varint,4,opt,name=replaces,proto3" json:"replaces,omitempty"`                                   // number of the exiting masternode it stands in for; 0: none
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *PendingHolder) Reset() {
+	*x = PendingHolder{}
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingHolder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingHolder) ProtoMessage() {}
+
+func (x *PendingHolder) ProtoReflect() protoreflect.Message {
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingHolder.ProtoReflect.Descriptor instead.
+func (*PendingHolder) Descriptor() ([]byte, []int) {
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PendingHolder) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *PendingHolder) GetHolder() uint32 {
+	if x != nil {
+		return x.Holder
+	}
+	return 0
+}
+
+func (x *PendingHolder) GetAssignedHeight() int64 {
+	if x != nil {
+		return x.AssignedHeight
+	}
+	return 0
+}
+
+func (x *PendingHolder) GetReplaces() uint32 {
+	if x != nil {
+		return x.Replaces
 	}
 	return 0
 }
@@ -2147,7 +2296,7 @@ type HealTask struct {
 
 func (x *HealTask) Reset() {
 	*x = HealTask{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2159,7 +2308,7 @@ func (x *HealTask) String() string {
 func (*HealTask) ProtoMessage() {}
 
 func (x *HealTask) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[24]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2172,7 +2321,7 @@ func (x *HealTask) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealTask.ProtoReflect.Descriptor instead.
 func (*HealTask) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{24}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *HealTask) GetArtId() []byte {
@@ -2229,7 +2378,7 @@ type Offer struct {
 
 func (x *Offer) Reset() {
 	*x = Offer{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2241,7 +2390,7 @@ func (x *Offer) String() string {
 func (*Offer) ProtoMessage() {}
 
 func (x *Offer) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[25]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2254,7 +2403,7 @@ func (x *Offer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offer.ProtoReflect.Descriptor instead.
 func (*Offer) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{25}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Offer) GetSeller() string {
@@ -2327,7 +2476,7 @@ type Params struct {
 
 func (x *Params) Reset() {
 	*x = Params{}
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2339,7 +2488,7 @@ func (x *Params) String() string {
 func (*Params) ProtoMessage() {}
 
 func (x *Params) ProtoReflect() protoreflect.Message {
-	mi := &file_pastel_storage_v1_storage_proto_msgTypes[26]
+	mi := &file_pastel_storage_v1_storage_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2352,7 +2501,7 @@ func (x *Params) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Params.ProtoReflect.Descriptor instead.
 func (*Params) Descriptor() ([]byte, []int) {
-	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{26}
+	return file_pastel_storage_v1_storage_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Params) GetMinCollateral() uint64 {
@@ -2672,7 +2821,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06reason\x18\x0e \x01(\tR\x06reason\x12!\n" +
 	"\frequested_by\x18\x0f \x01(\tR\vrequestedBy\x12#\n" +
 	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\x12\x16\n" +
-	"\x06bounty\x18\x11 \x01(\x04R\x06bounty\"\xc4\x04\n" +
+	"\x06bounty\x18\x11 \x01(\x04R\x06bounty\"\xdc\x04\n" +
 	"\n" +
 	"Masternode\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
@@ -2692,7 +2841,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x11challenges_failed\x18\f \x01(\x04R\x10challengesFailed\x12#\n" +
 	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\x12*\n" +
 	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\x12'\n" +
-	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\"\xd9\x01\n" +
+	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\x12\x16\n" +
+	"\x06number\x18\x10 \x01(\rR\x06number\"\xd9\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +
@@ -2725,7 +2875,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\rreject_reason\x18\x11 \x01(\tR\frejectReason\x12'\n" +
 	"\x0fattest_deadline\x18\x12 \x01(\x03R\x0eattestDeadline\x12\x1c\n" +
 	"\tencrypted\x18\x13 \x01(\bR\tencrypted\x12\x1b\n" +
-	"\tkey_check\x18\x14 \x01(\fR\bkeyCheck\"\xbb\x02\n" +
+	"\tkey_check\x18\x14 \x01(\fR\bkeyCheck\"\x96\x02\n" +
 	"\n" +
 	"Commitment\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x16\n" +
@@ -2736,12 +2886,22 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"masternode\x18\x05 \x01(\tR\n" +
 	"masternode\x12\x1c\n" +
 	"\tconfirmed\x18\x06 \x01(\bR\tconfirmed\x12'\n" +
-	"\x0fassigned_height\x18\a \x01(\x03R\x0eassignedHeight\x12)\n" +
-	"\x10confirmed_height\x18\b \x01(\x03R\x0fconfirmedHeight\x12\x1a\n" +
+	"\x0fassigned_height\x18\a \x01(\x03R\x0eassignedHeight\x12\x1a\n" +
 	"\breplaces\x18\t \x01(\tR\breplaces\x12\x1f\n" +
 	"\vpayload_len\x18\n" +
 	" \x01(\rR\n" +
-	"payloadLen\"\xae\x01\n" +
+	"payloadLenJ\x04\b\b\x10\t\"\x9e\x01\n" +
+	"\rStripeHolders\x12\x1f\n" +
+	"\vpayload_len\x18\x01 \x01(\rR\n" +
+	"payloadLen\x12\x16\n" +
+	"\x06counts\x18\x02 \x03(\rR\x06counts\x12\x18\n" +
+	"\aholders\x18\x03 \x03(\rR\aholders\x12:\n" +
+	"\apending\x18\x04 \x03(\v2 .pastel.storage.v1.PendingHolderR\apending\"\x82\x01\n" +
+	"\rPendingHolder\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x12\x16\n" +
+	"\x06holder\x18\x02 \x01(\rR\x06holder\x12'\n" +
+	"\x0fassigned_height\x18\x03 \x01(\x03R\x0eassignedHeight\x12\x1a\n" +
+	"\breplaces\x18\x04 \x01(\rR\breplaces\"\xae\x01\n" +
 	"\bHealTask\x12\x15\n" +
 	"\x06art_id\x18\x01 \x01(\fR\x05artId\x12\x16\n" +
 	"\x06stripe\x18\x02 \x01(\rR\x06stripe\x12\x16\n" +
@@ -2817,7 +2977,7 @@ func file_pastel_storage_v1_storage_proto_rawDescGZIP() []byte {
 }
 
 var file_pastel_storage_v1_storage_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_pastel_storage_v1_storage_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(ChallengeStatus)(0),          // 0: pastel.storage.v1.ChallengeStatus
 	(MasternodeStatus)(0),         // 1: pastel.storage.v1.MasternodeStatus
@@ -2846,9 +3006,11 @@ var file_pastel_storage_v1_storage_proto_goTypes = []any{
 	(*Attestation)(nil),           // 24: pastel.storage.v1.Attestation
 	(*Art)(nil),                   // 25: pastel.storage.v1.Art
 	(*Commitment)(nil),            // 26: pastel.storage.v1.Commitment
-	(*HealTask)(nil),              // 27: pastel.storage.v1.HealTask
-	(*Offer)(nil),                 // 28: pastel.storage.v1.Offer
-	(*Params)(nil),                // 29: pastel.storage.v1.Params
+	(*StripeHolders)(nil),         // 27: pastel.storage.v1.StripeHolders
+	(*PendingHolder)(nil),         // 28: pastel.storage.v1.PendingHolder
+	(*HealTask)(nil),              // 29: pastel.storage.v1.HealTask
+	(*Offer)(nil),                 // 30: pastel.storage.v1.Offer
+	(*Params)(nil),                // 31: pastel.storage.v1.Params
 }
 var file_pastel_storage_v1_storage_proto_depIdxs = []int32{
 	8,  // 0: pastel.storage.v1.MsgRegisterArt.artist_key:type_name -> pastel.storage.v1.KeyWrap
@@ -2863,12 +3025,13 @@ var file_pastel_storage_v1_storage_proto_depIdxs = []int32{
 	6,  // 9: pastel.storage.v1.Art.stripes:type_name -> pastel.storage.v1.Stripe
 	2,  // 10: pastel.storage.v1.Art.status:type_name -> pastel.storage.v1.ArtStatus
 	24, // 11: pastel.storage.v1.Art.attestations:type_name -> pastel.storage.v1.Attestation
-	8,  // 12: pastel.storage.v1.Offer.key:type_name -> pastel.storage.v1.KeyWrap
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	28, // 12: pastel.storage.v1.StripeHolders.pending:type_name -> pastel.storage.v1.PendingHolder
+	8,  // 13: pastel.storage.v1.Offer.key:type_name -> pastel.storage.v1.KeyWrap
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_pastel_storage_v1_storage_proto_init() }
@@ -2882,7 +3045,7 @@ func file_pastel_storage_v1_storage_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pastel_storage_v1_storage_proto_rawDesc), len(file_pastel_storage_v1_storage_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

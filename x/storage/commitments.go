@@ -1,0 +1,652 @@
+package storage
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sort"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// Commitments. Chunk (art, stripe, index) is committed to up to R
+// masternodes; a commitment is confirmed once its holder proved possession
+// (possession.go) and until a challenge of it fails or the holder reports
+// it lost.
+//
+// All commitments of one stripe are kept in one StripeHolders record
+// (hs/<art><stripe>): the holders of each chunk by masternode number, and
+// the ones still to prove theirs. So the state of an art does not grow by
+// a key per holder: a confirmed holder costs its number, one or two bytes.
+// Beside it, per stripe and never per chunk and holder:
+//   - mc/<number><art><stripe>: the masternode holds a chunk of the stripe
+//     (what it must store, what exit and reassignment move);
+//   - uc/<height><art><stripe>: a chunk of the stripe waits for a proof of a
+//     commitment assigned at height (expireUnconfirmed);
+//   - tc and tu: confirmed and unconfirmed commitments overall.
+//
+// storagepb.Commitment is the view of one commitment the rest of the module
+// and the queries use; it is never stored.
+
+// holders is a decoded StripeHolders record with the operations on it.
+type holders struct{ *storagepb.StripeHolders }
+
+func (h holders) offset(i uint32) int {
+	off := 0
+	for j := 0; j < int(i) && j < len(h.Counts); j++ {
+		off += int(h.Counts[j])
+	}
+	return off
+}
+
+// of returns the numbers of chunk i's holders (a slice of the record).
+func (h holders) of(i uint32) []uint32 {
+	if int(i) >= len(h.Counts) {
+		return nil
+	}
+	off := h.offset(i)
+	return h.Holders[off : off+int(h.Counts[i])]
+}
+
+func (h holders) has(i, num uint32) bool {
+	_, found := slices.BinarySearch(h.of(i), num)
+	return found
+}
+
+// insert adds num to chunk i's holders; false if it is one already.
+func (h holders) insert(i, num uint32) (holders, bool) {
+	for len(h.Counts) <= int(i) {
+		h.Counts = append(h.Counts, 0)
+	}
+	pos, found := slices.BinarySearch(h.of(i), num)
+	if found {
+		return h, false
+	}
+	h.Holders = slices.Insert(h.Holders, h.offset(i)+pos, num)
+	h.Counts[i]++
+	return h, true
+}
+
+// remove takes num out of chunk i's holders (and its pending entry).
+func (h holders) remove(i, num uint32) {
+	pos, found := slices.BinarySearch(h.of(i), num)
+	if !found {
+		return
+	}
+	h.Holders = slices.Delete(h.Holders, h.offset(i)+pos, h.offset(i)+pos+1)
+	h.Counts[i]--
+	for len(h.Counts) > 0 && h.Counts[len(h.Counts)-1] == 0 {
+		h.Counts = h.Counts[:len(h.Counts)-1]
+	}
+	if p := h.pending(i, num); p >= 0 {
+		h.Pending = slices.Delete(h.Pending, p, p+1)
+	}
+}
+
+func cmpPending(p *storagepb.PendingHolder, i, num uint32) int {
+	switch {
+	case p.Index != i:
+		if p.Index < i {
+			return -1
+		}
+		return 1
+	case p.Holder < num:
+		return -1
+	case p.Holder > num:
+		return 1
+	}
+	return 0
+}
+
+// pending returns the position of (i, num) in Pending, or -1: confirmed.
+func (h holders) pending(i, num uint32) int {
+	p, found := slices.BinarySearchFunc(h.Pending, [2]uint32{i, num}, func(p *storagepb.PendingHolder, t [2]uint32) int {
+		return cmpPending(p, t[0], t[1])
+	})
+	if !found {
+		return -1
+	}
+	return p
+}
+
+// setPending makes (i, num) unconfirmed with these assignment fields.
+func (h holders) setPending(i, num uint32, assigned int64, replaces uint32) {
+	e := &storagepb.PendingHolder{Index: i, Holder: num, AssignedHeight: assigned, Replaces: replaces}
+	p, found := slices.BinarySearchFunc(h.Pending, [2]uint32{i, num}, func(p *storagepb.PendingHolder, t [2]uint32) int {
+		return cmpPending(p, t[0], t[1])
+	})
+	if found {
+		h.Pending[p] = e
+		return
+	}
+	h.Pending = slices.Insert(h.Pending, p, e)
+}
+
+// confirmed is how many holders of chunk i have proved it.
+func (h holders) confirmed(i uint32) uint32 {
+	n := uint32(len(h.of(i)))
+	for _, p := range h.Pending {
+		if p.Index == i {
+			n--
+		}
+	}
+	return n
+}
+
+// live is how many chunks of the stripe have a confirmed holder.
+func (h holders) live() uint32 {
+	var n uint32
+	pend := map[uint32]uint32{}
+	for _, p := range h.Pending {
+		pend[p.Index]++
+	}
+	for i, c := range h.Counts {
+		if c > pend[uint32(i)] {
+			n++
+		}
+	}
+	return n
+}
+
+// holds reports whether num holds any chunk of the stripe.
+func (h holders) holds(num uint32) bool { return slices.Contains(h.Holders, num) }
+
+// pendingAt reports whether a commitment assigned at height waits.
+func (h holders) pendingAt(height int64) bool {
+	for _, p := range h.Pending {
+		if p.AssignedHeight == height {
+			return true
+		}
+	}
+	return false
+}
+
+func (k Keeper) stripeHolders(ctx *types.Context, art []byte, stripe uint32) holders {
+	r := &storagepb.StripeHolders{}
+	k.get(ctx, stripeKey(art, stripe), r)
+	return holders{r}
+}
+
+func (k Keeper) setStripeHolders(ctx *types.Context, art []byte, stripe uint32, h holders) {
+	if len(h.Holders) == 0 {
+		k.kv(ctx).Delete(stripeKey(art, stripe))
+		return
+	}
+	k.set(ctx, stripeKey(art, stripe), h.StripeHolders)
+}
+
+// --- masternode numbers ---
+
+// giveNumber gives a new masternode its number (1, 2, ...; never reused).
+func (k Keeper) giveNumber(ctx *types.Context, a types.Address, m *storagepb.Masternode) {
+	n := k.counter(ctx, keyMnSeq) + 1
+	k.setCounter(ctx, keyMnSeq, n)
+	m.Number = uint32(n)
+	k.kv(ctx).Set(miKey(m.Number), a[:])
+}
+
+func (k Keeper) numberOf(ctx *types.Context, a types.Address) (uint32, bool) {
+	m, ok := k.Masternode(ctx, a)
+	if !ok || m.Number == 0 {
+		return 0, false
+	}
+	return m.Number, true
+}
+
+// addressOf returns the address of masternode number num, if registered.
+func (k Keeper) addressOf(ctx *types.Context, num uint32) (types.Address, bool) {
+	var a types.Address
+	bz := k.kv(ctx).Get(miKey(num))
+	if len(bz) != len(a) {
+		return a, false
+	}
+	copy(a[:], bz)
+	return a, true
+}
+
+// --- views ---
+
+// view builds the Commitment of holder num (address addr) of chunk index;
+// art may be nil (no chunk id then).
+func (k Keeper) view(ctx *types.Context, art *storagepb.Art, h holders, id []byte, stripe, index, num uint32, addr types.Address) *storagepb.Commitment {
+	c := &storagepb.Commitment{ArtId: id, Stripe: stripe, Index: index, Masternode: addr.String(), PayloadLen: h.PayloadLen, Confirmed: true}
+	if art != nil && int(stripe) < len(art.Stripes) && int(index) < len(art.Stripes[stripe].ChunkIds) {
+		c.ChunkId = art.Stripes[stripe].ChunkIds[index]
+	}
+	if p := h.pending(index, num); p >= 0 {
+		e := h.Pending[p]
+		c.Confirmed, c.AssignedHeight = false, e.AssignedHeight
+		if e.Replaces != 0 {
+			if r, ok := k.addressOf(ctx, e.Replaces); ok {
+				c.Replaces = r.String()
+			}
+		}
+	}
+	return c
+}
+
+// Commitment returns the commitment of chunk (id, stripe, index) to mn.
+func (k Keeper) Commitment(ctx *types.Context, id []byte, stripe, index uint32, mn types.Address) (*storagepb.Commitment, bool) {
+	num, ok := k.numberOf(ctx, mn)
+	if !ok {
+		return &storagepb.Commitment{}, false
+	}
+	h := k.stripeHolders(ctx, id, stripe)
+	if !h.has(index, num) {
+		return &storagepb.Commitment{}, false
+	}
+	art, _ := k.Art(ctx, id)
+	return k.view(ctx, art, h, id, stripe, index, num, mn), true
+}
+
+// Holders returns the commitments of one chunk, in masternode address order.
+func (k Keeper) Holders(ctx *types.Context, id []byte, stripe, index uint32) []*storagepb.Commitment {
+	h := k.stripeHolders(ctx, id, stripe)
+	nums := h.of(index)
+	if len(nums) == 0 {
+		return nil
+	}
+	art, _ := k.Art(ctx, id)
+	out := make([]*storagepb.Commitment, 0, len(nums))
+	addrs := make([]types.Address, 0, len(nums))
+	for _, num := range nums {
+		a, ok := k.addressOf(ctx, num)
+		if !ok {
+			panic("storage: a stripe record names unregistered masternode number") // CheckIndexes guards this
+		}
+		out = append(out, k.view(ctx, art, h, id, stripe, index, num, a))
+		addrs = append(addrs, a)
+	}
+	sort.Sort(byAddress{out, addrs})
+	return out
+}
+
+type byAddress struct {
+	cs []*storagepb.Commitment
+	as []types.Address
+}
+
+func (b byAddress) Len() int           { return len(b.cs) }
+func (b byAddress) Less(i, j int) bool { return bytes.Compare(b.as[i][:], b.as[j][:]) < 0 }
+func (b byAddress) Swap(i, j int) {
+	b.cs[i], b.cs[j] = b.cs[j], b.cs[i]
+	b.as[i], b.as[j] = b.as[j], b.as[i]
+}
+
+// MasternodeCommitments returns up to limit commitments of mn starting
+// after the position `after` (nil = from the start), in position order.
+func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, after []byte, limit int) []*storagepb.Commitment {
+	var out []*storagepb.Commitment
+	k.eachMasternodeCommitment(ctx, mn, after, limit, func(c *storagepb.Commitment) bool {
+		out = append(out, c)
+		return true
+	})
+	return out
+}
+
+// eachMasternodeCommitment calls fn on up to limit commitments of mn in
+// position order after the position after (a chunkPos; nil: from the
+// first), reading one stripe record at a time, until fn returns false.
+func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment) bool) {
+	num, ok := k.numberOf(ctx, mn)
+	if !ok || limit <= 0 {
+		return
+	}
+	prefix := key(pMnCommit, u32(num))
+	start := prefix
+	if len(after) == posSize {
+		start = key(prefix, after[:36])
+	}
+	it := k.kv(ctx).Iterator(start, types.PrefixEnd(prefix))
+	var stripes [][]byte
+	// Collect the stripe keys first: fn's caller may write to the store.
+	// A stripe holds at least one commitment, so limit stripes are enough.
+	for ; it.Valid() && len(stripes) < limit; it.Next() {
+		stripes = append(stripes, append([]byte(nil), it.Key()[len(prefix):]...))
+	}
+	it.Close()
+	var art *storagepb.Art
+	n := 0
+	for _, sk := range stripes {
+		id, stripe := sk[:32], u32From(sk[32:36])
+		if art == nil || !bytes.Equal(art.Id, id) {
+			art, _ = k.Art(ctx, id)
+		}
+		h := k.stripeHolders(ctx, id, stripe)
+		for i := range h.Counts {
+			index := uint32(i)
+			if len(after) == posSize && bytes.Equal(sk, after[:36]) && index <= u32From(after[36:40]) {
+				continue
+			}
+			if !h.has(index, num) {
+				continue
+			}
+			n++
+			if !fn(k.view(ctx, art, h, id, stripe, index, num, mn)) || n >= limit {
+				return
+			}
+		}
+	}
+}
+
+// ConfirmedHolders is how many masternodes confirmed chunk (id, stripe, index).
+func (k Keeper) ConfirmedHolders(ctx *types.Context, id []byte, stripe, index uint32) uint32 {
+	return k.stripeHolders(ctx, id, stripe).confirmed(index)
+}
+
+// LiveChunks is how many distinct chunks of a stripe have a confirmed holder.
+func (k Keeper) LiveChunks(ctx *types.Context, id []byte, stripe uint32) uint32 {
+	return k.stripeHolders(ctx, id, stripe).live()
+}
+
+// --- changes ---
+
+// markUnconfirmed records that a commitment of the stripe assigned at
+// height waits for its proof, and asks for the next block's randomness to
+// be kept (the proof draws from it).
+func (k Keeper) markUnconfirmed(ctx *types.Context, height int64, art []byte, stripe uint32) {
+	k.kv(ctx).Set(ucKey(height, art, stripe), types.Marker)
+	k.kv(ctx).Set(rnKey(), u64(uint64(ctx.Height)))
+}
+
+// settle drops the uc/ marker of height once no commitment of the stripe
+// assigned then waits.
+func (k Keeper) settle(ctx *types.Context, h holders, height int64, art []byte, stripe uint32) {
+	if !h.pendingAt(height) {
+		k.kv(ctx).Delete(ucKey(height, art, stripe))
+	}
+}
+
+// commitStripe records a new art's commitments of one stripe at once:
+// placed[i] are the holders of chunk i, all unconfirmed, assigned now.
+func (k Keeper) commitStripe(ctx *types.Context, art []byte, stripe uint32, payloadLen uint32, placed [][]types.Address) {
+	h := holders{&storagepb.StripeHolders{PayloadLen: payloadLen}}
+	perMN := map[types.Address]uint64{}
+	nums := map[types.Address]*storagepb.Masternode{}
+	var order []types.Address
+	total := uint64(0)
+	for i, hs := range placed {
+		for _, a := range hs {
+			m, ok := nums[a]
+			if !ok {
+				if m, ok = k.Masternode(ctx, a); !ok || m.Number == 0 {
+					continue
+				}
+				nums[a] = m
+				order = append(order, a)
+			}
+			var added bool
+			if h, added = h.insert(uint32(i), m.Number); added {
+				h.setPending(uint32(i), m.Number, ctx.Height, 0)
+				perMN[a]++
+				total++
+			}
+		}
+	}
+	if total == 0 {
+		return
+	}
+	k.setStripeHolders(ctx, art, stripe, h)
+	k.markUnconfirmed(ctx, ctx.Height, art, stripe)
+	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+total)
+	for _, a := range order {
+		m := nums[a]
+		k.kv(ctx).Set(mcKey(m.Number, art, stripe), types.Marker)
+		m.Commitments += perMN[a]
+		k.setMasternode(ctx, a, m)
+	}
+}
+
+// addCommitment records c, unconfirmed and assigned at c.AssignedHeight
+// (now), taking over c.Replaces if set.
+func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	m, ok := k.Masternode(ctx, mn)
+	if !ok || m.Number == 0 {
+		return
+	}
+	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	h, added := h.insert(c.Index, m.Number)
+	if !added {
+		return
+	}
+	if h.PayloadLen == 0 {
+		h.PayloadLen = c.PayloadLen
+	}
+	var replaces uint32
+	if c.Replaces != "" {
+		if r, err := secp256k1.ParseAddress(c.Replaces); err == nil {
+			replaces, _ = k.numberOf(ctx, r)
+		}
+	}
+	h.setPending(c.Index, m.Number, c.AssignedHeight, replaces)
+	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
+	k.markUnconfirmed(ctx, c.AssignedHeight, c.ArtId, c.Stripe)
+	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+1)
+	k.kv(ctx).Set(mcKey(m.Number, c.ArtId, c.Stripe), types.Marker)
+	m.Commitments++
+	k.setMasternode(ctx, mn, m)
+}
+
+// removeCommitment deletes a commitment and keeps the counters.
+func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	num, ok := k.numberOf(ctx, mn)
+	if !ok {
+		return
+	}
+	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	if !h.has(c.Index, num) {
+		return
+	}
+	if p := h.pending(c.Index, num); p >= 0 {
+		was := h.Pending[p].AssignedHeight
+		h.remove(c.Index, num)
+		k.settle(ctx, h, was, c.ArtId, c.Stripe)
+		if t := k.counter(ctx, keyUnconfirmedAll); t > 0 {
+			k.setCounter(ctx, keyUnconfirmedAll, t-1)
+		}
+	} else {
+		k.lostConfirmation(ctx, h, c)
+		h.remove(c.Index, num)
+	}
+	c.Confirmed = false
+	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
+	if !h.holds(num) {
+		k.kv(ctx).Delete(mcKey(num, c.ArtId, c.Stripe))
+	}
+	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
+		m.Commitments--
+		k.setMasternode(ctx, mn, m)
+	}
+}
+
+// confirm marks c confirmed and keeps the counters: live chunks and bytes
+// of the art, confirmed commitments overall, proven bytes of the
+// masternode, and the healing marker of the chunk.
+func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	num, ok := k.numberOf(ctx, mn)
+	if !ok {
+		return
+	}
+	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	p := h.pending(c.Index, num)
+	if p < 0 {
+		return
+	}
+	before := h.confirmed(c.Index)
+	was := h.Pending[p].AssignedHeight
+	h.Pending = slices.Delete(h.Pending, p, p+1)
+	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
+	k.settle(ctx, h, was, c.ArtId, c.Stripe)
+	if t := k.counter(ctx, keyUnconfirmedAll); t > 0 {
+		k.setCounter(ctx, keyUnconfirmedAll, t-1)
+	}
+	c.Confirmed, c.AssignedHeight, c.Replaces = true, 0, ""
+	if before == 0 {
+		k.addLiveBytes(ctx, c.ArtId, int64(c.PayloadLen))
+		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
+	}
+	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+1)
+	k.addProvenBytes(ctx, c.Masternode, int64(c.PayloadLen))
+}
+
+// unconfirm takes c's confirmation back (a failed challenge, a reported
+// loss): the holder must prove the chunk again within a new confirmation
+// window, starting now.
+func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	num, ok := k.numberOf(ctx, mn)
+	if !ok {
+		return
+	}
+	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	if !h.has(c.Index, num) || h.pending(c.Index, num) >= 0 {
+		return
+	}
+	k.lostConfirmation(ctx, h, c)
+	h.setPending(c.Index, num, ctx.Height, 0)
+	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
+	k.markUnconfirmed(ctx, ctx.Height, c.ArtId, c.Stripe)
+	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+1)
+	c.Confirmed, c.AssignedHeight = false, ctx.Height
+}
+
+// lostConfirmation keeps the counters when confirmed commitment c stops
+// counting; h is its stripe before the change.
+func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Commitment) {
+	if h.confirmed(c.Index) == 1 {
+		k.addLiveBytes(ctx, c.ArtId, -int64(c.PayloadLen))
+		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), types.Marker)
+	}
+	if t := k.counter(ctx, tcKey()); t > 0 {
+		k.setCounter(ctx, tcKey(), t-1)
+	}
+	k.addProvenBytes(ctx, c.Masternode, -int64(c.PayloadLen))
+}
+
+// restartWindow gives unconfirmed c a new confirmation window from now
+// (nobody could give it the chunk: not its fault).
+func (k Keeper) restartWindow(ctx *types.Context, c *storagepb.Commitment) {
+	mn, _ := secp256k1.ParseAddress(c.Masternode)
+	num, ok := k.numberOf(ctx, mn)
+	if !ok {
+		return
+	}
+	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	p := h.pending(c.Index, num)
+	if p < 0 {
+		return
+	}
+	was := h.Pending[p].AssignedHeight
+	h.Pending[p].AssignedHeight = ctx.Height
+	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
+	k.settle(ctx, h, was, c.ArtId, c.Stripe)
+	k.markUnconfirmed(ctx, ctx.Height, c.ArtId, c.Stripe)
+	c.AssignedHeight = ctx.Height
+}
+
+// checkCommitments recomputes from the StripeHolders records what the
+// commitment indexes and counters hold, and reports the first difference:
+// the mc/ and uc/ markers, tc and tu, each masternode's commitments and
+// proven bytes, and that every holder number names a registered
+// masternode. CheckIndexes runs it (tests: after every block).
+func (k Keeper) checkCommitments(ctx *types.Context) error {
+	kv := k.kv(ctx)
+	wantMC, wantUC := map[string]bool{}, map[string]bool{}
+	count, proven := map[uint32]uint64{}, map[uint32]uint64{}
+	var confirmed, pending uint64
+	it := kv.Iterator(pStripeHolders, types.PrefixEnd(pStripeHolders))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		rest := it.Key()[len(pStripeHolders):]
+		art, stripe := rest[:32], u32From(rest[32:36])
+		r := &storagepb.StripeHolders{}
+		if err := proto.Unmarshal(it.Value(), r); err != nil {
+			return fmt.Errorf("stripe record %x: %w", rest, err)
+		}
+		h := holders{r}
+		if len(r.Holders) == 0 {
+			return fmt.Errorf("stripe record %x: empty (it should be deleted)", rest)
+		}
+		sum := 0
+		for _, c := range r.Counts {
+			sum += int(c)
+		}
+		if sum != len(r.Holders) || r.Counts[len(r.Counts)-1] == 0 {
+			return fmt.Errorf("stripe record %x: counts %v do not add up to %d holders (or end in 0)", rest, r.Counts, len(r.Holders))
+		}
+		for i := range r.Counts {
+			if !slices.IsSorted(h.of(uint32(i))) {
+				return fmt.Errorf("stripe record %x: holders of chunk %d not sorted", rest, i)
+			}
+		}
+		for j, p := range r.Pending {
+			if !h.has(p.Index, p.Holder) {
+				return fmt.Errorf("stripe record %x: pending (%d, %d) is not a holder", rest, p.Index, p.Holder)
+			}
+			if j > 0 && cmpPending(r.Pending[j-1], p.Index, p.Holder) >= 0 {
+				return fmt.Errorf("stripe record %x: pending not in (index, holder) order", rest)
+			}
+			wantUC[string(ucKey(p.AssignedHeight, art, stripe))] = true
+		}
+		pending += uint64(len(r.Pending))
+		for i := range r.Counts {
+			for _, num := range h.of(uint32(i)) {
+				wantMC[string(mcKey(num, art, stripe))] = true
+				count[num]++
+				if h.pending(uint32(i), num) < 0 {
+					confirmed++
+					proven[num] += uint64(r.PayloadLen)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		prefix []byte
+		want   map[string]bool
+	}{{pMnCommit, wantMC}, {pUnconfirmed, wantUC}} {
+		n := 0
+		mi := kv.Iterator(c.prefix, types.PrefixEnd(c.prefix))
+		for ; mi.Valid(); mi.Next() {
+			if !c.want[string(mi.Key())] {
+				mi.Close()
+				return fmt.Errorf("marker %q%x: no commitment of the stripe behind it", c.prefix, mi.Key()[len(c.prefix):])
+			}
+			n++
+		}
+		mi.Close()
+		if n != len(c.want) {
+			return fmt.Errorf("%d %q markers, the stripe records call for %d", n, c.prefix, len(c.want))
+		}
+	}
+	if got := k.counter(ctx, tcKey()); got != confirmed {
+		return fmt.Errorf("tc counts %d confirmed commitments, the stripe records %d", got, confirmed)
+	}
+	if got := k.counter(ctx, keyUnconfirmedAll); got != pending {
+		return fmt.Errorf("tu counts %d unconfirmed commitments, the stripe records %d", got, pending)
+	}
+	seen := 0
+	for _, m := range k.Masternodes(ctx) {
+		a, _ := secp256k1.ParseAddress(m.Address)
+		if got, ok := k.addressOf(ctx, m.Number); m.Number == 0 || !ok || got != a {
+			return fmt.Errorf("masternode %s: number %d does not lead back to it", m.Address, m.Number)
+		}
+		if m.Commitments != count[m.Number] || m.ProvenBytes != proven[m.Number] {
+			return fmt.Errorf("masternode %s: record says %d commitments and %d proven bytes, the stripe records %d and %d",
+				m.Address, m.Commitments, m.ProvenBytes, count[m.Number], proven[m.Number])
+		}
+		if count[m.Number] > 0 {
+			seen++
+		}
+	}
+	if seen != len(count) {
+		return fmt.Errorf("stripe records name %d masternodes, %d of them registered", len(count), seen)
+	}
+	return nil
+}
