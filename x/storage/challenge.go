@@ -86,64 +86,24 @@ func randBytes(rand [32]byte, purpose string, parts ...[]byte) []byte {
 	return h.Sum(nil)
 }
 
-// drawChallenges creates this block's challenges.
+// drawChallenges creates this block's challenges: each one a confirmed
+// commitment drawn uniformly (draw.go) whose holder is in good standing.
+// Trust does not matter here, unlike for placement: a distrusted
+// masternode still holds chunks and must still prove them, and passing is
+// also how its trust recovers.
 func (k Keeper) drawChallenges(ctx *types.Context) {
 	p := k.Params(ctx)
 	n := challengesDue(k.ConfirmedCommitments(ctx), ctx.Height, p.ChallengeInterval)
 	n = min(n, uint64(p.MaxChallengesPerBlock))
 	for i := uint64(0); i < n; i++ {
-		seed := randBytes(ctx.Rand, "challenge", u64(i))
-		mn, ok := k.auditee(ctx, seed[:8])
-		if !ok {
-			return
-		}
-		c := k.randomConfirmed(ctx, mn, seed[8:])
-		if c == nil {
-			continue
-		}
-		k.openChallenge(ctx, c, seed, "")
-	}
-}
-
-// auditee is the masternode a challenge drawn at point goes to: the first
-// on the ring in good standing (active, rewards not withheld) holding a
-// confirmed commitment. Trust does not matter here, unlike for placement:
-// a distrusted masternode still holds chunks and must still prove them,
-// and passing is also how its trust recovers (skipping it, a masternode
-// distrusted after one failure was never audited again, and never trusted
-// again).
-func (k Keeper) auditee(ctx *types.Context, point []byte) (types.Address, bool) {
-	var out types.Address
-	found := false
-	k.walk(ctx, point, func(a types.Address) bool {
-		if m, ok := k.Masternode(ctx, a); ok && InGoodStanding(m, ctx.Height) && m.Commitments > 0 {
-			out, found = a, true
-			return false
-		}
-		return true
-	})
-	return out, found
-}
-
-// randomConfirmed returns a confirmed commitment of mn at or after a random
-// position (wrapping), looking at no more than 64 entries.
-func (k Keeper) randomConfirmed(ctx *types.Context, mn types.Address, r []byte) *storagepb.Commitment {
-	pos := make([]byte, 40)
-	copy(pos, r)
-	try := func(after []byte) (found *storagepb.Commitment) {
-		k.eachMasternodeCommitment(ctx, mn, after, 64, func(c *storagepb.Commitment) bool {
-			if c.Confirmed && c.PayloadLen > 0 {
-				found = c
-				return false
+		for attempt := uint64(0); attempt < drawAttempts; attempt++ {
+			seed := randBytes(ctx.Rand, "challenge", u64(i), u64(attempt))
+			if c := k.drawConfirmed(ctx, seed); c != nil {
+				k.openChallenge(ctx, c, seed, "")
+				break
 			}
-			return true
-		})
-		return found
+		}
 	}
-	if c := try(pos); c != nil {
-		return c
-	}
-	return try(nil)
 }
 
 func (k Keeper) openChallenge(ctx *types.Context, c *storagepb.Commitment, seed []byte, requester string) *storagepb.Challenge {

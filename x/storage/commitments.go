@@ -174,7 +174,13 @@ func (k Keeper) stripeHolders(ctx *types.Context, art []byte, stripe uint32) hol
 func (k Keeper) setStripeHolders(ctx *types.Context, art []byte, stripe uint32, h holders) {
 	if len(h.Holders) == 0 {
 		k.kv(ctx).Delete(stripeKey(art, stripe))
+		if h.Seq != 0 {
+			k.kv(ctx).Delete(sqKey(h.Seq)) // its weight is 0: nothing confirmed is left
+		}
 		return
+	}
+	if h.Seq == 0 {
+		k.numberStripe(ctx, art, stripe, h)
 	}
 	k.set(ctx, stripeKey(art, stripe), h.StripeHolders)
 }
@@ -488,6 +494,7 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 		k.setCounter(ctx, keyUnconfirmedAll, t-1)
 	}
 	c.Confirmed, c.AssignedHeight, c.Replaces = true, 0, ""
+	k.fwAdd(ctx, h.Seq, 1)
 	if before == 0 {
 		k.addLiveBytes(ctx, c.ArtId, int64(c.PayloadLen))
 		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
@@ -527,6 +534,7 @@ func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Com
 	if t := k.counter(ctx, tcKey()); t > 0 {
 		k.setCounter(ctx, tcKey(), t-1)
 	}
+	k.fwAdd(ctx, h.Seq, -1)
 	k.addProvenBytes(ctx, c.Masternode, -int64(c.PayloadLen))
 }
 
@@ -561,6 +569,7 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 	wantMC, wantUC := map[string]bool{}, map[string]bool{}
 	count, proven := map[uint32]uint64{}, map[uint32]uint64{}
 	var confirmed, pending uint64
+	weights, refs := map[uint64]uint64{}, map[uint64]string{}
 	it := kv.Iterator(pStripeHolders, types.PrefixEnd(pStripeHolders))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
@@ -596,6 +605,11 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 			wantUC[string(ucKey(p.AssignedHeight, art, stripe))] = true
 		}
 		pending += uint64(len(r.Pending))
+		if r.Seq == 0 || refs[r.Seq] != "" {
+			return fmt.Errorf("stripe record %x: sequence number %d missing or taken", rest, r.Seq)
+		}
+		refs[r.Seq] = string(rest)
+		weights[r.Seq] = uint64(len(r.Holders) - len(r.Pending))
 		for i := range r.Counts {
 			for _, num := range h.of(uint32(i)) {
 				wantMC[string(mcKey(num, art, stripe))] = true
@@ -648,5 +662,5 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 	if seen != len(count) {
 		return fmt.Errorf("stripe records name %d masternodes, %d of them registered", len(count), seen)
 	}
-	return nil
+	return k.checkDrawTree(ctx, weights, refs)
 }

@@ -34,6 +34,9 @@ import (
 //	mc/                    <number4><art><stripe4>         marker: the masternode holds chunks of the stripe
 //	uc/                    <assigned8><art><stripe4>       marker: a commitment of the stripe assigned then waits for its proof
 //	tc  tu                 —                               u64 confirmed / unconfirmed commitments overall
+//	stseq                  —                               u64 last stripe sequence number given
+//	sq/                    <seq8>                          <art><stripe4>: the stripe record with that number (draw.go)
+//	fw/                    <node8>                         u64 confirmed commitments of a range of stripes (draw.go)
 //	rh/                    <height8>                       32-byte block randomness (proofs of possession)
 //	rn/                    —                               u64 height whose next block's randomness is needed
 //	chseq                  —                               u64 last challenge id
@@ -77,6 +80,9 @@ var (
 	pUnconfirmed      = []byte("uc/")
 	keyConfirmedAll   = []byte("tc")
 	keyUnconfirmedAll = []byte("tu")
+	keyStripeSeq      = []byte("stseq")
+	pStripeSeq        = []byte("sq/")
+	pFenwick          = []byte("fw/")
 	pRand             = []byte("rh/")
 	keyRandNeeded     = []byte("rn/")
 	keyChallengeSeq   = []byte("chseq")

@@ -2148,7 +2148,9 @@ type StripeHolders struct {
 	Holders []uint32 `protobuf:"varint,3,rep,packed,name=holders,proto3" json:"holders,omitempty"`
 	// pending lists the holders that still have to prove their chunk, in
 	// (index, holder) order.
-	Pending       []*PendingHolder `protobuf:"bytes,4,rep,name=pending,proto3" json:"pending,omitempty"`
+	Pending []*PendingHolder `protobuf:"bytes,4,rep,name=pending,proto3" json:"pending,omitempty"`
+	// seq numbers the stripe for the challenge draw (sq/, fw/: draw.go).
+	Seq           uint64 `protobuf:"varint,5,opt,name=seq,proto3" json:"seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2209,6 +2211,13 @@ func (x *StripeHolders) GetPending() []*PendingHolder {
 		return x.Pending
 	}
 	return nil
+}
+
+func (x *StripeHolders) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
 }
 
 // PendingHolder is an unconfirmed commitment of a StripeHolders record.
@@ -2890,13 +2899,14 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\breplaces\x18\t \x01(\tR\breplaces\x12\x1f\n" +
 	"\vpayload_len\x18\n" +
 	" \x01(\rR\n" +
-	"payloadLenJ\x04\b\b\x10\t\"\x9e\x01\n" +
+	"payloadLenJ\x04\b\b\x10\t\"\xb0\x01\n" +
 	"\rStripeHolders\x12\x1f\n" +
 	"\vpayload_len\x18\x01 \x01(\rR\n" +
 	"payloadLen\x12\x16\n" +
 	"\x06counts\x18\x02 \x03(\rR\x06counts\x12\x18\n" +
 	"\aholders\x18\x03 \x03(\rR\aholders\x12:\n" +
-	"\apending\x18\x04 \x03(\v2 .pastel.storage.v1.PendingHolderR\apending\"\x82\x01\n" +
+	"\apending\x18\x04 \x03(\v2 .pastel.storage.v1.PendingHolderR\apending\x12\x10\n" +
+	"\x03seq\x18\x05 \x01(\x04R\x03seq\"\x82\x01\n" +
 	"\rPendingHolder\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x16\n" +
 	"\x06holder\x18\x02 \x01(\rR\x06holder\x12'\n" +

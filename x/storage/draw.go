@@ -1,0 +1,157 @@
+package storage
+
+import (
+	"fmt"
+
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// The challenge draw picks one confirmed commitment uniformly among all of
+// them, without a list of them by masternode: every stripe record gets a
+// sequence number (sq/<seq> names the stripe), and a Fenwick tree over the
+// sequence numbers (fw/<node>) holds how many confirmed commitments each
+// stripe has. Drawing a number below the total (tc) and descending the tree
+// finds the stripe and the commitment in it in fwBits reads; a confirmation
+// or its loss updates fwBits nodes. So each confirmed commitment is
+// challenged once per challenge_interval blocks on average, whichever
+// masternode holds it and however many others it holds.
+
+// fwBits is the height of the tree: it numbers up to 2^fwBits stripes.
+const fwBits = 32
+
+const fwSize = uint64(1) << fwBits
+
+func sqKey(seq uint64) []byte  { return key(pStripeSeq, u64(seq)) }
+func fwKey(node uint64) []byte { return key(pFenwick, u64(node)) }
+func lowbit(i uint64) uint64   { return i & -i }
+func (k Keeper) fwGet(ctx *types.Context, node uint64) uint64 {
+	return k.counter(ctx, fwKey(node))
+}
+
+// fwAdd adds delta to stripe seq's weight.
+func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
+	if seq == 0 || seq > fwSize {
+		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree", seq))
+	}
+	for i := seq; i <= fwSize; i += lowbit(i) {
+		v := int64(k.fwGet(ctx, i)) + delta
+		if v < 0 {
+			panic(fmt.Sprintf("storage: draw tree node %d below zero", i)) // CheckIndexes guards the weights
+		}
+		if v == 0 {
+			k.kv(ctx).Delete(fwKey(i))
+		} else {
+			k.setCounter(ctx, fwKey(i), uint64(v))
+		}
+	}
+}
+
+// fwFind returns the stripe whose weight covers position t of the
+// cumulative weights (t < total) and t's offset inside it.
+func (k Keeper) fwFind(ctx *types.Context, t uint64) (seq, rest uint64) {
+	pos := uint64(0)
+	for step := fwSize; step > 0; step >>= 1 {
+		if next := pos + step; next <= fwSize {
+			if v := k.fwGet(ctx, next); v <= t {
+				pos, t = next, t-v
+			}
+		}
+	}
+	return pos + 1, t
+}
+
+// numberStripe gives a new stripe record its sequence number.
+func (k Keeper) numberStripe(ctx *types.Context, art []byte, stripe uint32, h holders) {
+	seq := k.counter(ctx, keyStripeSeq) + 1
+	if seq > fwSize {
+		panic("storage: out of stripe sequence numbers")
+	}
+	k.setCounter(ctx, keyStripeSeq, seq)
+	h.Seq = seq
+	k.kv(ctx).Set(sqKey(seq), key(art, u32(stripe)))
+}
+
+// drawAttempts bounds the draws one challenge may take: a draw landing on a
+// masternode out of good standing (its rewards withheld, jailed, leaving)
+// is drawn again.
+const drawAttempts = 4
+
+// drawConfirmed draws one confirmed commitment, uniformly among all of them,
+// from seed; nil if the drawn holder is not in good standing.
+func (k Keeper) drawConfirmed(ctx *types.Context, seed []byte) *storagepb.Commitment {
+	total := k.ConfirmedCommitments(ctx)
+	if total == 0 {
+		return nil
+	}
+	seq, rest := k.fwFind(ctx, u64From(seed[:8])%total)
+	ref := k.kv(ctx).Get(sqKey(seq))
+	if len(ref) != 36 {
+		return nil
+	}
+	id, stripe := ref[:32], u32From(ref[32:36])
+	h := k.stripeHolders(ctx, id, stripe)
+	for i := range h.Counts {
+		index := uint32(i)
+		for _, num := range h.of(index) {
+			if h.pending(index, num) >= 0 {
+				continue
+			}
+			if rest > 0 {
+				rest--
+				continue
+			}
+			a, ok := k.addressOf(ctx, num)
+			if !ok || h.PayloadLen == 0 {
+				return nil
+			}
+			if m, ok := k.Masternode(ctx, a); !ok || !InGoodStanding(m, ctx.Height) {
+				return nil
+			}
+			art, _ := k.Art(ctx, id)
+			return k.view(ctx, art, h, id, stripe, index, num, a)
+		}
+	}
+	return nil
+}
+
+// checkDrawTree recomputes the draw tree from the stripe records: every
+// record's sequence number names it in sq/, and every fw/ node holds the
+// confirmed commitments of its range of stripes.
+func (k Keeper) checkDrawTree(ctx *types.Context, weights map[uint64]uint64, refs map[uint64]string) error {
+	kv := k.kv(ctx)
+	n := 0
+	it := kv.Iterator(pStripeSeq, types.PrefixEnd(pStripeSeq))
+	for ; it.Valid(); it.Next() {
+		seq := u64From(it.Key()[len(pStripeSeq):])
+		if refs[seq] != string(it.Value()) {
+			it.Close()
+			return fmt.Errorf("sq/%d names stripe %x, no stripe record has that number", seq, it.Value())
+		}
+		n++
+	}
+	it.Close()
+	if n != len(refs) {
+		return fmt.Errorf("%d sq/ entries for %d stripe records", n, len(refs))
+	}
+	want := map[uint64]uint64{}
+	for seq, w := range weights {
+		for i := seq; i <= fwSize && w > 0; i += lowbit(i) {
+			want[i] += w
+		}
+	}
+	n = 0
+	it = kv.Iterator(pFenwick, types.PrefixEnd(pFenwick))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		node := u64From(it.Key()[len(pFenwick):])
+		if got := u64From(it.Value()); got != want[node] {
+			return fmt.Errorf("draw tree node %d holds %d, the stripe records %d", node, got, want[node])
+		}
+		n++
+	}
+	if n != len(want) {
+		return fmt.Errorf("%d draw tree nodes, the stripe records call for %d", n, len(want))
+	}
+	return nil
+}
