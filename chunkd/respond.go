@@ -41,7 +41,10 @@ func (d *Daemon) respond(ctx context.Context) {
 				continue
 			}
 			p, err := d.proveOne(ch)
-			if err != nil && !repairTried[ch.Id] && repairs < maxChallengeRepairs {
+			// The hoarder mints every challenged chunk it threw away, as a
+			// rational one would (minting takes milliseconds); the honest
+			// repair of damage is bounded per pass.
+			if err != nil && !repairTried[ch.Id] && (repairs < maxChallengeRepairs || d.cfg.Adversary == AdversaryHoarder) {
 				// The chunk is missing or corrupt here. The deadline is
 				// blocks away: rebuild it from this disk's own chunks of
 				// its stripe and answer from the rebuilt bytes. (The lazy

@@ -1,0 +1,372 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cosmos/iavl"
+	idb "github.com/cosmos/iavl/db"
+	"golang.org/x/crypto/sha3"
+
+	"github.com/pastelchain/pastel/codec"
+	"github.com/pastelchain/pastel/crypto/secp256k1"
+	"github.com/pastelchain/pastel/store"
+	"github.com/pastelchain/pastel/types"
+	"github.com/pastelchain/pastel/x/bank"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
+)
+
+// TestBenchScale measures the storage module with 10^3 masternodes and a
+// growing number of synthetic 20 MiB arts (real tickets and chunk ids, no
+// chunk bytes), on an on-disk IAVL tree: state per art by key prefix,
+// registration cost, block time while challenges run and are answered,
+// query times and memory. A measurement: runs with PASTEL_BENCH=1 (make
+// bench-scale); PASTEL_BENCH_SCALE_ARTS sets the sizes (default
+// 1000,10000), PASTEL_BENCH_SCALE_R the replication factor (default 10).
+//
+// What is real: registration is the keeper's registerArt (fee, placement on
+// the ring, attesters, editions, fingerprint index), attestation its
+// attest, blocks its BeginBlock and EndBlock (challenge draw, expiries,
+// moves, healing) and an IAVL commit. What is not: the masternodes'
+// confirmations are applied in bulk (benchConfirmAll: the same state as one
+// confirm per commitment, checked by CheckIndexes on the first arts), and
+// challenges are answered by passChallenge without a proof (proof checks
+// cost <100 µs each, measured apart: BenchmarkVerifyProof).
+func TestBenchScale(t *testing.T) {
+	if os.Getenv("PASTEL_BENCH") != "1" {
+		t.Skip("measurement; run with PASTEL_BENCH=1 (make bench-scale)")
+	}
+	sizes := []int{1000, 10000}
+	if s := os.Getenv("PASTEL_BENCH_SCALE_ARTS"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	r := uint32(10)
+	if s := os.Getenv("PASTEL_BENCH_SCALE_R"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = uint32(v)
+	}
+	const nMN = 1000
+	db, err := idb.NewGoLevelDB("application", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tree := iavl.NewMutableTree(db, 100_000, false, iavl.NewNopLogger())
+	k := Keeper{Bank: bank.Keeper{}}
+	height := int64(1)
+	// As in the app, a block's writes collect in a cache over the last
+	// saved version and reach the tree at the end of the block (IAVL's
+	// iterators over unsaved writes sort them all on every call).
+	var cache *store.Cache
+	ctxAt := func() *types.Context {
+		if cache == nil {
+			cache = store.NewCache(store.Tree{T: tree})
+		}
+		ctx := types.NewContext(cache, "scale", height, time.Unix(1_700_000_000+height*5, 0))
+		ctx.Rand = sha3.Sum256(binary.BigEndian.AppendUint64([]byte("scale"), uint64(height)))
+		return ctx
+	}
+	commit := func() {
+		if cache != nil {
+			cache.Write()
+			cache = nil
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+		height++
+	}
+	ctx := ctxAt()
+	p := DefaultParams()
+	p.Replication = r
+	k.setParams(ctx, p)
+	var mns []types.Address
+	for i := range nMN {
+		var a types.Address
+		copy(a[:], sha3.New256().Sum(binary.BigEndian.AppendUint32([]byte("mn"), uint32(i))))
+		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE, Url: "http://127.0.0.1:1"}
+		k.giveNumber(ctx, a, m)
+		k.setMasternode(ctx, a, m)
+		k.ringAdd(ctx, a)
+		mns = append(mns, a)
+	}
+	var artist types.Address
+	copy(artist[:], []byte("scale-bench-artist--"))
+	if err := k.Bank.Mint(ctx, artist, 1<<62); err != nil {
+		t.Fatal(err)
+	}
+	commit()
+
+	layout, err := codec.NewLayout(20<<20, codec.DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids [][]byte
+	register := func(i int) time.Duration {
+		seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
+		m := &storagepb.MsgRegisterArt{Title: fmt.Sprintf("scale %d", i), MetadataHash: seed[:], ArchiveHash: seed[:],
+			ArchiveSize: uint64(layout.Size), ChunkSize: uint32(codec.DefaultParams().ChunkSize), Redundancy: uint32(codec.DefaultParams().Redundancy),
+			Fingerprint: binary.BigEndian.Uint64(seed[8:]), Editions: 1, MaxFee: 1 << 62}
+		for c := 0; c < layout.Chunks(); c++ {
+			id := sha3.Sum256(binary.BigEndian.AppendUint32(seed[:], uint32(c)))
+			m.ChunkIds = append(m.ChunkIds, id[:])
+		}
+		ctx := ctxAt()
+		t0 := time.Now()
+		if err := k.registerArt(ctx, artist, m); err != nil {
+			t.Fatalf("art %d: %v", i, err)
+		}
+		d := time.Since(t0)
+		a, _ := k.Art(ctx, seed[:])
+		for s := range a.Stripes {
+			k.benchConfirmAll(ctx, a.Id, uint32(s))
+		}
+		for _, at := range a.Attestations {
+			mn, _ := secp256k1.ParseAddress(at.Attester)
+			if err := k.attest(ctx, mn, &storagepb.MsgAttest{ArtId: a.Id, Fingerprint: m.Fingerprint, Ok: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a, _ := k.Art(ctx, seed[:]); a.Status != storagepb.ArtStatus_ART_ACTIVE {
+			t.Fatalf("art %d is %v", i, a.Status)
+		}
+		ids = append(ids, seed[:])
+		commit() // one block per registration
+		return d
+	}
+	// The bulk confirmation must leave what confirm would: checked on the
+	// first arts.
+	for i := range 20 {
+		register(i)
+	}
+	if err := k.CheckIndexes(ctxAt()); err != nil {
+		t.Fatal(err)
+	}
+
+	// block runs one block: the answers to the challenges open before it
+	// (passed, as honest holders would), BeginBlock, EndBlock, commit.
+	block := func() time.Duration {
+		t0 := time.Now()
+		ctx := ctxAt()
+		for _, ch := range k.openChallengesAll(ctx) {
+			k.passChallenge(ctx, ch)
+		}
+		k.recordRandomness(ctx)
+		if _, err := (Module{Keeper: k}).EndBlock(ctx); err != nil {
+			t.Fatal(err)
+		}
+		commit()
+		return time.Since(t0)
+	}
+	median := func(ds []time.Duration) time.Duration {
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	fmt.Printf("storage at scale: %d masternodes, R=%d, 20 MiB arts (120 chunks), on-disk IAVL\n", nMN, r)
+	var firstBlock time.Duration
+	for _, n := range sizes {
+		var regs []time.Duration
+		t0 := time.Now()
+		_, _, before := moduleState(t, ctxAt())
+		from := len(ids)
+		for len(ids) < n {
+			d := register(len(ids))
+			if n-len(ids) < 50 {
+				regs = append(regs, d)
+			}
+		}
+		build := time.Since(t0)
+		_, _, after := moduleState(t, ctxAt())
+		perArt := perArtState(before, after, n-from)
+		var ds []time.Duration
+		passedBefore := k.passedTotal(ctxAt())
+		for range 40 {
+			ds = append(ds, block())
+		}
+		bm := median(ds)
+		if firstBlock == 0 {
+			firstBlock = bm
+		}
+		ctx := ctxAt()
+		// Query times: art health and the placement of one chunk.
+		var hq, pq []time.Duration
+		for i := range 50 {
+			id := ids[(i*7919)%len(ids)]
+			a, _ := k.Art(ctx, id)
+			q0 := time.Now()
+			k.ArtHealth(ctx, a)
+			hq = append(hq, time.Since(q0))
+			q0 = time.Now()
+			k.Place(ctx, ChunkPoint(id, 0, uint32(i)), int(r), nil)
+			pq = append(pq, time.Since(q0))
+		}
+		keys, size, _ := moduleState(t, ctx)
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("\n%d arts (built in %v):\n", n, build.Round(time.Second))
+		fmt.Printf("  module state: %d keys, %.1f MB key+value\n", keys, float64(size)/1e6)
+		var rows []string
+		var pk, pb float64
+		for _, pr := range perArt {
+			pk += pr.keys
+			pb += pr.bytes
+		}
+		for _, pr := range perArt[:min(8, len(perArt))] {
+			rows = append(rows, fmt.Sprintf("%s %.0f B (%.1f keys)", pr.prefix, pr.bytes, pr.keys))
+		}
+		fmt.Printf("  per art registered (growth over the %d arts added): %.0f keys, %.0f bytes (%.1f KiB): %s\n",
+			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
+		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
+		fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v (%.2f× the first size); %d challenges passed\n",
+			bm.Round(time.Microsecond), float64(bm)/float64(firstBlock), k.passedTotal(ctx)-passedBefore)
+		fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
+		fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
+	}
+}
+
+// benchConfirmAll confirms every unconfirmed commitment of a stripe at
+// once: the state confirm leaves after one call per commitment (counters,
+// draw tree, live bytes, proven bytes, markers), without a proof.
+func (k Keeper) benchConfirmAll(ctx *types.Context, art []byte, stripe uint32) {
+	h := k.stripeHolders(ctx, art, stripe)
+	if len(h.Pending) == 0 {
+		return
+	}
+	liveBefore := h.live()
+	perMN := map[uint32]int64{}
+	heights := map[int64]bool{}
+	for _, p := range h.Pending {
+		perMN[p.Holder]++
+		heights[p.AssignedHeight] = true
+	}
+	n := uint64(len(h.Pending))
+	h.Pending = nil
+	k.setStripeHolders(ctx, art, stripe, h)
+	for ht := range heights {
+		k.kv(ctx).Delete(ucKey(ht, art, stripe))
+	}
+	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)-n)
+	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+n)
+	k.fwAdd(ctx, h.Seq, int64(n))
+	k.addLiveBytes(ctx, art, int64(h.live()-liveBefore)*int64(h.PayloadLen))
+	nums := make([]uint32, 0, len(perMN))
+	for num := range perMN {
+		nums = append(nums, num)
+	}
+	slices.Sort(nums)
+	for _, num := range nums {
+		a, _ := k.addressOf(ctx, num)
+		k.addProvenBytes(ctx, a.String(), perMN[num]*int64(h.PayloadLen))
+	}
+}
+
+// openChallengesAll lists every open challenge (cq/ order).
+func (k Keeper) openChallengesAll(ctx *types.Context) []*storagepb.Challenge {
+	var out []*storagepb.Challenge
+	it := k.kv(ctx).Iterator(pChallengeDue, types.PrefixEnd(pChallengeDue))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		if ch, ok := k.Challenge(ctx, u64From(it.Key()[len(pChallengeDue)+8:])); ok {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (k Keeper) passedTotal(ctx *types.Context) (n uint64) {
+	for _, m := range k.Masternodes(ctx) {
+		n += m.ChallengesPassed
+	}
+	return n
+}
+
+type prefixBytes struct {
+	prefix      string
+	keys, bytes int
+}
+
+// moduleState counts the module's keys and key+value bytes by prefix (up
+// to the first '/'), largest first.
+func moduleState(t *testing.T, ctx *types.Context) (keys, size int, by []prefixBytes) {
+	t.Helper()
+	m := map[string]*prefixBytes{}
+	pre := []byte(ModuleName + "/")
+	it := ctx.Store().Iterator(pre, types.PrefixEnd(pre))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		kk := it.Key()[len(pre):]
+		p := string(kk)
+		if i := bytes.IndexByte(kk, '/'); i >= 0 {
+			p = string(kk[:i+1])
+		}
+		if m[p] == nil {
+			m[p] = &prefixBytes{prefix: p}
+		}
+		m[p].keys++
+		m[p].bytes += len(it.Key()) + len(it.Value())
+		keys++
+		size += len(it.Key()) + len(it.Value())
+	}
+	for _, v := range m {
+		by = append(by, *v)
+	}
+	sort.Slice(by, func(i, j int) bool { return by[i].bytes > by[j].bytes })
+	return keys, size, by
+}
+
+type growth struct {
+	prefix      string
+	keys, bytes float64 // per art
+}
+
+// perArtState is the growth by prefix from before to after over n arts,
+// largest first.
+func perArtState(before, after []prefixBytes, n int) []growth {
+	b := map[string]prefixBytes{}
+	for _, p := range before {
+		b[p.prefix] = p
+	}
+	var out []growth
+	for _, p := range after {
+		dk, db := p.keys-b[p.prefix].keys, p.bytes-b[p.prefix].bytes
+		if dk == 0 && db == 0 {
+			continue
+		}
+		out = append(out, growth{p.prefix, float64(dk) / float64(n), float64(db) / float64(n)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].bytes > out[j].bytes })
+	return out
+}
+
+func rss() string {
+	bz, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(bz), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:"))
+		}
+	}
+	return "?"
+}
