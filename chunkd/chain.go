@@ -152,8 +152,7 @@ func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]stora
 		if len(page) < storagepb.MaxPage {
 			return all, nil
 		}
-		last := page[len(page)-1]
-		cursor = fmt.Sprintf("/%x%08x%08x", []byte(last.ArtID), last.Stripe, last.Index)
+		cursor = fmt.Sprintf("/%x", []byte(page[len(page)-1].Cursor))
 	}
 }
 

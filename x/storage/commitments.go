@@ -23,8 +23,9 @@ import (
 // the ones still to prove theirs. So the state of an art does not grow by
 // a key per holder: a confirmed holder costs its number, one or two bytes.
 // Beside it, per stripe and never per chunk and holder:
-//   - mc/<number><art><stripe>: the masternode holds a chunk of the stripe
-//     (what it must store, what exit and reassignment move);
+//   - mc/: which stripes each masternode holds chunks of, by stripe
+//     sequence number, a bit or two bytes each (holdings.go): what it must
+//     store, what exit and reassignment move;
 //   - uc/<height><art><stripe>: a chunk of the stripe waits for a proof of a
 //     commitment assigned at height (expireUnconfirmed);
 //   - tc and tu: confirmed and unconfirmed commitments overall.
@@ -283,60 +284,60 @@ func (b byAddress) Swap(i, j int) {
 	b.as[i], b.as[j] = b.as[j], b.as[i]
 }
 
-// MasternodeCommitments returns up to limit commitments of mn starting
-// after the position `after` (nil = from the start), in position order.
+// cursorSize is the length of a position in one masternode's commitments:
+// stripe sequence number (8 bytes) and chunk index (4).
+const cursorSize = 12
+
+func cursorOf(seq uint64, index uint32) []byte { return key(u64(seq), u32(index)) }
+
+// MasternodeCommitments returns up to limit commitments of mn after the
+// cursor after (nil: from the first), in stripe sequence and index order.
 func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, after []byte, limit int) []*storagepb.Commitment {
 	var out []*storagepb.Commitment
-	k.eachMasternodeCommitment(ctx, mn, after, limit, func(c *storagepb.Commitment) bool {
+	k.eachMasternodeCommitment(ctx, mn, after, limit, func(c *storagepb.Commitment, _ []byte) bool {
 		out = append(out, c)
 		return true
 	})
 	return out
 }
 
-// eachMasternodeCommitment calls fn on up to limit commitments of mn in
-// position order after the position after (a chunkPos; nil: from the
-// first), reading one stripe record at a time, until fn returns false.
-func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment) bool) {
+// eachMasternodeCommitment calls fn on up to limit commitments of mn after
+// the cursor after (nil: from the first) with the cursor of each, reading
+// one stripe record at a time, until fn returns false. fn may change the
+// commitments.
+func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment, []byte) bool) {
 	num, ok := k.numberOf(ctx, mn)
 	if !ok || limit <= 0 {
 		return
 	}
-	prefix := key(pMnCommit, u32(num))
-	start := prefix
-	if len(after) == posSize {
-		start = key(prefix, after[:36])
+	from, afterIndex := uint64(0), int64(-1)
+	if len(after) == cursorSize {
+		from, afterIndex = u64From(after[:8]), int64(u32From(after[8:12]))
 	}
-	it := k.kv(ctx).Iterator(start, types.PrefixEnd(prefix))
-	var stripes [][]byte
-	// Collect the stripe keys first: fn's caller may write to the store.
-	// A stripe holds at least one commitment, so limit stripes are enough.
-	for ; it.Valid() && len(stripes) < limit; it.Next() {
-		stripes = append(stripes, append([]byte(nil), it.Key()[len(prefix):]...))
-	}
-	it.Close()
 	var art *storagepb.Art
 	n := 0
-	for _, sk := range stripes {
-		id, stripe := sk[:32], u32From(sk[32:36])
+	k.eachHolding(ctx, num, from, func(seq uint64) bool {
+		ref := k.kv(ctx).Get(sqKey(seq))
+		if len(ref) != 36 {
+			return true // CheckIndexes guards that every holding names a stripe
+		}
+		id, stripe := ref[:32], u32From(ref[32:36])
 		if art == nil || !bytes.Equal(art.Id, id) {
 			art, _ = k.Art(ctx, id)
 		}
 		h := k.stripeHolders(ctx, id, stripe)
 		for i := range h.Counts {
 			index := uint32(i)
-			if len(after) == posSize && bytes.Equal(sk, after[:36]) && index <= u32From(after[36:40]) {
-				continue
-			}
-			if !h.has(index, num) {
+			if seq == from && int64(index) <= afterIndex || !h.has(index, num) {
 				continue
 			}
 			n++
-			if !fn(k.view(ctx, art, h, id, stripe, index, num, mn)) || n >= limit {
-				return
+			if !fn(k.view(ctx, art, h, id, stripe, index, num, mn), cursorOf(seq, index)) || n >= limit {
+				return false
 			}
 		}
-	}
+		return true
+	})
 }
 
 // ConfirmedHolders is how many masternodes confirmed chunk (id, stripe, index).
@@ -401,7 +402,7 @@ func (k Keeper) commitStripe(ctx *types.Context, art []byte, stripe uint32, payl
 	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+total)
 	for _, a := range order {
 		m := nums[a]
-		k.kv(ctx).Set(mcKey(m.Number, art, stripe), types.Marker)
+		k.setHolding(ctx, m.Number, h.Seq, true)
 		m.Commitments += perMN[a]
 		k.setMasternode(ctx, a, m)
 	}
@@ -433,7 +434,7 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.markUnconfirmed(ctx, c.AssignedHeight, c.ArtId, c.Stripe)
 	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+1)
-	k.kv(ctx).Set(mcKey(m.Number, c.ArtId, c.Stripe), types.Marker)
+	k.setHolding(ctx, m.Number, h.Seq, true)
 	m.Commitments++
 	k.setMasternode(ctx, mn, m)
 }
@@ -463,7 +464,7 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	c.Confirmed = false
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	if !h.holds(num) {
-		k.kv(ctx).Delete(mcKey(num, c.ArtId, c.Stripe))
+		k.setHolding(ctx, num, h.Seq, false)
 	}
 	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
 		m.Commitments--
@@ -566,7 +567,7 @@ func (k Keeper) restartWindow(ctx *types.Context, c *storagepb.Commitment) {
 // masternode. CheckIndexes runs it (tests: after every block).
 func (k Keeper) checkCommitments(ctx *types.Context) error {
 	kv := k.kv(ctx)
-	wantMC, wantUC := map[string]bool{}, map[string]bool{}
+	wantHold, wantUC := map[string][]uint16{}, map[string]bool{}
 	count, proven := map[uint32]uint64{}, map[uint32]uint64{}
 	var confirmed, pending uint64
 	weights, refs := map[uint64]uint64{}, map[uint64]string{}
@@ -610,9 +611,14 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 		}
 		refs[r.Seq] = string(rest)
 		weights[r.Seq] = uint64(len(r.Holders) - len(r.Pending))
+		distinct := slices.Clone(r.Holders)
+		slices.Sort(distinct)
+		for _, num := range slices.Compact(distinct) {
+			hk := string(holdKey(num, r.Seq))
+			wantHold[hk] = append(wantHold[hk], uint16(r.Seq%holdSpan))
+		}
 		for i := range r.Counts {
 			for _, num := range h.of(uint32(i)) {
-				wantMC[string(mcKey(num, art, stripe))] = true
 				count[num]++
 				if h.pending(uint32(i), num) < 0 {
 					confirmed++
@@ -624,7 +630,7 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 	for _, c := range []struct {
 		prefix []byte
 		want   map[string]bool
-	}{{pMnCommit, wantMC}, {pUnconfirmed, wantUC}} {
+	}{{pUnconfirmed, wantUC}} {
 		n := 0
 		mi := kv.Iterator(c.prefix, types.PrefixEnd(c.prefix))
 		for ; mi.Valid(); mi.Next() {
@@ -638,6 +644,21 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 		if n != len(c.want) {
 			return fmt.Errorf("%d %q markers, the stripe records call for %d", n, c.prefix, len(c.want))
 		}
+	}
+	n := 0
+	hi := kv.Iterator(pMnCommit, types.PrefixEnd(pMnCommit))
+	for ; hi.Valid(); hi.Next() {
+		want := wantHold[string(hi.Key())]
+		slices.Sort(want)
+		if !bytes.Equal(hi.Value(), encodeHold(want)) {
+			hi.Close()
+			return fmt.Errorf("holdings %x: %x, the stripe records call for %x", hi.Key(), hi.Value(), encodeHold(want))
+		}
+		n++
+	}
+	hi.Close()
+	if n != len(wantHold) {
+		return fmt.Errorf("%d holdings containers, the stripe records call for %d", n, len(wantHold))
 	}
 	if got := k.counter(ctx, tcKey()); got != confirmed {
 		return fmt.Errorf("tc counts %d confirmed commitments, the stripe records %d", got, confirmed)

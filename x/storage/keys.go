@@ -31,7 +31,7 @@ import (
 //	mnseq                  —                               u64 last masternode number given
 //	mi/                    <number4>                       20-byte address of masternode number
 //	hs/                    <art><stripe4>                  storagepb.StripeHolders: every commitment of the stripe (commitments.go)
-//	mc/                    <number4><art><stripe4>         marker: the masternode holds chunks of the stripe
+//	mc/                    <number4><seq/4096, 8>          the stripes (by sequence number) the masternode holds chunks of (holdings.go)
 //	uc/                    <assigned8><art><stripe4>       marker: a commitment of the stripe assigned then waits for its proof
 //	tc  tu                 —                               u64 confirmed / unconfirmed commitments overall
 //	stseq                  —                               u64 last stripe sequence number given
@@ -136,9 +136,6 @@ func eoKey(owner types.Address, id []byte, ed uint32) []byte {
 func offerKey(id []byte, ed uint32) []byte { return key(pOffer, id, u32(ed)) }
 
 func stripeKey(art []byte, stripe uint32) []byte { return key(pStripeHolders, art, u32(stripe)) }
-func mcKey(num uint32, art []byte, stripe uint32) []byte {
-	return key(pMnCommit, u32(num), art, u32(stripe))
-}
 func ucKey(height int64, art []byte, stripe uint32) []byte {
 	return key(pUnconfirmed, u64(uint64(height)), art, u32(stripe))
 }

@@ -164,14 +164,23 @@ func (k Keeper) processMoves(ctx *types.Context) {
 				}
 				continue
 			}
-			// A position (chunkPos) to resume after, or types.Marker: from the
-			// start.
+			// A cursor (eachMasternodeCommitment) to resume after, or
+			// types.Marker: from the start.
 			after := k.kv(ctx).Get(qk)
-			if len(after) != posSize {
+			if len(after) != cursorSize {
 				after = nil
 			}
-			batch := k.MasternodeCommitments(ctx, a, after, budget)
-			for _, c := range batch {
+			type item struct {
+				c      *storagepb.Commitment
+				cursor []byte
+			}
+			var batch []item
+			k.eachMasternodeCommitment(ctx, a, after, budget, func(c *storagepb.Commitment, cur []byte) bool {
+				batch = append(batch, item{c, cur})
+				return true
+			})
+			for _, it := range batch {
+				c := it.c
 				budget--
 				if bytes.Equal(q, pReassign) {
 					k.reassign(ctx, c, a, false)
@@ -181,7 +190,7 @@ func (k Keeper) processMoves(ctx *types.Context) {
 				if !k.hasReplacement(ctx, c, a) && !k.reassign(ctx, c, a, true) {
 					k.removeCommitment(ctx, c) // nobody else can take it
 				}
-				after = chunkPos(c.ArtId, c.Stripe, c.Index)
+				after = it.cursor
 			}
 			if len(batch) == 0 || bytes.Equal(q, pReassign) {
 				after = nil

@@ -423,29 +423,31 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	case len(path) >= 2 && path[0] == "assignments":
-		// assignments/<mn>[/<after: hex position>]: up to storagepb.MaxPage commitments.
+		// assignments/<mn>[/<after: hex cursor>]: up to storagepb.MaxPage
+		// commitments; pass the last one's cursor for the next page.
 		a, err := secp256k1.ParseAddress(path[1])
 		if err != nil {
 			return bad("%v", err)
 		}
 		var after []byte
 		if len(path) == 3 {
-			if after, err = hex.DecodeString(path[2]); err != nil || len(after) != 40 {
-				return bad("cursor must be 80 hex digits")
+			if after, err = hex.DecodeString(path[2]); err != nil || len(after) != cursorSize {
+				return bad("cursor must be %d hex digits (the cursor of the last commitment of the previous page)", 2*cursorSize)
 			}
 		}
 		out := []storagepb.CommitmentView{}
 		p := k.Params(ctx)
-		for _, c := range k.MasternodeCommitments(ctx, a, after, storagepb.MaxPage) {
+		k.eachMasternodeCommitment(ctx, a, after, storagepb.MaxPage, func(c *storagepb.Commitment, cur []byte) bool {
 			v := storagepb.CommitmentView{ArtID: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkID: c.ChunkId, Confirmed: c.Confirmed,
-				Replaces: c.Replaces, AssignedHeight: c.AssignedHeight}
+				Replaces: c.Replaces, AssignedHeight: c.AssignedHeight, Cursor: cur}
 			if !c.Confirmed {
 				if s, e, err := k.confirmRangeOf(ctx, c, a, p); err == nil {
 					v.ProveLeafStart, v.ProveLeafEnd = s, e
 				}
 			}
 			out = append(out, v)
-		}
+			return true
+		})
 		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "challenges":
 		// challenges/<mn>: its open challenges.

@@ -99,6 +99,9 @@ type CommitmentView struct {
 	AssignedHeight int64  `json:"assigned_height"`
 	ProveLeafStart uint32 `json:"prove_leaf_start,omitempty"`
 	ProveLeafEnd   uint32 `json:"prove_leaf_end,omitempty"`
+	// Cursor is where the next page of the assignments query starts
+	// (/storage/assignments/<mn>/<cursor>).
+	Cursor HexBytes `json:"cursor,omitempty"`
 }
 
 // HealView is an open heal task: the chunks of a stripe its healer must
