@@ -44,9 +44,9 @@ fuzz:
 bench:
 	./scripts/bench.sh
 
-## bench-scale: state per art against R, block time against the number of arts, durability after sudden masternode loss (issue 13)
+## bench-scale: state per art against R; 10^3 masternodes with 10^3/10^4 arts (PASTEL_BENCH_SCALE_ARTS): state, registration, block time, queries, memory; heal after losing 30%; durability after sudden loss (issue 13)
 bench-scale:
-	PASTEL_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestBenchStatePerArt|TestBenchBlockTime|TestBenchDurability' ./x/storage/ -v | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
+	PASTEL_BENCH=1 $(GO) test -count=1 -timeout 90m -run 'TestBenchStatePerArt|TestBenchBlockTime|TestBenchDurability|TestBenchScale' ./x/storage/ -v | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
 	$(GO) test -run '^$$' -bench 'BenchmarkStats' -benchtime 20x ./x/storage/ | grep -E '^Benchmark'
 
 ## originality-report: crop/edit recall and false positives on Debian's wallpapers

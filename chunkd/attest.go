@@ -18,11 +18,11 @@ func (d *Daemon) attestPending(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, h := range ids {
+	for _, id := range ids {
+		art, h := []byte(id), hex.EncodeToString(id)
 		if d.attested[h] {
 			continue
 		}
-		art, _ := hex.DecodeString(h)
 		t, err := d.chain.Art(ctx, art, 0)
 		if err != nil || t == nil {
 			continue

@@ -192,8 +192,8 @@ func (ch *Chain) Near(ctx context.Context, art []byte, probes []uint64) (storage
 }
 
 // Attesting lists the arts mn must attest.
-func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]string, error) {
-	var out []string
+func (ch *Chain) Attesting(ctx context.Context, mn secp256k1.Address) ([]storagepb.HexBytes, error) {
+	var out []storagepb.HexBytes
 	return out, ch.queryJSON(ctx, "/storage/attesting/"+mn.String(), &out)
 }
 

@@ -334,7 +334,8 @@ func (k Keeper) expireUnconfirmed(ctx *types.Context) {
 	var stale [][]byte
 	end := key(pUnconfirmed, u64(uint64(ctx.Height-p.ConfirmWindow)))
 	it := k.kv(ctx).Iterator(pUnconfirmed, end)
-	for ; it.Valid() && len(dues) < MaxDeadlineWork; it.Next() {
+	for visited := 0; it.Valid() && len(dues) < MaxDeadlineWork && visited < MaxDeadlineWork; it.Next() {
+		visited++
 		rest := it.Key()[len(pUnconfirmed):]
 		height, art, stripe := int64(u64From(rest[:8])), append([]byte(nil), rest[8:40]...), u32From(rest[40:44])
 		h := k.stripeHolders(ctx, art, stripe)

@@ -519,9 +519,9 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		if err != nil {
 			return bad("%v", err)
 		}
-		out := []string{}
+		out := []storagepb.HexBytes{}
 		for _, id := range k.Attesting(ctx, a, storagepb.MaxPage) {
-			out = append(out, hexID(id))
+			out = append(out, id)
 		}
 		return json.Marshal(out)
 	case len(path) == 2 && path[0] == "chunks":

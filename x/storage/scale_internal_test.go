@@ -64,133 +64,25 @@ func TestBenchScale(t *testing.T) {
 		}
 		r = uint32(v)
 	}
-	const nMN = 1000
-	db, err := idb.NewGoLevelDB("application", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tree := iavl.NewMutableTree(db, 100_000, false, iavl.NewNopLogger())
-	k := Keeper{Bank: bank.Keeper{}}
-	height := int64(1)
-	// As in the app, a block's writes collect in a cache over the last
-	// saved version and reach the tree at the end of the block (IAVL's
-	// iterators over unsaved writes sort them all on every call).
-	var cache *store.Cache
-	ctxAt := func() *types.Context {
-		if cache == nil {
-			cache = store.NewCache(store.Tree{T: tree})
-		}
-		ctx := types.NewContext(cache, "scale", height, time.Unix(1_700_000_000+height*5, 0))
-		ctx.Rand = sha3.Sum256(binary.BigEndian.AppendUint64([]byte("scale"), uint64(height)))
-		return ctx
-	}
-	commit := func() {
-		if cache != nil {
-			cache.Write()
-			cache = nil
-		}
-		if _, _, err := tree.SaveVersion(); err != nil {
-			t.Fatal(err)
-		}
-		height++
-	}
-	ctx := ctxAt()
-	p := DefaultParams()
-	p.Replication = r
-	k.setParams(ctx, p)
-	var mns []types.Address
-	for i := range nMN {
-		var a types.Address
-		copy(a[:], sha3.New256().Sum(binary.BigEndian.AppendUint32([]byte("mn"), uint32(i))))
-		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE, Url: "http://127.0.0.1:1"}
-		k.giveNumber(ctx, a, m)
-		k.setMasternode(ctx, a, m)
-		k.ringAdd(ctx, a)
-		mns = append(mns, a)
-	}
-	var artist types.Address
-	copy(artist[:], []byte("scale-bench-artist--"))
-	if err := k.Bank.Mint(ctx, artist, 1<<62); err != nil {
-		t.Fatal(err)
-	}
-	commit()
-
-	layout, err := codec.NewLayout(20<<20, codec.DefaultParams())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids [][]byte
-	register := func(i int) time.Duration {
-		seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
-		m := &storagepb.MsgRegisterArt{Title: fmt.Sprintf("scale %d", i), MetadataHash: seed[:], ArchiveHash: seed[:],
-			ArchiveSize: uint64(layout.Size), ChunkSize: uint32(codec.DefaultParams().ChunkSize), Redundancy: uint32(codec.DefaultParams().Redundancy),
-			Fingerprint: binary.BigEndian.Uint64(seed[8:]), Editions: 1, MaxFee: 1 << 62}
-		for c := 0; c < layout.Chunks(); c++ {
-			id := sha3.Sum256(binary.BigEndian.AppendUint32(seed[:], uint32(c)))
-			m.ChunkIds = append(m.ChunkIds, id[:])
-		}
-		ctx := ctxAt()
-		t0 := time.Now()
-		if err := k.registerArt(ctx, artist, m); err != nil {
-			t.Fatalf("art %d: %v", i, err)
-		}
-		d := time.Since(t0)
-		a, _ := k.Art(ctx, seed[:])
-		for s := range a.Stripes {
-			k.benchConfirmAll(ctx, a.Id, uint32(s))
-		}
-		for _, at := range a.Attestations {
-			mn, _ := secp256k1.ParseAddress(at.Attester)
-			if err := k.attest(ctx, mn, &storagepb.MsgAttest{ArtId: a.Id, Fingerprint: m.Fingerprint, Ok: true}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if a, _ := k.Art(ctx, seed[:]); a.Status != storagepb.ArtStatus_ART_ACTIVE {
-			t.Fatalf("art %d is %v", i, a.Status)
-		}
-		ids = append(ids, seed[:])
-		commit() // one block per registration
-		return d
-	}
-	// The bulk confirmation must leave what confirm would: checked on the
-	// first arts.
+	e := newScaleEnv(t, r)
+	k, ctxAt, register, block := e.k, e.ctxAt, e.register, e.block
 	for i := range 20 {
 		register(i)
 	}
+	// The bulk confirmation must leave what confirm would.
 	if err := k.CheckIndexes(ctxAt()); err != nil {
 		t.Fatal(err)
 	}
-
-	// block runs one block: the answers to the challenges open before it
-	// (passed, as honest holders would), BeginBlock, EndBlock, commit.
-	block := func() time.Duration {
-		t0 := time.Now()
-		ctx := ctxAt()
-		for _, ch := range k.openChallengesAll(ctx) {
-			k.passChallenge(ctx, ch)
-		}
-		k.recordRandomness(ctx)
-		if _, err := (Module{Keeper: k}).EndBlock(ctx); err != nil {
-			t.Fatal(err)
-		}
-		commit()
-		return time.Since(t0)
-	}
-	median := func(ds []time.Duration) time.Duration {
-		slices.Sort(ds)
-		return ds[len(ds)/2]
-	}
-	fmt.Printf("storage at scale: %d masternodes, R=%d, 20 MiB arts (120 chunks), on-disk IAVL\n", nMN, r)
+	fmt.Printf("storage at scale: %d masternodes, R=%d, 20 MiB arts (120 chunks), on-disk IAVL\n", scaleMNs, r)
 	var firstBlock time.Duration
 	for _, n := range sizes {
 		var regs []time.Duration
 		t0 := time.Now()
 		_, _, before := moduleState(t, ctxAt())
-		from := len(ids)
-		for len(ids) < n {
-			d := register(len(ids))
-			if n-len(ids) < 50 {
+		from := len(e.ids)
+		for len(e.ids) < n {
+			d := register(len(e.ids))
+			if n-len(e.ids) < 50 {
 				regs = append(regs, d)
 			}
 		}
@@ -210,7 +102,7 @@ func TestBenchScale(t *testing.T) {
 		// Query times: art health and the placement of one chunk.
 		var hq, pq []time.Duration
 		for i := range 50 {
-			id := ids[(i*7919)%len(ids)]
+			id := e.ids[(i*7919)%len(e.ids)]
 			a, _ := k.Art(ctx, id)
 			q0 := time.Now()
 			k.ArtHealth(ctx, a)
@@ -298,6 +190,211 @@ func (k Keeper) passedTotal(ctx *types.Context) (n uint64) {
 		n += m.ChallengesPassed
 	}
 	return n
+}
+
+// TestBenchScaleHeal measures how the network comes back after the sudden
+// loss of 30% of 10^3 masternodes (jailed at once, as after failed
+// challenges): blocks and time until every commitment they held has moved
+// and been confirmed by its new holder, with PASTEL_BENCH_HEAL_ARTS arts
+// (default 1000) at R = 10. The new holders confirm in the block after
+// the move (benchConfirmAll: honest, fast masternodes), so the figure is
+// the chain's own pace: max_moves_per_block (MaxMovesPerBlock) moves a
+// block. A measurement: runs with PASTEL_BENCH=1 (make bench-scale).
+func TestBenchScaleHeal(t *testing.T) {
+	if os.Getenv("PASTEL_BENCH") != "1" {
+		t.Skip("measurement; run with PASTEL_BENCH=1 (make bench-scale)")
+	}
+	n := 1000
+	if s := os.Getenv("PASTEL_BENCH_HEAL_ARTS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newScaleEnv(t, 10)
+	k := e.k
+	for len(e.ids) < n {
+		e.register(len(e.ids))
+	}
+	ctx := e.ctxAt()
+	var lost uint64
+	for i, a := range e.mns {
+		if i%10 >= 3 {
+			continue
+		}
+		m, _ := k.Masternode(ctx, a)
+		lost += m.Commitments
+		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_JAILED, ctx.Height
+		k.setMasternode(ctx, a, m)
+		k.ringRemove(ctx, a)
+		k.kv(ctx).Set(key(pReassign, a[:]), types.Marker)
+	}
+	e.commit()
+	t0 := time.Now()
+	var ds []time.Duration
+	blocks := 0
+	for ; ; blocks++ {
+		ctx := e.ctxAt()
+		// Last block's new holders confirm (pending commitments by uc/).
+		var stripes [][]byte
+		it := k.kv(ctx).Iterator(pUnconfirmed, types.PrefixEnd(pUnconfirmed))
+		for ; it.Valid(); it.Next() {
+			stripes = append(stripes, append([]byte(nil), it.Key()[len(pUnconfirmed)+8:]...))
+		}
+		it.Close()
+		for _, st := range stripes {
+			k.benchConfirmAll(ctx, st[:32], u32From(st[32:36]))
+		}
+		queued := k.kv(ctx).Iterator(pReassign, types.PrefixEnd(pReassign))
+		done := !queued.Valid() && len(stripes) == 0
+		queued.Close()
+		if done {
+			break
+		}
+		ds = append(ds, e.block())
+	}
+	wall := time.Since(t0)
+	if err := k.CheckIndexes(e.ctxAt()); err != nil {
+		t.Fatal(err)
+	}
+	st := k.Stats(e.ctxAt())
+	slices.Sort(ds)
+	fmt.Printf("heal after jailing 30%% of %d masternodes at once, %d arts, R=10: %d commitments moved in %d blocks "+
+		"(%d moves a block), %v of block execution (block median %v, max %v); afterwards %d under-replicated chunks, %d in the heal queue, lowest redundancy %d.%03d\n",
+		scaleMNs, n, lost, blocks, MaxMovesPerBlock, wall.Round(time.Millisecond), median(ds).Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond),
+		st.UnderReplicated, st.HealQueue, st.LowestRedundancyMilli/1000, st.LowestRedundancyMilli%1000)
+}
+
+// scaleMNs is the number of masternodes of the scale benches.
+const scaleMNs = 1000
+
+// scaleEnv is a storage module on an on-disk IAVL tree with scaleMNs
+// masternodes, driven block by block as the app does.
+type scaleEnv struct {
+	t      *testing.T
+	k      Keeper
+	tree   *iavl.MutableTree
+	height int64
+	cache  *store.Cache
+	mns    []types.Address
+	artist types.Address
+	layout codec.Layout
+	ids    [][]byte
+}
+
+func newScaleEnv(t *testing.T, r uint32) *scaleEnv {
+	db, err := idb.NewGoLevelDB("application", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: 1,
+		tree: iavl.NewMutableTree(db, 100_000, false, iavl.NewNopLogger())}
+	ctx := e.ctxAt()
+	p := DefaultParams()
+	p.Replication = r
+	e.k.setParams(ctx, p)
+	for i := range scaleMNs {
+		var a types.Address
+		copy(a[:], sha3.New256().Sum(binary.BigEndian.AppendUint32([]byte("mn"), uint32(i))))
+		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE, Url: "http://127.0.0.1:1"}
+		e.k.giveNumber(ctx, a, m)
+		e.k.setMasternode(ctx, a, m)
+		e.k.ringAdd(ctx, a)
+		e.mns = append(e.mns, a)
+	}
+	copy(e.artist[:], []byte("scale-bench-artist--"))
+	if err := e.k.Bank.Mint(ctx, e.artist, 1<<62); err != nil {
+		t.Fatal(err)
+	}
+	e.commit()
+	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// ctxAt is the context of the current block. As in the app, a block's
+// writes collect in a cache over the last saved version and reach the tree
+// at the end of the block (IAVL's iterators over unsaved writes sort them
+// all on every call).
+func (e *scaleEnv) ctxAt() *types.Context {
+	if e.cache == nil {
+		e.cache = store.NewCache(store.Tree{T: e.tree})
+	}
+	ctx := types.NewContext(e.cache, "scale", e.height, time.Unix(1_700_000_000+e.height*5, 0))
+	ctx.Rand = sha3.Sum256(binary.BigEndian.AppendUint64([]byte("scale"), uint64(e.height)))
+	return ctx
+}
+
+func (e *scaleEnv) commit() {
+	if e.cache != nil {
+		e.cache.Write()
+		e.cache = nil
+	}
+	if _, _, err := e.tree.SaveVersion(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.height++
+}
+
+// register registers art i through registerArt, confirms every commitment
+// in bulk, attests it active, and commits the block; it returns the time
+// registerArt took.
+func (e *scaleEnv) register(i int) time.Duration {
+	t, k := e.t, e.k
+	seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
+	m := &storagepb.MsgRegisterArt{Title: fmt.Sprintf("scale %d", i), MetadataHash: seed[:], ArchiveHash: seed[:],
+		ArchiveSize: uint64(e.layout.Size), ChunkSize: uint32(codec.DefaultParams().ChunkSize), Redundancy: uint32(codec.DefaultParams().Redundancy),
+		Fingerprint: binary.BigEndian.Uint64(seed[8:]), Editions: 1, MaxFee: 1 << 62}
+	for c := 0; c < e.layout.Chunks(); c++ {
+		id := sha3.Sum256(binary.BigEndian.AppendUint32(seed[:], uint32(c)))
+		m.ChunkIds = append(m.ChunkIds, id[:])
+	}
+	ctx := e.ctxAt()
+	t0 := time.Now()
+	if err := k.registerArt(ctx, e.artist, m); err != nil {
+		t.Fatalf("art %d: %v", i, err)
+	}
+	d := time.Since(t0)
+	a, _ := k.Art(ctx, seed[:])
+	for s := range a.Stripes {
+		k.benchConfirmAll(ctx, a.Id, uint32(s))
+	}
+	for _, at := range a.Attestations {
+		mn, _ := secp256k1.ParseAddress(at.Attester)
+		if err := k.attest(ctx, mn, &storagepb.MsgAttest{ArtId: a.Id, Fingerprint: m.Fingerprint, Ok: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, _ := k.Art(ctx, seed[:]); a.Status != storagepb.ArtStatus_ART_ACTIVE {
+		t.Fatalf("art %d is %v", i, a.Status)
+	}
+	e.ids = append(e.ids, seed[:])
+	e.commit() // one block per registration
+	return d
+}
+
+// block runs one block: the answers to the challenges open before it
+// (passed, as honest holders would), BeginBlock, EndBlock, commit.
+func (e *scaleEnv) block() time.Duration {
+	t0 := time.Now()
+	ctx := e.ctxAt()
+	for _, ch := range e.k.openChallengesAll(ctx) {
+		e.k.passChallenge(ctx, ch)
+	}
+	e.k.recordRandomness(ctx)
+	if _, err := (Module{Keeper: e.k}).EndBlock(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	e.commit()
+	return time.Since(t0)
+}
+
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 type prefixBytes struct {
