@@ -109,9 +109,6 @@ var (
 
 func key(parts ...[]byte) []byte { return store.Key(parts...) }
 
-// posSize is the length of a chunkPos.
-const posSize = 32 + 4 + 4
-
 func chunkPos(id []byte, stripe, index uint32) []byte { return key(id, u32(stripe), u32(index)) }
 
 func mnKey(a types.Address) []byte        { return key(pMasternode, a[:]) }
