@@ -254,11 +254,46 @@ func TestMissedDeadlineWithholdsForExactlyTheParameter(t *testing.T) {
 	_ = sawEvent
 }
 
-// TestRepeatedFailuresReassignThenJail: F failures move the commitments
-// away; J failures jail the masternode (out of placement), and it may
-// unjail after jail_blocks.
-func TestRepeatedFailuresReassignThenJail(t *testing.T) {
-	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+// TestRepeatedFailuresReassign: F failures inside the window move every
+// commitment of the masternode away; below J it stays active.
+func TestRepeatedFailuresReassign(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval, p.MaxChallengesPerBlock = 1, 8
+		p.JailFailures = 1000
+	})
+	k := storage.Keeper{}
+	dead := e.c.Keys[0].PubKey().Address()
+	reassigned := false
+	for i := 0; i < 200 && !reassigned; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+		for _, ev := range e.c.Last.Events {
+			reassigned = reassigned || ev.Type == "commitments_reassigned"
+		}
+	}
+	if !reassigned {
+		m, _ := k.Masternode(e.c.Ctx(), dead)
+		t.Fatalf("a masternode that never answers was not reassigned: %+v", m)
+	}
+	for i := 0; i < 10; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+	}
+	m, _ := k.Masternode(e.c.Ctx(), dead)
+	if m.Status != storagepb.MasternodeStatus_MN_ACTIVE || m.Commitments != 0 || m.ProvenBytes != 0 || m.ChallengesFailed < 3 {
+		t.Fatalf("after reassignment: %v with %d commitments, %d proven bytes, %d failures; want active with nothing and >= 3 failures",
+			m.Status, m.Commitments, m.ProvenBytes, m.ChallengesFailed)
+	}
+}
+
+// TestRepeatedFailuresJail: J failures jail the masternode (out of
+// placement, its commitments moved), and it may unjail after jail_blocks.
+// J = F here: reassignment alone moves every commitment away, after which
+// the masternode is never challenged again and reaches a higher J only if
+// enough challenges were already open (a matter of the draw).
+func TestRepeatedFailuresJail(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval, p.MaxChallengesPerBlock = 1, 8
+		p.JailFailures = p.ReassignFailures
+	})
 	k := storage.Keeper{}
 	// Masternode keys[0] never answers; the others answer honestly.
 	dead := e.c.Keys[0].PubKey().Address()
@@ -271,7 +306,8 @@ func TestRepeatedFailuresReassignThenJail(t *testing.T) {
 		}
 	}
 	if jailedAt == 0 {
-		t.Fatal("a masternode that never answers was not jailed")
+		m, _ := k.Masternode(e.c.Ctx(), dead)
+		t.Fatalf("a masternode that never answers was not jailed: %+v", m)
 	}
 	for i := 0; i < 10; i++ {
 		e.answerAll(t, map[string]bool{dead.String(): true})

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -164,9 +165,53 @@ func (h holders) pendingAt(height int64) bool {
 }
 
 func (k Keeper) stripeHolders(ctx *types.Context, art []byte, stripe uint32) holders {
-	r := &storagepb.StripeHolders{}
-	k.get(ctx, stripeKey(art, stripe), r)
-	return holders{r}
+	h := holders{&storagepb.StripeHolders{}}
+	if k.get(ctx, stripeKey(art, stripe), h.StripeHolders) {
+		if err := h.undelta(); err != nil {
+			panic(fmt.Sprintf("storage: stripe record of %x/%d: %v", art, stripe, err)) // only setStripeHolders writes it
+		}
+	}
+	return h
+}
+
+// The stored record delta-codes each chunk's holder numbers: the first as
+// is, each next as its distance from the one before. The list is
+// ascending and R holders among M masternodes are about M/R apart, so a
+// holder costs one varint byte while M/R < 128 instead of two from
+// M = 128 on. In memory (holders) the numbers are absolute.
+
+// undelta turns a stored record's holder numbers absolute, in place.
+func (h holders) undelta() error {
+	off := 0
+	for _, c := range h.Counts {
+		if off+int(c) > len(h.Holders) {
+			return fmt.Errorf("counts add up to more than %d holders", len(h.Holders))
+		}
+		for j := off + 1; j < off+int(c); j++ {
+			h.Holders[j] += h.Holders[j-1]
+		}
+		off += int(c)
+	}
+	if off != len(h.Holders) {
+		return fmt.Errorf("counts add up to %d of %d holders", off, len(h.Holders))
+	}
+	return nil
+}
+
+// delta is the record as stored: a copy with delta-coded holder numbers.
+func (h holders) delta() *storagepb.StripeHolders {
+	d := make([]uint32, len(h.Holders))
+	off := 0
+	for _, c := range h.Counts {
+		for j := off; j < off+int(c); j++ {
+			d[j] = h.Holders[j]
+			if j > off {
+				d[j] -= h.Holders[j-1]
+			}
+		}
+		off += int(c)
+	}
+	return &storagepb.StripeHolders{PayloadLen: h.PayloadLen, Counts: h.Counts, Holders: d, Pending: h.Pending, Seq: h.Seq}
 }
 
 func (k Keeper) setStripeHolders(ctx *types.Context, art []byte, stripe uint32, h holders) {
@@ -180,7 +225,7 @@ func (k Keeper) setStripeHolders(ctx *types.Context, art []byte, stripe uint32, 
 	if h.Seq == 0 {
 		k.numberStripe(ctx, art, stripe, h)
 	}
-	k.set(ctx, stripeKey(art, stripe), h.StripeHolders)
+	k.set(ctx, stripeKey(art, stripe), h.delta())
 }
 
 // --- masternode numbers ---

@@ -33,6 +33,9 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 			return fmt.Errorf("stripe record %x: %w", rest, err)
 		}
 		h := holders{r}
+		if err := h.undelta(); err != nil {
+			return fmt.Errorf("stripe record %x: %w", rest, err)
+		}
 		if len(r.Holders) == 0 {
 			return fmt.Errorf("stripe record %x: empty (it should be deleted)", rest)
 		}

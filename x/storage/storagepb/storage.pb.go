@@ -2143,7 +2143,9 @@ type StripeHolders struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	PayloadLen uint32                 `protobuf:"varint,1,opt,name=payload_len,json=payloadLen,proto3" json:"payload_len,omitempty"` // payload bytes of each chunk of the stripe
 	// counts[i] is how many holders chunk index i has; holders lists them
-	// chunk after chunk, each chunk's in ascending masternode number.
+	// chunk after chunk, each chunk's in ascending masternode number,
+	// delta-coded: the first number as is, each next as its distance from
+	// the one before.
 	Counts  []uint32 `protobuf:"varint,2,rep,packed,name=counts,proto3" json:"counts,omitempty"`
 	Holders []uint32 `protobuf:"varint,3,rep,packed,name=holders,proto3" json:"holders,omitempty"`
 	// pending lists the holders that still have to prove their chunk, in
