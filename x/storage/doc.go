@@ -90,8 +90,8 @@
 // sequence numbers (two bytes a stripe, or one bit once dense); the
 // challenge draw is a Fenwick tree of confirmed commitments over the same
 // sequence numbers. A 20 MiB art (120 chunks) on 10^3 masternodes at
-// R = 10 costs about 13 keys and 7 to 8 KiB of state, of which the ticket is
-// half. CheckIndexes recomputes every index and counter from the records.
+// R = 10 costs about 13 keys and 7 to 8 KiB of state, most of it the
+// ticket. CheckIndexes recomputes every index and counter from the records.
 //
 // # What is not promised
 //
