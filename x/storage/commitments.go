@@ -394,6 +394,12 @@ func (k Keeper) LiveChunks(ctx *types.Context, id []byte, stripe uint32) uint32 
 
 // --- changes ---
 
+// addCount adds delta to the counter at key (tc, tu), never below 0.
+func (k Keeper) addCount(ctx *types.Context, key []byte, delta int64) {
+	v := int64(k.counter(ctx, key)) + delta
+	k.setCounter(ctx, key, uint64(max(v, 0)))
+}
+
 // markUnconfirmed records that a commitment of the stripe assigned at
 // height waits for its proof, and asks for the next block's randomness to
 // be kept (the proof draws from it).
@@ -440,7 +446,7 @@ func (k Keeper) commitStripe(ctx *types.Context, art []byte, stripe uint32, payl
 	}
 	k.setStripeHolders(ctx, art, stripe, h)
 	k.markUnconfirmed(ctx, ctx.Height, art, stripe)
-	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+total)
+	k.addCount(ctx, keyUnconfirmedAll, int64(total))
 	for _, a := range order {
 		m := nums[a]
 		k.setHolding(ctx, m.Number, h.Seq, true)
@@ -473,30 +479,35 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	h.setPending(c.Index, m.Number, c.AssignedHeight, replaces)
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.markUnconfirmed(ctx, c.AssignedHeight, c.ArtId, c.Stripe)
-	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+1)
+	k.addCount(ctx, keyUnconfirmedAll, 1)
 	k.setHolding(ctx, m.Number, h.Seq, true)
 	m.Commitments++
 	k.setMasternode(ctx, mn, m)
 }
 
+// slot returns c's holder (record and address) and its stripe record;
+// false if c's masternode is not registered or does not hold c's chunk.
+func (k Keeper) slot(ctx *types.Context, c *storagepb.Commitment) (m *storagepb.Masternode, mn types.Address, h holders, ok bool) {
+	mn, _ = secp256k1.ParseAddress(c.Masternode)
+	if m, ok = k.Masternode(ctx, mn); !ok || m.Number == 0 {
+		return nil, mn, holders{}, false
+	}
+	h = k.stripeHolders(ctx, c.ArtId, c.Stripe)
+	return m, mn, h, h.has(c.Index, m.Number)
+}
+
 // removeCommitment deletes a commitment and keeps the counters.
 func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
-	mn, _ := secp256k1.ParseAddress(c.Masternode)
-	num, ok := k.numberOf(ctx, mn)
+	m, mn, h, ok := k.slot(ctx, c)
 	if !ok {
 		return
 	}
-	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
-	if !h.has(c.Index, num) {
-		return
-	}
+	num := m.Number
 	if p := h.pending(c.Index, num); p >= 0 {
 		was := h.Pending[p].AssignedHeight
 		h.remove(c.Index, num)
 		k.settle(ctx, h, was, c.ArtId, c.Stripe)
-		if t := k.counter(ctx, keyUnconfirmedAll); t > 0 {
-			k.setCounter(ctx, keyUnconfirmedAll, t-1)
-		}
+		k.addCount(ctx, keyUnconfirmedAll, -1)
 	} else {
 		k.lostConfirmation(ctx, h, c)
 		h.remove(c.Index, num)
@@ -506,6 +517,7 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	if !h.holds(num) {
 		k.setHolding(ctx, num, h.Seq, false)
 	}
+	// Read again: lostConfirmation changed its proven bytes.
 	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
 		m.Commitments--
 		k.setMasternode(ctx, mn, m)
@@ -516,13 +528,11 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 // of the art, confirmed commitments overall, proven bytes of the
 // masternode, and the healing marker of the chunk.
 func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
-	mn, _ := secp256k1.ParseAddress(c.Masternode)
-	num, ok := k.numberOf(ctx, mn)
+	m, _, h, ok := k.slot(ctx, c)
 	if !ok {
 		return
 	}
-	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
-	p := h.pending(c.Index, num)
+	p := h.pending(c.Index, m.Number)
 	if p < 0 {
 		return
 	}
@@ -531,16 +541,14 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	h.Pending = slices.Delete(h.Pending, p, p+1)
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.settle(ctx, h, was, c.ArtId, c.Stripe)
-	if t := k.counter(ctx, keyUnconfirmedAll); t > 0 {
-		k.setCounter(ctx, keyUnconfirmedAll, t-1)
-	}
+	k.addCount(ctx, keyUnconfirmedAll, -1)
 	c.Confirmed, c.AssignedHeight, c.Replaces = true, 0, ""
 	k.fwAdd(ctx, h.Seq, 1)
 	if before == 0 {
 		k.addLiveBytes(ctx, c.ArtId, int64(c.PayloadLen))
 		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
 	}
-	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+1)
+	k.addCount(ctx, tcKey(), 1)
 	k.addProvenBytes(ctx, c.Masternode, int64(c.PayloadLen))
 }
 
@@ -548,20 +556,15 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 // loss): the holder must prove the chunk again within a new confirmation
 // window, starting now.
 func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
-	mn, _ := secp256k1.ParseAddress(c.Masternode)
-	num, ok := k.numberOf(ctx, mn)
-	if !ok {
-		return
-	}
-	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
-	if !h.has(c.Index, num) || h.pending(c.Index, num) >= 0 {
+	m, _, h, ok := k.slot(ctx, c)
+	if !ok || h.pending(c.Index, m.Number) >= 0 {
 		return
 	}
 	k.lostConfirmation(ctx, h, c)
-	h.setPending(c.Index, num, ctx.Height, 0)
+	h.setPending(c.Index, m.Number, ctx.Height, 0)
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.markUnconfirmed(ctx, ctx.Height, c.ArtId, c.Stripe)
-	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)+1)
+	k.addCount(ctx, keyUnconfirmedAll, 1)
 	c.Confirmed, c.AssignedHeight = false, ctx.Height
 }
 
@@ -572,9 +575,7 @@ func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Com
 		k.addLiveBytes(ctx, c.ArtId, -int64(c.PayloadLen))
 		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), types.Marker)
 	}
-	if t := k.counter(ctx, tcKey()); t > 0 {
-		k.setCounter(ctx, tcKey(), t-1)
-	}
+	k.addCount(ctx, tcKey(), -1)
 	k.fwAdd(ctx, h.Seq, -1)
 	k.addProvenBytes(ctx, c.Masternode, -int64(c.PayloadLen))
 }
@@ -582,13 +583,11 @@ func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Com
 // restartWindow gives unconfirmed c a new confirmation window from now
 // (nobody could give it the chunk: not its fault).
 func (k Keeper) restartWindow(ctx *types.Context, c *storagepb.Commitment) {
-	mn, _ := secp256k1.ParseAddress(c.Masternode)
-	num, ok := k.numberOf(ctx, mn)
+	m, _, h, ok := k.slot(ctx, c)
 	if !ok {
 		return
 	}
-	h := k.stripeHolders(ctx, c.ArtId, c.Stripe)
-	p := h.pending(c.Index, num)
+	p := h.pending(c.Index, m.Number)
 	if p < 0 {
 		return
 	}
