@@ -179,8 +179,8 @@ func (k Keeper) benchConfirmAll(ctx *types.Context, art []byte, stripe uint32) {
 	for ht := range heights {
 		k.kv(ctx).Delete(ucKey(ht, art, stripe))
 	}
-	k.setCounter(ctx, keyUnconfirmedAll, k.counter(ctx, keyUnconfirmedAll)-n)
-	k.setCounter(ctx, tcKey(), k.counter(ctx, tcKey())+n)
+	k.addCount(ctx, keyUnconfirmedAll, -int64(n))
+	k.addCount(ctx, tcKey(), int64(n))
 	k.fwAdd(ctx, h.Seq, int64(n))
 	k.addLiveBytes(ctx, art, int64(h.live()-liveBefore)*int64(h.PayloadLen))
 	nums := make([]uint32, 0, len(perMN))
