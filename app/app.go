@@ -11,7 +11,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,7 +18,6 @@ import (
 	"sort"
 	"sync"
 
-	corestore "cosmossdk.io/core/store"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
@@ -55,7 +53,10 @@ type Options struct {
 	SnapshotKeepRecent int
 	// CacheSize is the IAVL node cache size (default 100,000 nodes).
 	CacheSize int
-	Logger    *slog.Logger
+	// DBCacheMiB is the state database's LevelDB block cache in MiB
+	// (default store.DefaultDBCacheMiB).
+	DBCacheMiB int
+	Logger     *slog.Logger
 	// Metrics, when set, receives the app's Prometheus figures (metrics.go).
 	Metrics *Metrics
 	// Modules replaces Modules() when set: tests run a module in the real
@@ -136,7 +137,7 @@ func New(opts Options) (*App, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, err
 		}
-		ldb, err := idb.NewGoLevelDB("application", opts.DataDir)
+		ldb, err := store.OpenDB(opts.DataDir, "application", opts.DBCacheMiB)
 		if err != nil {
 			return nil, fmt.Errorf("app: open state database in %s: %w", opts.DataDir, err)
 		}
@@ -147,7 +148,7 @@ func New(opts Options) (*App, error) {
 		}
 	}
 	a.db = db
-	tree, err := openTree(db, opts.CacheSize, a.log)
+	tree, err := store.OpenTree(db, opts.CacheSize, a.log)
 	if err != nil {
 		return nil, err
 	}
@@ -311,51 +312,3 @@ func (a *App) MintForBench(addrs []types.Address, amount uint64) error {
 	}
 	return nil
 }
-
-// commitBatchBytes is the IAVL flush threshold: a commit larger than this is
-// written to the database in several pieces. IAVL's default (100 kB) splits
-// ordinary blocks, so a node killed inside Commit was left with a version
-// whose nodes were half on disk and whose root was not, and then refused to
-// start ("version does not exist"; found by the chaos run). With a bound far
-// above any block's writes, every commit (and every pruning pass) is one
-// LevelDB batch, which LevelDB applies atomically.
-const commitBatchBytes = 1 << 30
-
-// openTree opens the state tree at its latest complete version. A version
-// torn by a crash (some nodes written, no root: left by builds that split
-// commits) is rolled back, and CometBFT's handshake then replays that block.
-func openTree(db idb.DB, cacheSize int, log *slog.Logger) (*iavl.MutableTree, error) {
-	newTree := func() *iavl.MutableTree {
-		return iavl.NewMutableTree(unsizedBatches{db}, cacheSize, false, iavl.NewNopLogger(),
-			iavl.AsyncPruningOption(false), iavl.FlushThresholdOption(commitBatchBytes))
-	}
-	tree := newTree()
-	_, err := tree.Load()
-	if err == nil {
-		return tree, nil
-	}
-	if !errors.Is(err, iavl.ErrVersionDoesNotExist) {
-		return nil, fmt.Errorf("app: load state: %w", err)
-	}
-	vs := tree.AvailableVersions()
-	if len(vs) == 0 {
-		return nil, fmt.Errorf("app: load state: %w", err)
-	}
-	torn := int64(vs[len(vs)-1])
-	for v := torn - 1; v >= int64(vs[0]) && v >= torn-2; v-- {
-		tree = newTree()
-		if lerr := tree.LoadVersionForOverwriting(v); lerr != nil {
-			continue
-		}
-		log.Warn("state: rolled back a commit torn by a crash; the block is replayed", "torn_height", torn, "height", v)
-		return tree, nil
-	}
-	return nil, fmt.Errorf("app: load state: %w (no complete version just below height %d either; restore from a snapshot or resync)", err, torn)
-}
-
-// unsizedBatches makes IAVL's batches grow as needed: IAVL asks for batches
-// preallocated to the flush threshold, which at commitBatchBytes would
-// allocate a gigabyte per commit.
-type unsizedBatches struct{ idb.DB }
-
-func (d unsizedBatches) NewBatchWithSize(int) corestore.Batch { return d.DB.NewBatch() }

@@ -22,12 +22,17 @@ type AppConfig struct {
 	SnapshotKeepRecent int `toml:"snapshot-keep-recent"`
 	// LogFormat is "text" or "json" for the application's own logs.
 	LogFormat string `toml:"log-format"`
+	// DBCacheMiB is the state database's block cache (LevelDB), in MiB.
+	DBCacheMiB int `toml:"db-cache-mib"`
+	// IAVLCacheNodes is the state tree's node cache, in nodes.
+	IAVLCacheNodes int `toml:"iavl-cache-nodes"`
 }
 
 // DefaultAppConfig keeps the last 100,000 versions and a snapshot every
-// 1,000 blocks.
+// 1,000 blocks, with a 128 MiB database cache and 100,000 cached tree nodes.
 func DefaultAppConfig() AppConfig {
-	return AppConfig{PruningKeepRecent: 100_000, PruningInterval: 10, SnapshotInterval: 1000, SnapshotKeepRecent: 2, LogFormat: "text"}
+	return AppConfig{PruningKeepRecent: 100_000, PruningInterval: 10, SnapshotInterval: 1000, SnapshotKeepRecent: 2, LogFormat: "text",
+		DBCacheMiB: 128, IAVLCacheNodes: 100_000}
 }
 
 const appConfigHeader = `# Pastel application settings. CometBFT's own settings are in config.toml.
@@ -37,6 +42,9 @@ const appConfigHeader = `# Pastel application settings. CometBFT's own settings 
 # snapshot-interval:   take a state-sync snapshot every this many blocks (0 = off)
 # snapshot-keep-recent: number of snapshots kept on disk
 # log-format:          "text" or "json"
+# db-cache-mib:        state database (LevelDB) block cache in MiB; more keeps a large state's
+#                      reads off the disk (memory use grows by about this much)
+# iavl-cache-nodes:    state tree nodes kept decoded in memory (about 200 bytes each)
 
 `
 
@@ -69,6 +77,9 @@ func LoadAppConfig(home string) (AppConfig, error) {
 	}
 	if c.PruningKeepRecent < 0 || c.PruningInterval <= 0 || c.SnapshotInterval < 0 || c.SnapshotKeepRecent < 0 {
 		return c, fmt.Errorf("%s: pruning and snapshot settings must not be negative (interval > 0)", p)
+	}
+	if c.DBCacheMiB < 8 || c.IAVLCacheNodes < 1000 {
+		return c, fmt.Errorf("%s: db-cache-mib must be at least 8 and iavl-cache-nodes at least 1000 (defaults 128 and 100000)", p)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, fmt.Errorf("%s: log-format must be \"text\" or \"json\", not %q", p, c.LogFormat)

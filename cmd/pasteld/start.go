@@ -64,7 +64,7 @@ SIGKILL) is safe too: on restart CometBFT replays the blocks the application
 had not committed.
 
 Settings: <home>/config/config.toml (CometBFT: ports, peers, block time) and
-<home>/config/app.toml (pruning, snapshots, log format).`,
+<home>/config/app.toml (pruning, snapshots, log format, state caches).`,
 		Example: `  pasteld start --home ./node`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -108,6 +108,8 @@ Settings: <home>/config/config.toml (CometBFT: ports, peers, block time) and
 				PruneInterval:      appConf.PruningInterval,
 				SnapshotInterval:   appConf.SnapshotInterval,
 				SnapshotKeepRecent: appConf.SnapshotKeepRecent,
+				DBCacheMiB:         appConf.DBCacheMiB,
+				CacheSize:          appConf.IAVLCacheNodes,
 				Logger:             logger,
 			})
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -69,7 +70,7 @@ func TestBenchScale(t *testing.T) {
 	}
 	e := newScaleEnv(t, r)
 	k, ctxAt, register, block := e.k, e.ctxAt, e.register, e.block
-	for i := range 20 {
+	for i := range scaleArtsPerBlock {
 		register(i)
 	}
 	// The bulk confirmation must leave what confirm would.
@@ -88,7 +89,11 @@ func TestBenchScale(t *testing.T) {
 			if n-len(e.ids) < 50 {
 				regs = append(regs, d)
 			}
+			if len(e.ids)%10_000 == 0 {
+				fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v)\n", len(e.ids), n, time.Since(t0).Round(time.Second))
+			}
 		}
+		e.commit()
 		build := time.Since(t0)
 		// The bulk build leaves LevelDB a compaction debt a node that grew
 		// over months would not have: settle it before measuring blocks.
@@ -238,6 +243,7 @@ func TestBenchScaleHeal(t *testing.T) {
 	for len(e.ids) < n {
 		e.register(len(e.ids))
 	}
+	e.commit()
 	ctx := e.ctxAt()
 	var lost uint64
 	for i, a := range e.mns {
@@ -309,19 +315,34 @@ type scaleEnv struct {
 }
 
 func newScaleEnv(t *testing.T, r uint32) *scaleEnv {
-	db, err := idb.NewGoLevelDB("application", t.TempDir())
+	// The node's own database settings and tree options (store.OpenDB,
+	// store.OpenTree), with app.toml's knobs as environment variables.
+	cacheMiB, cacheNodes := store.DefaultDBCacheMiB, 100_000
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes} {
+		if s := os.Getenv(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			*v = n
+		}
+	}
+	db, err := store.OpenDB(t.TempDir(), "application", cacheMiB)
+	if os.Getenv("PASTEL_BENCH_DB_DEFAULTS") == "1" {
+		// The baseline: goleveldb's own defaults, as the node opened its
+		// database before store.OpenDB.
+		db.Close()
+		db, err = idb.NewGoLevelDB("application", t.TempDir())
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cacheSize := 100_000 // the app's default (app.Options.CacheSize)
-	if v := os.Getenv("PASTEL_BENCH_IAVL_CACHE"); v != "" {
-		if cacheSize, err = strconv.Atoi(v); err != nil {
-			t.Fatal(err)
-		}
+	tree, err := store.OpenTree(db, cacheNodes, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: 1, db: db,
-		tree: iavl.NewMutableTree(db, cacheSize, false, iavl.NewNopLogger())}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: 1, db: db, tree: tree}
 	ctx := e.ctxAt()
 	p := DefaultParams()
 	p.Replication = r
@@ -372,9 +393,14 @@ func (e *scaleEnv) commit() {
 	e.height++
 }
 
+// scaleArtsPerBlock is how many arts the benches register per block while
+// building: a busy chain's pace, and a twentieth of the commits (each a
+// LevelDB batch and an IAVL version) a block per art would cost.
+const scaleArtsPerBlock = 20
+
 // register registers art i through registerArt, confirms every commitment
-// in bulk, attests it active, and commits the block; it returns the time
-// registerArt took.
+// in bulk and attests it active, committing the block after every
+// scaleArtsPerBlock arts; it returns the time registerArt took.
 func (e *scaleEnv) register(i int) time.Duration {
 	t, k := e.t, e.k
 	seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
@@ -405,7 +431,9 @@ func (e *scaleEnv) register(i int) time.Duration {
 		t.Fatalf("art %d is %v", i, a.Status)
 	}
 	e.ids = append(e.ids, seed[:])
-	e.commit() // one block per registration
+	if len(e.ids)%scaleArtsPerBlock == 0 {
+		e.commit()
+	}
 	return d
 }
 
