@@ -97,6 +97,22 @@ func (Module) DefaultGenesis() json.RawMessage {
 	return bz
 }
 
+// MaxReplication bounds params.replication so that the state a registered
+// art costs stays under 16 KiB however many masternodes there are. For a
+// 120-chunk art (a 20 MiB image), measured by TestBenchScale at R = 10: the
+// ticket and the per-art keys take 5.0 KB and the stripe record's fixed
+// part 0.5 KB. What grows with R is bounded per (chunk, holder):
+//   - the stripe record keeps each holder as a delta-coded masternode number:
+//     at most 2 bytes while masternodes < 16,384·R (3 for a chunk's first);
+//   - the holdings index costs each (stripe, holder) at most 2 bytes (a
+//     sparse container entry, or its share of a bitmap just turned dense).
+//
+// So an art costs at most 5.5 KB + 120·(2R+1) + 240·R bytes: 15.2 KB at
+// R = 20, 16.6 KB at R = 23. 20 copies of a 12x-coded stripe is also twice
+// the default and 240x raw storage, beyond what durability calls for
+// (TestBenchDurability).
+const MaxReplication = 20
+
 // ParseGenesis decodes and validates the storage section.
 func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	var g Genesis
@@ -114,8 +130,8 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		p.ConfirmLeaves = DefaultParams().ConfirmLeaves
 	}
 	switch {
-	case p.Replication == 0:
-		return nil, fmt.Errorf("storage.params.replication must be at least 1")
+	case p.Replication == 0 || p.Replication > MaxReplication:
+		return nil, fmt.Errorf("storage.params.replication must be in [1, %d] (the default is %d)", MaxReplication, DefaultParams().Replication)
 	case p.Attesters == 0:
 		return nil, fmt.Errorf("storage.params.attesters must be at least 1")
 	case p.AttestWindow <= 0:
