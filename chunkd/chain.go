@@ -124,9 +124,19 @@ func (ch *Chain) MayFetch(ctx context.Context, art []byte, stripe, index uint32,
 	return out, nil
 }
 
-// Masternode returns the record of addr (nil if it is not one).
+// Masternode returns the record of addr (nil if it is not one), at most
+// TTL old.
 func (ch *Chain) Masternode(ctx context.Context, addr secp256k1.Address) (*storagepb.Masternode, error) {
-	return lookup(ch, ch.mns, addr.String(), ch.TTL, func() (*storagepb.Masternode, error) {
+	return ch.masternode(ctx, addr, ch.TTL)
+}
+
+// MasternodeNow returns the record of addr as the chain has it now.
+func (ch *Chain) MasternodeNow(ctx context.Context, addr secp256k1.Address) (*storagepb.Masternode, error) {
+	return ch.masternode(ctx, addr, 0)
+}
+
+func (ch *Chain) masternode(ctx context.Context, addr secp256k1.Address, maxAge time.Duration) (*storagepb.Masternode, error) {
+	return lookup(ch, ch.mns, addr.String(), maxAge, func() (*storagepb.Masternode, error) {
 		r, err := ch.node().Query(ctx, "/storage/mn/"+addr.String(), 0, false)
 		if err != nil {
 			return nil, err

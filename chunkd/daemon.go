@@ -166,6 +166,7 @@ type Daemon struct {
 	pullFailing map[string]pullFailure // missing chunks whose pulls fail, by chunkPosKey (follow goroutine only)
 	scrubBytes  int64                  // overrides the per-round byte budget (tests)
 
+	listed   listing    // the last full listing of this masternode's assignments (follow goroutine only)
 	gc       gcState    // garbage collection (follow goroutine only)
 	gcMu     sync.Mutex // guards gc's figures for status
 	lastSync syncFigures

@@ -83,7 +83,7 @@ func (d *Daemon) healthyNode(ctx context.Context) (*ctypes.ResultStatus, error) 
 // syncCommitments confirms commitments whose chunk is stored and verifies,
 // and pulls the others from peers (bounded per round).
 func (d *Daemon) syncCommitments(ctx context.Context) error {
-	as, err := d.chain.Assignments(ctx, d.addr)
+	as, err := d.assignments(ctx)
 	if err != nil {
 		return err
 	}
@@ -142,6 +142,51 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 		d.chain.Forget(art)
 	}
 	return nil
+}
+
+// listing is a full listing of this masternode's assignments, with the
+// chain's assignments_version read just before it.
+type listing struct {
+	version uint64
+	at      time.Time
+	as      []storagepb.CommitmentView
+	settled bool // every commitment listed was confirmed: nothing to pull or prove
+}
+
+// relistEvery bounds how long a listing is reused while the version stands
+// still (a safety net: the version moves with every change that matters).
+const relistEvery = 10 * time.Minute
+
+// assignments returns this masternode's commitments. Listing them all is
+// a page per storagepb.MaxPage commitments, about a thousand pages for a
+// masternode holding a million chunks, so a round lists them only when
+// there may be work: the last listing had an unconfirmed commitment, or
+// the chain's assignments_version for this masternode moved (a commitment
+// assigned, moved away, confirmed or unconfirmed), or it is relistEvery
+// old. The version is read before the listing, so a change in between
+// makes the next round list again.
+func (d *Daemon) assignments(ctx context.Context) ([]storagepb.CommitmentView, error) {
+	m, err := d.chain.MasternodeNow(ctx, d.addr)
+	if err != nil {
+		return nil, err
+	}
+	l := d.listed
+	if m != nil && l.settled && l.version == m.AssignmentsVersion && time.Since(l.at) < relistEvery {
+		d.metrics.listings.WithLabelValues("skipped").Inc()
+		return l.as, nil
+	}
+	now := time.Now()
+	as, err := d.chain.Assignments(ctx, d.addr)
+	if err != nil {
+		return nil, err
+	}
+	d.metrics.listings.WithLabelValues("full").Inc()
+	settled := m != nil
+	for _, a := range as {
+		settled = settled && a.Confirmed
+	}
+	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as, settled: settled}
+	return as, nil
 }
 
 // sortAssignments splits the unconfirmed assignments into those whose chunk

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -36,6 +37,7 @@ import (
 	"github.com/pastelchain/pastel/genesis"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/fingerprint"
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // storageNet is validators plus masternodes, each a chunkd process.
@@ -331,6 +333,22 @@ func TestArtLifecycleEndToEnd(t *testing.T) {
 	}
 
 	allIDs := append([]string(nil), ids...)
+	// Once every commitment of a masternode is confirmed, chunkd stops
+	// listing them all each round while the chain's assignments_version
+	// stands still; the next subtest's registration must still reach every
+	// holder (it waits for the new art to be active).
+	t.Run("settled masternodes skip listing their assignments", func(t *testing.T) {
+		const skipped = `chunkd_assignment_syncs_total{listing="skipped"}`
+		for i, m := range sn.mns {
+			deadline := time.Now().Add(30 * time.Second)
+			for metricValue(t, m, skipped) == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("masternode %d never skipped a listing in 30 s: %s", i, scrapeMetric(sn.mnURL[i], "chunkd_assignment_syncs_total"))
+				}
+				time.Sleep(300 * time.Millisecond)
+			}
+		}
+	})
 	t.Run("near duplicates refused, new image accepted", func(t *testing.T) {
 		src := painting(100, 400, 300)
 		resized := image.NewRGBA(image.Rect(0, 0, 300, 225))
@@ -392,6 +410,39 @@ func TestArtLifecycleEndToEnd(t *testing.T) {
 		}
 	})
 
+	// The art registered just now was assigned to masternodes that were
+	// skipping their listings: the moved assignments_version brings every
+	// holder back to confirm it.
+	t.Run("holders that skipped listing still confirm a new art", func(t *testing.T) {
+		deadline := time.Now().Add(60 * time.Second)
+		for i := range sn.mns {
+			for {
+				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+				r, err := sn.nodes[0].client().Query(ctx, "/storage/assignments/"+sn.mnAddr[i], 0, false)
+				cancel()
+				var as []storagepb.CommitmentView
+				if err == nil {
+					err = json.Unmarshal(r.Value, &as)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				pending := 0
+				for _, a := range as {
+					if !a.Confirmed {
+						pending++
+					}
+				}
+				if pending == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("masternode %d still has %d of %d assignments unconfirmed", i, pending, len(as))
+				}
+				time.Sleep(300 * time.Millisecond)
+			}
+		}
+	})
 	t.Run("non-owner, forged and replayed requests refused", func(t *testing.T) {
 		n := sn.nodes[0]
 		run(t, "keys", "add", "stranger", "--home", n.home, "--keyring-backend", "test")

@@ -3,10 +3,12 @@ package storage_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/x/storage"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -66,5 +68,89 @@ func TestNothingUnderXImportsChunkd(t *testing.T) {
 		if strings.HasPrefix(p, "github.com/pastelchain/pastel/chunkd") {
 			t.Fatalf("a package under x/ depends on %s", p)
 		}
+	}
+}
+
+// TestAssignmentsVersionFollowsListing: whenever what a masternode's
+// assignments listing says changes from one block to the next (a
+// commitment assigned, confirmed, unconfirmed, moved away), its record's
+// assignments_version changed too, so chunkd may skip listing while the
+// version stands still. Run over registration, confirmation, challenge
+// failures and reassignment.
+func TestAssignmentsVersionFollowsListing(t *testing.T) {
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval, p.MaxChallengesPerBlock = 1, 8
+		p.JailFailures = 1000
+	})
+	k := storage.Keeper{}
+	type seen struct {
+		version uint64
+		listing string
+	}
+	snapshot := func() map[string]seen {
+		out := map[string]seen{}
+		for i := 0; i < nMasternodes; i++ {
+			mn := e.c.Keys[i].PubKey().Address()
+			m, _ := k.Masternode(e.c.Ctx(), mn)
+			var b strings.Builder
+			for _, c := range k.MasternodeCommitments(e.c.Ctx(), mn, nil, 100_000) {
+				fmt.Fprintf(&b, "%x/%d/%d/%v/%d;", c.ArtId, c.Stripe, c.Index, c.Confirmed, c.AssignedHeight)
+			}
+			out[mn.String()] = seen{m.AssignmentsVersion, b.String()}
+		}
+		return out
+	}
+	changes := 0
+	check := func(before map[string]seen, what string) map[string]seen {
+		t.Helper()
+		after := snapshot()
+		for mn, a := range after {
+			b := before[mn]
+			if a.listing != b.listing {
+				changes++
+				if a.version == b.version {
+					t.Fatalf("%s: the assignments of %s changed but assignments_version stayed %d", what, mn, a.version)
+				}
+			}
+		}
+		return after
+	}
+	s := snapshot()
+	// A second art: assigned, then confirmed by every holder.
+	ta := makeArt(t, 2, 30_000, 0xf0f0f0f0f0f0)
+	e.c.Exec(e.c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
+	s = check(s, "registration")
+	e.c.Block()
+	s = check(s, "an empty block")
+	var txs [][]byte
+	for i := 0; i < nMasternodes; i++ {
+		mn := e.c.Keys[i].PubKey().Address()
+		var refs []*storagepb.ChunkRef
+		for _, cm := range k.MasternodeCommitments(e.c.Ctx(), mn, nil, 10000) {
+			if !cm.Confirmed && string(cm.ArtId) == string(ta.msg.ArchiveHash) {
+				refs = append(refs, proveRef(t, e.c, ta, cm, mn))
+			}
+		}
+		if len(refs) > 0 {
+			txs = append(txs, e.c.Sign(e.c.Keys[i], apptest.Msg(storagepb.MsgConfirmChunksType, &storagepb.MsgConfirmChunks{ArtId: ta.msg.ArchiveHash, Chunks: refs})))
+		}
+	}
+	e.c.Block(txs...)
+	s = check(s, "confirmations")
+	// Masternode 0 stops answering: failures, then its commitments move.
+	dead := e.c.Keys[0].PubKey().Address()
+	reassigned := false
+	for i := 0; i < 200 && !reassigned; i++ {
+		e.answerAll(t, map[string]bool{dead.String(): true})
+		s = check(s, fmt.Sprintf("failure block %d", i))
+		for _, ev := range e.c.Last.Events {
+			reassigned = reassigned || ev.Type == "commitments_reassigned"
+		}
+	}
+	if !reassigned {
+		t.Fatal("the silent masternode's commitments were never reassigned")
+	}
+	if changes < 2*nMasternodes {
+		t.Fatalf("only %d listing changes seen: the scenario did not exercise the version", changes)
 	}
 }

@@ -451,6 +451,7 @@ func (k Keeper) commitStripe(ctx *types.Context, art []byte, stripe uint32, payl
 		m := nums[a]
 		k.setHolding(ctx, m.Number, h.Seq, true)
 		m.Commitments += perMN[a]
+		m.AssignmentsVersion++
 		k.setMasternode(ctx, a, m)
 	}
 }
@@ -482,6 +483,7 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	k.addCount(ctx, keyUnconfirmedAll, 1)
 	k.setHolding(ctx, m.Number, h.Seq, true)
 	m.Commitments++
+	m.AssignmentsVersion++
 	k.setMasternode(ctx, mn, m)
 }
 
@@ -518,8 +520,11 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 		k.setHolding(ctx, num, h.Seq, false)
 	}
 	// Read again: lostConfirmation changed its proven bytes.
-	if m, ok := k.Masternode(ctx, mn); ok && m.Commitments > 0 {
-		m.Commitments--
+	if m, ok := k.Masternode(ctx, mn); ok {
+		if m.Commitments > 0 {
+			m.Commitments--
+		}
+		m.AssignmentsVersion++
 		k.setMasternode(ctx, mn, m)
 	}
 }
@@ -583,7 +588,7 @@ func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Com
 // restartWindow gives unconfirmed c a new confirmation window from now
 // (nobody could give it the chunk: not its fault).
 func (k Keeper) restartWindow(ctx *types.Context, c *storagepb.Commitment) {
-	m, _, h, ok := k.slot(ctx, c)
+	m, mn, h, ok := k.slot(ctx, c)
 	if !ok {
 		return
 	}
@@ -597,4 +602,6 @@ func (k Keeper) restartWindow(ctx *types.Context, c *storagepb.Commitment) {
 	k.settle(ctx, h, was, c.ArtId, c.Stripe)
 	k.markUnconfirmed(ctx, ctx.Height, c.ArtId, c.Stripe)
 	c.AssignedHeight = ctx.Height
+	m.AssignmentsVersion++
+	k.setMasternode(ctx, mn, m)
 }

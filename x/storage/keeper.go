@@ -155,6 +155,8 @@ func (k Keeper) setArt(ctx *types.Context, a *storagepb.Art) {
 	k.setLiveBytes(ctx, a.Id, lv, liveRecord{live: lv.live, size: a.ArchiveSize, active: a.Status == storagepb.ArtStatus_ART_ACTIVE})
 }
 
+// addProvenBytes changes mn's proven bytes: one of its commitments was
+// confirmed, unconfirmed or lost.
 func (k Keeper) addProvenBytes(ctx *types.Context, mnStr string, delta int64) {
 	mn, err := secp256k1.ParseAddress(mnStr)
 	if err != nil {
@@ -169,6 +171,7 @@ func (k Keeper) addProvenBytes(ctx *types.Context, mnStr string, delta int64) {
 	} else {
 		m.ProvenBytes = uint64(int64(m.ProvenBytes) + delta)
 	}
+	m.AssignmentsVersion++ // confirmed or unconfirmed
 	k.setMasternode(ctx, mn, m)
 }
 

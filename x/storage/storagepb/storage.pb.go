@@ -1587,9 +1587,14 @@ type Masternode struct {
 	LossesReported   uint64                 `protobuf:"varint,15,opt,name=losses_reported,json=lossesReported,proto3" json:"losses_reported,omitempty"`     // chunks it reported lost (MsgReportLoss)
 	// number is the masternode's short id in StripeHolders records, given at
 	// registration (1, 2, ...) and never reused.
-	Number        uint32 `protobuf:"varint,16,opt,name=number,proto3" json:"number,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Number uint32 `protobuf:"varint,16,opt,name=number,proto3" json:"number,omitempty"`
+	// assignments_version changes whenever the set of its commitments or
+	// their state changes (assigned, moved away, confirmed, unconfirmed, a
+	// window restarted): a masternode daemon lists its assignments again only
+	// when it moved.
+	AssignmentsVersion uint64 `protobuf:"varint,17,opt,name=assignments_version,json=assignmentsVersion,proto3" json:"assignments_version,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Masternode) Reset() {
@@ -1730,6 +1735,13 @@ func (x *Masternode) GetLossesReported() uint64 {
 func (x *Masternode) GetNumber() uint32 {
 	if x != nil {
 		return x.Number
+	}
+	return 0
+}
+
+func (x *Masternode) GetAssignmentsVersion() uint64 {
+	if x != nil {
+		return x.AssignmentsVersion
 	}
 	return 0
 }
@@ -2832,7 +2844,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06reason\x18\x0e \x01(\tR\x06reason\x12!\n" +
 	"\frequested_by\x18\x0f \x01(\tR\vrequestedBy\x12#\n" +
 	"\rclosed_height\x18\x10 \x01(\x03R\fclosedHeight\x12\x16\n" +
-	"\x06bounty\x18\x11 \x01(\x04R\x06bounty\"\xdc\x04\n" +
+	"\x06bounty\x18\x11 \x01(\x04R\x06bounty\"\x8d\x05\n" +
 	"\n" +
 	"Masternode\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x17\n" +
@@ -2853,7 +2865,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\rjailed_height\x18\r \x01(\x03R\fjailedHeight\x12*\n" +
 	"\x11consensus_pub_key\x18\x0e \x01(\fR\x0fconsensusPubKey\x12'\n" +
 	"\x0flosses_reported\x18\x0f \x01(\x04R\x0elossesReported\x12\x16\n" +
-	"\x06number\x18\x10 \x01(\rR\x06number\"\xd9\x01\n" +
+	"\x06number\x18\x10 \x01(\rR\x06number\x12/\n" +
+	"\x13assignments_version\x18\x11 \x01(\x04R\x12assignmentsVersion\"\xd9\x01\n" +
 	"\vAttestation\x12\x1a\n" +
 	"\battester\x18\x01 \x01(\tR\battester\x12\x12\n" +
 	"\x04done\x18\x02 \x01(\bR\x04done\x12\x0e\n" +

@@ -1,0 +1,37 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The replication factor is bounded so the state an art costs stays bounded
+// (MaxReplication), and a genesis outside the bound says what is allowed.
+func TestReplicationBounded(t *testing.T) {
+	bound := fmt.Sprintf("storage.params.replication must be in [1, %d]", MaxReplication)
+	for _, c := range []struct {
+		r    uint32
+		want string
+	}{
+		{1, ""}, {MaxReplication, ""},
+		{0, bound}, {MaxReplication + 1, bound},
+	} {
+		p := DefaultParams()
+		p.Replication = c.r
+		raw, err := json.Marshal(map[string]any{"params": p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ParseGenesis(raw)
+		switch {
+		case c.want == "" && err != nil:
+			t.Fatalf("R=%d refused: %v", c.r, err)
+		case c.want == "" && g.Params.Replication != c.r:
+			t.Fatalf("R=%d parsed as %d", c.r, g.Params.Replication)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Fatalf("R=%d: %v, want %q", c.r, err, c.want)
+		}
+	}
+}
