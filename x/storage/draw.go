@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -12,12 +13,18 @@ import (
 // sequence number (sq/<seq> names the stripe), and a Fenwick tree over the
 // sequence numbers (fw/<node>) holds how many confirmed commitments each
 // stripe has. Drawing a number below the total (tc) and descending the tree
-// finds the stripe and the commitment in it in fwBits reads; a confirmation
-// or its loss updates fwBits nodes. So each confirmed commitment is
+// finds the stripe and the commitment in it; a confirmation or its loss
+// updates the nodes above its stripe. So each confirmed commitment is
 // challenged once per challenge_interval blocks on average, whichever
 // masternode holds it and however many others it holds.
+//
+// The tree is only as tall as the sequence numbers in use: its root is the
+// least power of two at or above the highest number given (fwTop), so a
+// draw reads and an update writes about log2(stripes) nodes, not fwBits.
+// When a new number passes the root, the powers of two up to the new root
+// are set to the total (fwExtend): each covers every stripe numbered so far.
 
-// fwBits is the height of the tree: it numbers up to 2^fwBits stripes.
+// fwBits bounds the tree: it numbers up to 2^fwBits stripes.
 const fwBits = 32
 
 const fwSize = uint64(1) << fwBits
@@ -29,12 +36,38 @@ func (k Keeper) fwGet(ctx *types.Context, node uint64) uint64 {
 	return k.counter(ctx, fwKey(node))
 }
 
+// fwTop is the root of the tree while sequence numbers run up to n: the
+// least power of two at or above n (1 for none).
+func fwTop(n uint64) uint64 {
+	if n <= 1 {
+		return 1
+	}
+	return uint64(1) << bits.Len64(n-1)
+}
+
+// fwExtend moves the root from fwTop(from) up to fwTop(to) when sequence
+// numbers, which ran up to from, now run up to to.
+func (k Keeper) fwExtend(ctx *types.Context, from, to uint64) {
+	old, top := fwTop(from), fwTop(to)
+	if top == old {
+		return
+	}
+	total := k.fwGet(ctx, old)
+	if total == 0 {
+		return
+	}
+	for n := old * 2; n <= top; n *= 2 {
+		k.setCounter(ctx, fwKey(n), total)
+	}
+}
+
 // fwAdd adds delta to stripe seq's weight.
 func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
-	if seq == 0 || seq > fwSize {
-		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree", seq))
+	top := fwTop(k.counter(ctx, keyStripeSeq))
+	if seq == 0 || seq > top {
+		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree (root %d)", seq, top))
 	}
-	for i := seq; i <= fwSize; i += lowbit(i) {
+	for i := seq; i <= top; i += lowbit(i) {
 		v := int64(k.fwGet(ctx, i)) + delta
 		if v < 0 {
 			panic(fmt.Sprintf("storage: draw tree node %d below zero", i)) // CheckIndexes guards the weights
@@ -50,9 +83,10 @@ func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
 // fwFind returns the stripe whose weight covers position t of the
 // cumulative weights (t < total) and t's offset inside it.
 func (k Keeper) fwFind(ctx *types.Context, t uint64) (seq, rest uint64) {
+	top := fwTop(k.counter(ctx, keyStripeSeq))
 	pos := uint64(0)
-	for step := fwSize; step > 0; step >>= 1 {
-		if next := pos + step; next <= fwSize {
+	for step := top; step > 0; step >>= 1 {
+		if next := pos + step; next <= top {
 			if v := k.fwGet(ctx, next); v <= t {
 				pos, t = next, t-v
 			}
@@ -67,6 +101,7 @@ func (k Keeper) numberStripe(ctx *types.Context, art []byte, stripe uint32, h ho
 	if seq > fwSize {
 		panic("storage: out of stripe sequence numbers")
 	}
+	k.fwExtend(ctx, seq-1, seq)
 	k.setCounter(ctx, keyStripeSeq, seq)
 	h.Seq = seq
 	k.kv(ctx).Set(sqKey(seq), key(art, u32(stripe)))
@@ -134,9 +169,13 @@ func (k Keeper) checkDrawTree(ctx *types.Context, weights map[uint64]uint64, ref
 	if n != len(refs) {
 		return fmt.Errorf("%d sq/ entries for %d stripe records", n, len(refs))
 	}
+	top := fwTop(k.counter(ctx, keyStripeSeq))
 	want := map[uint64]uint64{}
 	for seq, w := range weights {
-		for i := seq; i <= fwSize && w > 0; i += lowbit(i) {
+		if seq > top {
+			return fmt.Errorf("stripe %d has weight %d above the draw tree's root %d", seq, w, top)
+		}
+		for i := seq; i <= top && w > 0; i += lowbit(i) {
 			want[i] += w
 		}
 	}

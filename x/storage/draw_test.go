@@ -31,9 +31,21 @@ func TestDrawTreeMatchesPrefixSums(t *testing.T) {
 		if rapid.Bool().Draw(rt, "top") {
 			seqs[n-1] = fwSize
 		}
+		// Stripes are numbered one by one, weight changes in between: the
+		// root moves up as numbers pass it, over weights already there.
 		weights := map[uint64]uint64{}
+		numbered := 0
+		number := func() {
+			k.fwExtend(ctx, k.counter(ctx, keyStripeSeq), seqs[numbered])
+			k.setCounter(ctx, keyStripeSeq, seqs[numbered])
+			numbered++
+		}
+		number()
 		for range rapid.IntRange(1, 100).Draw(rt, "changes") {
-			s := seqs[rapid.IntRange(0, n-1).Draw(rt, "which")]
+			if numbered < n && rapid.IntRange(0, 3).Draw(rt, "number") == 0 {
+				number()
+			}
+			s := seqs[rapid.IntRange(0, numbered-1).Draw(rt, "which")]
 			if weights[s] > 0 && rapid.Bool().Draw(rt, "down") {
 				k.fwAdd(ctx, s, -1)
 				weights[s]--

@@ -126,9 +126,16 @@ func TestGenesisMasternodesFormTheValidatorSet(t *testing.T) {
 // answering challenges is penalized (power scaled by penalized_factor),
 // then jailed (power 0, removed from CometBFT's set), and gets its power
 // back after unjailing once its penalty has run out. The others keep theirs.
+// J = F, as in TestRepeatedFailuresJail: with J > F the failure that moves
+// every commitment away may leave too few challenges open to reach J, and
+// whether it does is a matter of the draw.
 func TestJailedValidatorLosesPower(t *testing.T) {
 	withValidators(t, 4)
-	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval = 1
+		p.MaxChallengesPerBlock = 8
+		p.JailFailures = p.ReassignFailures
+	})
 	k := storage.Keeper{}
 	dead := e.c.Keys[0].PubKey().Address()
 	pub := consensusKey(0)
