@@ -89,9 +89,15 @@
 // which stripes a masternode holds are Roaring-style containers of stripe
 // sequence numbers (two bytes a stripe, or one bit once dense); the
 // challenge draw is a Fenwick tree of confirmed commitments over the same
-// sequence numbers. A 20 MiB art (120 chunks) on 10^3 masternodes at
-// R = 10 costs about 13 keys and 7 to 8 KiB of state, most of it the
-// ticket. CheckIndexes recomputes every index and counter from the records.
+// sequence numbers, as tall as the numbers in use. A 20 MiB art (120
+// chunks) on 10^3 masternodes at R = 10 costs about 13 keys and 7 KiB of
+// state, most of it the ticket. What still grows with R (two bytes at most
+// per chunk and holder, in the stripe record and the holdings) is why
+// params.replication is capped at MaxReplication = 20: the art then stays
+// under 16 KiB on any number of masternodes. CheckIndexes recomputes every
+// index and counter from the records. A masternode's assignments_version
+// moves with every change to its commitments, so its daemon relists them
+// only when it moved.
 //
 // # What is not promised
 //
