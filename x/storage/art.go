@@ -148,7 +148,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 		k.setEditionOwner(ctx, id, e, artist)
 	}
 	k.fpAdd(ctx, m.Fingerprint, id)
-	k.kv(ctx).Set(key(pAttestDeadline, u64(uint64(art.AttestDeadline)), id), types.Marker)
+	k.kv(ctx).Set(deadlineKey(art.AttestDeadline, id), types.Marker)
 	ctx.EmitEvent("art_registered", "art_id", hexID(id), "artist", artist.String(), "chunks", types.U64(uint64(len(m.ChunkIds))),
 		"fee", types.U64(fee), "fingerprint", fmt.Sprintf("%016x", m.Fingerprint))
 	mns := make([]types.Address, 0, len(perMN))
@@ -321,6 +321,9 @@ func (k Keeper) maybeActivate(ctx *types.Context, art *storagepb.Art) {
 	art.Status = storagepb.ArtStatus_ART_ACTIVE
 	art.ActivatedHeight = ctx.Height
 	k.setArt(ctx, art)
+	// Nothing is left to do at the deadline: a marker kept would cost the
+	// deadline's block a ticket read per art ever registered.
+	k.kv(ctx).Delete(deadlineKey(art.AttestDeadline, art.Id))
 	k.clearAttesting(ctx, art)
 	ctx.EmitEvent("art_activated", "art_id", hexID(art.Id), "artist", art.Artist)
 }
@@ -331,6 +334,7 @@ func (k Keeper) reject(ctx *types.Context, art *storagepb.Art, reason string) {
 	art.Status = storagepb.ArtStatus_ART_REJECTED
 	art.RejectReason = reason
 	k.setArt(ctx, art)
+	k.kv(ctx).Delete(deadlineKey(art.AttestDeadline, art.Id))
 	k.clearAttesting(ctx, art)
 	k.fpRemove(ctx, art.Fingerprint, art.Id)
 	for s, st := range art.Stripes {
@@ -348,7 +352,8 @@ func (k Keeper) reject(ctx *types.Context, art *storagepb.Art, reason string) {
 // MaxDeadlinesPerBlock bounds the deadline work of one block.
 const MaxDeadlinesPerBlock = 64
 
-// processDeadlines rejects arts still pending at their deadline.
+// processDeadlines rejects arts still pending at their deadline (only
+// pending arts have a marker).
 func (k Keeper) processDeadlines(ctx *types.Context) {
 	end := key(pAttestDeadline, u64(uint64(ctx.Height)+1))
 	it := k.kv(ctx).Iterator(pAttestDeadline, end)

@@ -155,6 +155,12 @@ func xpKey(mn types.Address) []byte            { return key(pExpiryPenalty, mn[:
 func cxKey(mn types.Address, id uint64) []byte { return key(pMnHistory, mn[:], u64(id)) }
 func caKey(art []byte, id uint64) []byte       { return key(pArtHistory, art, u64(id)) }
 
+// deadlineKey marks a pending art's attestation deadline:
+// dl/<deadline8><art32>, deleted when the art activates or is rejected.
+func deadlineKey(deadline int64, art []byte) []byte {
+	return key(pAttestDeadline, u64(uint64(deadline)), art)
+}
+
 func hmKey(art []byte, stripe, index uint32) []byte {
 	return key(pHealMark, chunkPos(art, stripe, index))
 }

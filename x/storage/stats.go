@@ -83,7 +83,7 @@ func (k Keeper) Stats(ctx *types.Context) Stats {
 func (k Keeper) CheckIndexes(ctx *types.Context) error {
 	kv := k.kv(ctx)
 	byStatus := map[storagepb.ArtStatus]uint64{}
-	var active [][]byte
+	var active, deadlines [][]byte
 	it := kv.Iterator(pArt, types.PrefixEnd(pArt))
 	for ; it.Valid(); it.Next() {
 		a := &storagepb.Art{}
@@ -92,6 +92,9 @@ func (k Keeper) CheckIndexes(ctx *types.Context) error {
 			return fmt.Errorf("art record %x: %w", it.Key(), err)
 		}
 		byStatus[a.Status]++
+		if a.Status == storagepb.ArtStatus_ART_PENDING {
+			deadlines = append(deadlines, deadlineKey(a.AttestDeadline, a.Id))
+		}
 		var live uint64
 		if a.ArchiveSize > 0 {
 			l := ManifestLayout(a)
@@ -113,6 +116,9 @@ func (k Keeper) CheckIndexes(ctx *types.Context) error {
 		if st := storagepb.ArtStatus(st); st != storagepb.ArtStatus_ART_UNSPECIFIED && k.counter(ctx, asKey(st)) != byStatus[st] {
 			return fmt.Errorf("as/ counts %d arts %s, the tickets %d", k.counter(ctx, asKey(st)), st, byStatus[st])
 		}
+	}
+	if err := checkKeys(kv, pAttestDeadline, deadlines, "dl/ deadline marker", "a pending art's deadline"); err != nil {
+		return err
 	}
 	slices.SortFunc(active, bytes.Compare)
 	it = kv.Iterator(pRedundancy, types.PrefixEnd(pRedundancy))
@@ -257,4 +263,24 @@ func (k Keeper) HealQueue(ctx *types.Context, limit int) []HealQueueView {
 			Deadline: t.Deadline, Attempt: t.Attempt, Missing: countPrefix(kv, key(pHealMark, t.ArtId, u32(t.Stripe)))})
 	}
 	return out
+}
+
+// checkKeys compares the keys under prefix with want (any order): each
+// must be there, and nothing else.
+func checkKeys(kv types.KVStore, prefix []byte, want [][]byte, what, should string) error {
+	want = slices.Clone(want)
+	slices.SortFunc(want, bytes.Compare)
+	it := kv.Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	i := 0
+	for ; it.Valid(); it.Next() {
+		if i >= len(want) || !bytes.Equal(it.Key(), want[i]) {
+			return fmt.Errorf("%s %x is not %s", what, it.Key(), should)
+		}
+		i++
+	}
+	if i != len(want) {
+		return fmt.Errorf("%d of the %d expected %ss found", i, len(want), what)
+	}
+	return nil
 }
