@@ -45,6 +45,9 @@ func fwTop(n uint64) uint64 {
 	return uint64(1) << bits.Len64(n-1)
 }
 
+// fwRoot is the tree's root now.
+func (k Keeper) fwRoot(ctx *types.Context) uint64 { return fwTop(k.counter(ctx, keyStripeSeq)) }
+
 // fwExtend moves the root from fwTop(from) up to fwTop(to) when sequence
 // numbers, which ran up to from, now run up to to.
 func (k Keeper) fwExtend(ctx *types.Context, from, to uint64) {
@@ -63,7 +66,7 @@ func (k Keeper) fwExtend(ctx *types.Context, from, to uint64) {
 
 // fwAdd adds delta to stripe seq's weight.
 func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
-	top := fwTop(k.counter(ctx, keyStripeSeq))
+	top := k.fwRoot(ctx)
 	if seq == 0 || seq > top {
 		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree (root %d)", seq, top))
 	}
@@ -83,7 +86,7 @@ func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
 // fwFind returns the stripe whose weight covers position t of the
 // cumulative weights (t < total) and t's offset inside it.
 func (k Keeper) fwFind(ctx *types.Context, t uint64) (seq, rest uint64) {
-	top := fwTop(k.counter(ctx, keyStripeSeq))
+	top := k.fwRoot(ctx)
 	pos := uint64(0)
 	for step := top; step > 0; step >>= 1 {
 		if next := pos + step; next <= top {
@@ -169,7 +172,7 @@ func (k Keeper) checkDrawTree(ctx *types.Context, weights map[uint64]uint64, ref
 	if n != len(refs) {
 		return fmt.Errorf("%d sq/ entries for %d stripe records", n, len(refs))
 	}
-	top := fwTop(k.counter(ctx, keyStripeSeq))
+	top := k.fwRoot(ctx)
 	want := map[uint64]uint64{}
 	for seq, w := range weights {
 		if seq > top {

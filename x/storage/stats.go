@@ -120,18 +120,8 @@ func (k Keeper) CheckIndexes(ctx *types.Context) error {
 	if err := checkKeys(kv, pAttestDeadline, deadlines, "dl/ deadline marker", "a pending art's deadline"); err != nil {
 		return err
 	}
-	slices.SortFunc(active, bytes.Compare)
-	it = kv.Iterator(pRedundancy, types.PrefixEnd(pRedundancy))
-	defer it.Close()
-	i := 0
-	for ; it.Valid(); it.Next() {
-		if i >= len(active) || !bytes.Equal(it.Key(), active[i]) {
-			return fmt.Errorf("rd/ entry %x: not an active art at that redundancy (entry %d of %d expected)", it.Key(), i, len(active))
-		}
-		i++
-	}
-	if i != len(active) {
-		return fmt.Errorf("rd/ lists %d active arts, the tickets %d", i, len(active))
+	if err := checkKeys(kv, pRedundancy, active, "rd/ entry", "an active art at that redundancy"); err != nil {
+		return err
 	}
 	return k.checkCommitments(ctx)
 }
