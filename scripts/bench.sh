@@ -26,6 +26,10 @@ go test -run '^$' -bench 'Confirmation' -benchtime 300x ./x/storage/ | grep -E '
 go test -run '^$' -bench 'Near1M' -benchtime 200x ./x/storage/fingerprint/ 2>/dev/null | grep -E '^(Benchmark|ok)' || true
 
 echo
+echo "######## state cache: an iterator on a block cache holding n writes (ordered index vs sorting every write, same run) ########"
+go test -run '^$' -bench 'CacheIterator' ./store/ | grep -E '^Benchmark'
+
+echo
 echo "######## explorer: /storage/stats (queried every block) at 10^3 and 10^4 arts, indexed against a full scan ########"
 go test -run '^$' -bench 'BenchmarkStats' -benchtime 20x ./x/storage/ | grep -E '^Benchmark'
 

@@ -2,7 +2,8 @@ package store
 
 import (
 	"bytes"
-	"sort"
+
+	"github.com/google/btree"
 
 	"github.com/pastelchain/pastel/types"
 )
@@ -15,14 +16,33 @@ type entry struct {
 // Cache buffers writes over a parent store. Write flushes them in key order;
 // dropping the cache discards them, which is how a failed transaction leaves
 // no partial effects.
+//
+// The written keys are kept in order as well as by value (a B-tree beside
+// the map), so an iterator costs O(log n + keys in its range) however many
+// writes the cache holds. A block's cache holds every write of the block,
+// and registering one art opens over a thousand ring iterators: sorting all
+// dirty keys per iterator made a block of registrations quadratic.
 type Cache struct {
 	parent types.KVStore
 	dirty  map[string]entry
+	order  *btree.BTreeG[string]
 }
 
 // NewCache returns an empty cache over parent.
 func NewCache(parent types.KVStore) *Cache {
-	return &Cache{parent: parent, dirty: make(map[string]entry)}
+	return &Cache{parent: parent, dirty: make(map[string]entry), order: newOrder()}
+}
+
+func newOrder() *btree.BTreeG[string] {
+	return btree.NewG(32, func(a, b string) bool { return a < b })
+}
+
+func (c *Cache) put(key []byte, e entry) {
+	k := string(key)
+	if _, ok := c.dirty[k]; !ok {
+		c.order.ReplaceOrInsert(k)
+	}
+	c.dirty[k] = e
 }
 
 func (c *Cache) Get(key []byte) []byte {
@@ -41,10 +61,10 @@ func (c *Cache) Set(key, value []byte) {
 	if value == nil {
 		value = []byte{}
 	}
-	c.dirty[string(key)] = entry{value: value}
+	c.put(key, entry{value: value})
 }
 
-func (c *Cache) Delete(key []byte) { c.dirty[string(key)] = entry{deleted: true} }
+func (c *Cache) Delete(key []byte) { c.put(key, entry{deleted: true}) }
 
 // Len is the number of buffered writes.
 func (c *Cache) Len() int { return len(c.dirty) }
@@ -61,20 +81,26 @@ func (c *Cache) Write() {
 		}
 	}
 	c.dirty = make(map[string]entry)
+	c.order = newOrder()
 }
 
+// sortedKeys returns the written keys in [start, end) in order (nil bounds
+// are open). The iterator keeps this snapshot of keys and reads their
+// values when it reaches them, as before.
 func (c *Cache) sortedKeys(start, end []byte) []string {
-	keys := make([]string, 0, len(c.dirty))
-	for k := range c.dirty {
-		if start != nil && k < string(start) {
-			continue
-		}
+	var keys []string
+	visit := func(k string) bool {
 		if end != nil && k >= string(end) {
-			continue
+			return false
 		}
 		keys = append(keys, k)
+		return true
 	}
-	sort.Strings(keys)
+	if start == nil {
+		c.order.Ascend(visit)
+	} else {
+		c.order.AscendGreaterOrEqual(string(start), visit)
+	}
 	return keys
 }
 

@@ -102,6 +102,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 	}
 	pos := 0
 	perMN := map[types.Address]int{}
+	eligible := k.eligibleOnce(ctx)
 	for s := 0; s < l.Stripes(); s++ {
 		sl := l.Stripe(s)
 		st := &storagepb.Stripe{K: uint32(sl.K), N: uint32(sl.N)}
@@ -118,7 +119,7 @@ func (k Keeper) registerArt(ctx *types.Context, artist types.Address, m *storage
 				twins = map[types.Address]bool{}
 				byID[string(cid)] = twins
 			}
-			holders := k.placeApart(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil, twins)
+			holders := k.placeApartBy(ctx, ChunkPoint(id, uint32(s), uint32(i)), int(p.Replication), nil, twins, eligible)
 			if len(holders) == 0 {
 				return ErrNoMasternodes.Wrapf("%s", k.whyNoHolders(ctx))
 			}

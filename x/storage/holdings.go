@@ -95,28 +95,100 @@ func encodeHold(offs []uint16) []byte {
 	return v
 }
 
-// setHolding records whether masternode num holds chunks of stripe seq.
+// setHolding records whether masternode num holds chunks of stripe seq. It
+// edits the container's bytes where it can (flip a bit, insert or remove
+// two bytes), since every registration changes about 700 containers and a
+// dense one would otherwise be decoded into 4,096 offsets each time; a
+// container crossing the sparse/dense threshold is re-encoded, so the
+// result is always encodeHold's canonical form.
 func (k Keeper) setHolding(ctx *types.Context, num uint32, seq uint64, holds bool) {
 	kk := holdKey(num, seq)
-	offs, err := decodeHold(k.kv(ctx).Get(kk))
+	old := k.kv(ctx).Get(kk)
+	v, changed, err := editHold(old, uint16(seq%holdSpan), holds)
 	if err != nil {
 		panic(fmt.Sprintf("storage: holdings of masternode %d: %v", num, err)) // only this file writes them
 	}
-	o := uint16(seq % holdSpan)
-	i, found := slices.BinarySearch(offs, o)
 	switch {
-	case holds && !found:
-		offs = slices.Insert(offs, i, o)
-	case !holds && found:
-		offs = slices.Delete(offs, i, i+1)
-	default:
-		return
-	}
-	if v := encodeHold(offs); v == nil {
+	case !changed:
+	case v == nil:
 		k.kv(ctx).Delete(kk)
-	} else {
+	default:
 		k.kv(ctx).Set(kk, v)
 	}
+}
+
+// editHold returns container v with offset o held or not, and whether it
+// changed; nil for an empty container. v itself is not modified.
+func editHold(v []byte, o uint16, holds bool) ([]byte, bool, error) {
+	if len(v) == 0 {
+		if !holds {
+			return nil, false, nil
+		}
+		return encodeHold([]uint16{o}), true, nil
+	}
+	switch v[0] {
+	case holdDense:
+		if len(v) != holdSpan/8+1 {
+			return nil, false, fmt.Errorf("dense container of %d bytes", len(v))
+		}
+		byteAt, bit := 1+int(o/8), byte(1)<<(o%8)
+		if (v[byteAt]&bit != 0) == holds {
+			return v, false, nil
+		}
+		out := slices.Clone(v)
+		out[byteAt] ^= bit
+		if !holds {
+			n := 0
+			for _, b := range out[1:] {
+				n += bits.OnesCount8(b)
+			}
+			if n < holdSpan/16 {
+				offs, err := decodeHold(out)
+				return encodeHold(offs), true, err
+			}
+		}
+		return out, true, nil
+	case holdSparse:
+		if (len(v)-1)%2 != 0 {
+			return nil, false, fmt.Errorf("sparse container of %d bytes", len(v))
+		}
+		n := (len(v) - 1) / 2
+		at := func(i int) uint16 { return binary.BigEndian.Uint16(v[1+2*i:]) }
+		// Binary search over the encoded offsets.
+		lo, hi := 0, n
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if at(mid) < o {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		i, found := lo, lo < n && at(lo) == o
+		if found == holds {
+			return v, false, nil
+		}
+		if holds {
+			if n+1 >= holdSpan/16 {
+				offs, err := decodeHold(v)
+				if err != nil {
+					return nil, false, err
+				}
+				return encodeHold(slices.Insert(offs, i, o)), true, nil
+			}
+			out := make([]byte, 0, len(v)+2)
+			out = append(out, v[:1+2*i]...)
+			out = binary.BigEndian.AppendUint16(out, o)
+			return append(out, v[1+2*i:]...), true, nil
+		}
+		if n == 1 {
+			return nil, true, nil
+		}
+		out := make([]byte, 0, len(v)-2)
+		out = append(out, v[:1+2*i]...)
+		return append(out, v[1+2*i+2:]...), true, nil
+	}
+	return nil, false, fmt.Errorf("container kind %d", v[0])
 }
 
 // eachHolding calls fn with the stripe sequence numbers masternode num

@@ -80,17 +80,39 @@ func (k Keeper) walk(ctx *types.Context, point []byte, visit func(types.Address)
 // Place returns up to r holders for a chunk: eligible masternodes not in
 // exclude, in ring order.
 func (k Keeper) Place(ctx *types.Context, point []byte, r int, exclude map[types.Address]bool) []types.Address {
+	return k.placeBy(ctx, point, r, exclude, func(a types.Address) bool { return k.Eligible(ctx, a) })
+}
+
+// placeBy is Place with eligibility given by eligible.
+func (k Keeper) placeBy(ctx *types.Context, point []byte, r int, exclude map[types.Address]bool, eligible func(types.Address) bool) []types.Address {
 	var out []types.Address
 	if r <= 0 {
 		return nil
 	}
 	k.walk(ctx, point, func(a types.Address) bool {
-		if !exclude[a] && k.Eligible(ctx, a) {
+		if !exclude[a] && eligible(a) {
 			out = append(out, a)
 		}
 		return len(out) < r
 	})
 	return out
+}
+
+// eligibleOnce returns Eligible remembering each masternode's answer, for
+// placing many chunks in one step: registration places every chunk of an
+// art and meets each masternode about 1.2·R·chunks/masternodes times, and
+// nothing a registration writes changes a masternode's standing (status,
+// withheld_until, distrust). A memo must not outlive the step that made it.
+func (k Keeper) eligibleOnce(ctx *types.Context) func(types.Address) bool {
+	memo := map[types.Address]bool{}
+	return func(a types.Address) bool {
+		ok, seen := memo[a]
+		if !seen {
+			ok = k.Eligible(ctx, a)
+			memo[a] = ok
+		}
+		return ok
+	}
 }
 
 // twinHolders returns the holders of every other position of the stripe
@@ -123,8 +145,13 @@ func (k Keeper) twinHolders(ctx *types.Context, a *storagepb.Art, stripe, index 
 // only when too few others are eligible (a small network), so a chunk
 // never has fewer holders than it could.
 func (k Keeper) placeApart(ctx *types.Context, point []byte, r int, exclude, twins map[types.Address]bool) []types.Address {
+	return k.placeApartBy(ctx, point, r, exclude, twins, func(a types.Address) bool { return k.Eligible(ctx, a) })
+}
+
+// placeApartBy is placeApart with eligibility given by eligible.
+func (k Keeper) placeApartBy(ctx *types.Context, point []byte, r int, exclude, twins map[types.Address]bool, eligible func(types.Address) bool) []types.Address {
 	if len(twins) == 0 {
-		return k.Place(ctx, point, r, exclude)
+		return k.placeBy(ctx, point, r, exclude, eligible)
 	}
 	both := make(map[types.Address]bool, len(exclude)+len(twins))
 	for a := range exclude {
@@ -133,7 +160,7 @@ func (k Keeper) placeApart(ctx *types.Context, point []byte, r int, exclude, twi
 	for a := range twins {
 		both[a] = true
 	}
-	out := k.Place(ctx, point, r, both)
+	out := k.placeBy(ctx, point, r, both, eligible)
 	if len(out) == r {
 		return out
 	}
@@ -144,7 +171,7 @@ func (k Keeper) placeApart(ctx *types.Context, point []byte, r int, exclude, twi
 	for _, a := range out {
 		rest[a] = true
 	}
-	return append(out, k.Place(ctx, point, r-len(out), rest)...)
+	return append(out, k.placeBy(ctx, point, r-len(out), rest, eligible)...)
 }
 
 // drawPoint derives a ring point from the block randomness for a purpose,
