@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -68,82 +70,118 @@ func TestBenchScale(t *testing.T) {
 		}
 		r = uint32(v)
 	}
-	e := newScaleEnv(t, r)
-	k, ctxAt, register, block := e.k, e.ctxAt, e.register, e.block
-	for i := range scaleArtsPerBlock {
-		register(i)
-	}
-	// The bulk confirmation must leave what confirm would.
-	if err := k.CheckIndexes(ctxAt()); err != nil {
-		t.Fatal(err)
+	// PASTEL_BENCH_SCALE_DIR keeps the largest state on disk and resumes
+	// it: a run stopped at any point continues from its last block, which
+	// is how 10^6 arts (many hours) gets built.
+	dir := os.Getenv("PASTEL_BENCH_SCALE_DIR")
+	var kept *scaleEnv
+	if dir != "" {
+		kept = newScaleEnv(t, r, dir)
+		fmt.Fprintf(os.Stderr, "  state kept in %s: %d arts at height %d\n", dir, len(kept.ids), kept.height-1)
 	}
 	fmt.Printf("storage at scale: %d masternodes, R=%d, 20 MiB arts (120 chunks), on-disk IAVL\n", scaleMNs, r)
 	var firstBlock time.Duration
+	var fresh *scaleEnv
 	for _, n := range sizes {
-		var regs []time.Duration
-		t0 := time.Now()
-		_, _, before := moduleState(t, ctxAt())
-		from := len(e.ids)
-		for len(e.ids) < n {
-			d := register(len(e.ids))
-			if n-len(e.ids) < 50 {
-				regs = append(regs, d)
+		e := kept
+		if e == nil || len(e.ids) > n {
+			// A size below the kept state is built apart, in this run, so
+			// the ratio between sizes is measured in one command.
+			if fresh == nil || len(fresh.ids) > n {
+				fresh = newScaleEnv(t, r, "")
 			}
-			if len(e.ids)%10_000 == 0 {
-				fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v)\n", len(e.ids), n, time.Since(t0).Round(time.Second))
-			}
+			e = fresh
 		}
-		e.commit()
-		build := time.Since(t0)
-		// The bulk build leaves LevelDB a compaction debt a node that grew
-		// over months would not have: settle it before measuring blocks.
-		c0 := time.Now()
-		if err := e.db.ForceCompact(nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		compact := time.Since(c0)
-		_, _, after := moduleState(t, ctxAt())
-		perArt := perArtState(before, after, n-from)
-		var ds []time.Duration
-		passedBefore := k.passedTotal(ctxAt())
-		e.exec, e.commitTime = 0, 0
-		if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
-			out, err := os.Create(fmt.Sprintf("%s.%d", f, n))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := pprof.StartCPUProfile(out); err != nil {
-				t.Fatal(err)
-			}
-			defer out.Close()
-		}
-		for range 40 {
-			ds = append(ds, block())
-		}
-		pprof.StopCPUProfile()
-		bm := median(ds)
+		bm := e.measure(n)
 		if firstBlock == 0 {
 			firstBlock = bm
 		}
-		ctx := ctxAt()
-		// Query times: art health and the placement of one chunk.
-		var hq, pq []time.Duration
-		for i := range 50 {
-			id := e.ids[(i*7919)%len(e.ids)]
-			a, _ := k.Art(ctx, id)
-			q0 := time.Now()
-			k.ArtHealth(ctx, a)
-			hq = append(hq, time.Since(q0))
-			q0 = time.Now()
-			k.Place(ctx, ChunkPoint(id, 0, uint32(i)), int(r), nil)
-			pq = append(pq, time.Since(q0))
+		fmt.Printf("  block median against the first size: %.2f×\n", float64(bm)/float64(firstBlock))
+	}
+}
+
+// measure builds the state up to n arts and prints its figures; it returns
+// the median block time.
+func (e *scaleEnv) measure(n int) time.Duration {
+	t, k, ctxAt, register, block, r := e.t, e.k, e.ctxAt, e.register, e.block, e.k.Params(e.ctxAt()).Replication
+	if len(e.ids) == 0 {
+		for i := range scaleArtsPerBlock {
+			register(i)
 		}
-		keys, size, _ := moduleState(t, ctx)
-		var ms runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		fmt.Printf("\n%d arts (built in %v, LevelDB compacted in %v before the blocks):\n", n, build.Round(time.Second), compact.Round(time.Millisecond))
-		fmt.Printf("  module state: %d keys, %.1f MB key+value\n", keys, float64(size)/1e6)
+		// The bulk confirmation must leave what confirm would.
+		if err := k.CheckIndexes(ctxAt()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var regs []time.Duration
+	t0 := time.Now()
+	_, _, before := moduleState(t, ctxAt())
+	from := len(e.ids)
+	for len(e.ids) < n {
+		d := register(len(e.ids))
+		if n-len(e.ids) < 50 {
+			regs = append(regs, d)
+		}
+		if len(e.ids)%10_000 == 0 {
+			fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v)\n", len(e.ids), n, time.Since(t0).Round(time.Second))
+		}
+	}
+	e.commit()
+	build := time.Since(t0)
+	// The bulk build leaves LevelDB a compaction debt a node that grew
+	// over months would not have: settle it before measuring blocks.
+	c0 := time.Now()
+	if err := e.db.ForceCompact(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	compact := time.Since(c0)
+	_, _, after := moduleState(t, ctxAt())
+	perArt := perArtState(before, after, n-from)
+	var ds []time.Duration
+	passedBefore := k.passedTotal(ctxAt())
+	e.exec, e.commitTime = 0, 0
+	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
+		out, err := os.Create(fmt.Sprintf("%s.%d", f, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+	}
+	for range 40 {
+		ds = append(ds, block())
+	}
+	if os.Getenv("PASTEL_BENCH_PROFILE") != "" {
+		pprof.StopCPUProfile()
+	}
+	bm := median(ds)
+	ctx := ctxAt()
+	// Query times: art health and the placement of one chunk.
+	var hq, pq []time.Duration
+	for i := range 50 {
+		id := e.ids[(i*7919)%len(e.ids)]
+		a, _ := k.Art(ctx, id)
+		q0 := time.Now()
+		k.ArtHealth(ctx, a)
+		hq = append(hq, time.Since(q0))
+		q0 = time.Now()
+		k.Place(ctx, ChunkPoint(id, 0, uint32(i)), int(r), nil)
+		pq = append(pq, time.Since(q0))
+	}
+	keys, size, _ := moduleState(t, ctx)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	how := fmt.Sprintf("built in %v", build.Round(time.Second))
+	if e.resumed && from > 0 {
+		how = fmt.Sprintf("%d of them built in %v, on a kept state of %d", n-from, build.Round(time.Second), from)
+		e.resumed = false
+	}
+	fmt.Printf("\n%d arts (%s, LevelDB compacted in %v before the blocks):\n", n, how, compact.Round(time.Millisecond))
+	fmt.Printf("  module state: %d keys, %.1f MB key+value; database on disk %.0f MB (%d versions kept)\n", keys, float64(size)/1e6, float64(dirSize(e.dir))/1e6, e.keep)
+	if n > from {
 		var rows []string
 		var pk, pb float64
 		for _, pr := range perArt {
@@ -156,11 +194,24 @@ func TestBenchScale(t *testing.T) {
 		fmt.Printf("  per art registered (growth over the %d arts added): %.0f keys, %.0f bytes (%.1f KiB): %s\n",
 			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
-		fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v (%.2f× the first size); %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
-			bm.Round(time.Microsecond), float64(bm)/float64(firstBlock), k.passedTotal(ctx)-passedBefore, e.exec.Round(time.Millisecond), e.commitTime.Round(time.Millisecond))
-		fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
-		fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
 	}
+	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v; %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
+		bm.Round(time.Microsecond), k.passedTotal(ctx)-passedBefore, e.exec.Round(time.Millisecond), e.commitTime.Round(time.Millisecond))
+	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
+	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
+	return bm
+}
+
+func dirSize(dir string) (n int64) {
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // benchConfirmAll confirms every unconfirmed commitment of a stripe at
@@ -238,7 +289,7 @@ func TestBenchScaleHeal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := newScaleEnv(t, 10)
+	e := newScaleEnv(t, 10, "")
 	k := e.k
 	for len(e.ids) < n {
 		e.register(len(e.ids))
@@ -312,13 +363,18 @@ type scaleEnv struct {
 	// exec and commitTime add up the blocks' execution (answers,
 	// Begin/EndBlock) and IAVL commit times.
 	exec, commitTime time.Duration
+	// dir holds the database; keep is how many versions commit keeps.
+	dir  string
+	keep int64
+	// resumed: the state was opened from dir with arts in it.
+	resumed bool
 }
 
-func newScaleEnv(t *testing.T, r uint32) *scaleEnv {
+func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes := store.DefaultDBCacheMiB, 100_000
-	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes} {
+	cacheMiB, cacheNodes, keep := store.DefaultDBCacheMiB, 100_000, 1000
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -327,12 +383,15 @@ func newScaleEnv(t *testing.T, r uint32) *scaleEnv {
 			*v = n
 		}
 	}
-	db, err := store.OpenDB(t.TempDir(), "application", cacheMiB)
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	db, err := store.OpenDB(dir, "application", cacheMiB)
 	if os.Getenv("PASTEL_BENCH_DB_DEFAULTS") == "1" {
 		// The baseline: goleveldb's own defaults, as the node opened its
 		// database before store.OpenDB.
 		db.Close()
-		db, err = idb.NewGoLevelDB("application", t.TempDir())
+		db, err = idb.NewGoLevelDB("application", dir)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -342,29 +401,56 @@ func newScaleEnv(t *testing.T, r uint32) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: 1, db: db, tree: tree}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep)}
+	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
+		t.Fatal(err)
+	}
+	copy(e.artist[:], []byte("scale-bench-artist--"))
+	for i := range scaleMNs {
+		e.mns = append(e.mns, scaleMN(i))
+	}
 	ctx := e.ctxAt()
+	if tree.Version() > 0 {
+		// A kept state: every art so far was registered in index order,
+		// whole blocks at a time, so the count of stripes gives the count
+		// of arts.
+		if got := e.k.Params(ctx).Replication; got != r {
+			t.Fatalf("the state kept in %s has R=%d, not %d: use another directory", dir, got, r)
+		}
+		stripes := e.k.counter(ctx, keyStripeSeq)
+		if stripes%uint64(e.layout.Stripes()) != 0 {
+			t.Fatalf("the state kept in %s has %d stripes, not a whole number of arts", dir, stripes)
+		}
+		for i := range int(stripes / uint64(e.layout.Stripes())) {
+			e.ids = append(e.ids, scaleArtID(i))
+		}
+		e.resumed = true
+		return e
+	}
 	p := DefaultParams()
 	p.Replication = r
 	e.k.setParams(ctx, p)
-	for i := range scaleMNs {
-		var a types.Address
-		copy(a[:], sha3.New256().Sum(binary.BigEndian.AppendUint32([]byte("mn"), uint32(i))))
+	for _, a := range e.mns {
 		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE, Url: "http://127.0.0.1:1"}
 		e.k.giveNumber(ctx, a, m)
 		e.k.setMasternode(ctx, a, m)
 		e.k.ringAdd(ctx, a)
-		e.mns = append(e.mns, a)
 	}
-	copy(e.artist[:], []byte("scale-bench-artist--"))
 	if err := e.k.Bank.Mint(ctx, e.artist, 1<<62); err != nil {
 		t.Fatal(err)
 	}
 	e.commit()
-	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
-		t.Fatal(err)
-	}
 	return e
+}
+
+func scaleMN(i int) (a types.Address) {
+	copy(a[:], sha3.New256().Sum(binary.BigEndian.AppendUint32([]byte("mn"), uint32(i))))
+	return a
+}
+
+func scaleArtID(i int) []byte {
+	seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
+	return seed[:]
 }
 
 // ctxAt is the context of the current block. As in the app, a block's
@@ -385,10 +471,18 @@ func (e *scaleEnv) commit() {
 		e.cache.Write()
 		e.cache = nil
 	}
-	// No pruning: a node keeps 100,000 versions by default, more than
-	// these runs make.
-	if _, _, err := e.tree.SaveVersion(); err != nil {
+	_, v, err := e.tree.SaveVersion()
+	if err != nil {
 		e.t.Fatal(err)
+	}
+	// Pruned as the app prunes (every 10 versions), keeping
+	// PASTEL_BENCH_SCALE_KEEP (default 1000). The app keeps 100,000 by
+	// default: at this bench's pace of 20 arts a block that would be every
+	// version of a 10^6-art build, tens of GB of replaced tree nodes.
+	if e.keep > 0 && v%10 == 0 && v > e.keep {
+		if err := e.tree.DeleteVersionsTo(v - e.keep); err != nil {
+			e.t.Fatal(err)
+		}
 	}
 	e.height++
 }
@@ -403,7 +497,7 @@ const scaleArtsPerBlock = 20
 // scaleArtsPerBlock arts; it returns the time registerArt took.
 func (e *scaleEnv) register(i int) time.Duration {
 	t, k := e.t, e.k
-	seed := sha3.Sum256(binary.BigEndian.AppendUint64([]byte("art"), uint64(i)))
+	seed := [32]byte(scaleArtID(i))
 	m := &storagepb.MsgRegisterArt{Title: fmt.Sprintf("scale %d", i), MetadataHash: seed[:], ArchiveHash: seed[:],
 		ArchiveSize: uint64(e.layout.Size), ChunkSize: uint32(codec.DefaultParams().ChunkSize), Redundancy: uint32(codec.DefaultParams().Redundancy),
 		Fingerprint: binary.BigEndian.Uint64(seed[8:]), Editions: 1, MaxFee: 1 << 62}
