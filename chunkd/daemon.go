@@ -166,10 +166,14 @@ type Daemon struct {
 	pullFailing map[string]pullFailure // missing chunks whose pulls fail, by chunkPosKey (follow goroutine only)
 	scrubBytes  int64                  // overrides the per-round byte budget (tests)
 
-	listed   listing    // the last full listing of this masternode's assignments (follow goroutine only)
-	gc       gcState    // garbage collection (follow goroutine only)
-	gcMu     sync.Mutex // guards gc's figures for status
-	lastSync syncFigures
+	listed listing // the last full listing of this masternode's assignments (follow goroutine only)
+	// current is the follow goroutine's listing as of its last check
+	// against the chain, for the scrubber (guarded by currentMu).
+	currentMu sync.Mutex
+	current   checkedListing
+	gc        gcState    // garbage collection (follow goroutine only)
+	gcMu      sync.Mutex // guards gc's figures for status
+	lastSync  syncFigures
 	// sendLoss, if set, replaces submitting loss reports (tests).
 	sendLoss func(context.Context, *storagepb.MsgReportLoss) error
 }

@@ -72,6 +72,12 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 	}
 }
 
+// scrubListingAge is how old (since its last check against the chain) the
+// follow goroutine's listing may be for a scrub round to use it; the follow
+// loop checks it every block, so an older one means that loop is stuck or
+// failing and the round lists for itself.
+const scrubListingAge = time.Minute
+
 // scrubRound checks this masternode's confirmed chunks once and repairs
 // what it can. Work is bounded: every confirmed chunk's file is checked to
 // exist (a stat), at most scrub-mib-per-round of chunk bytes are re-hashed,
@@ -79,7 +85,7 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 // scrub-max-repairs chunks are repaired.
 func (d *Daemon) scrubRound(ctx context.Context) (ScrubReport, error) {
 	var r ScrubReport
-	as, err := d.reader.Assignments(ctx, d.addr)
+	as, err := d.scrubListing(ctx, scrubListingAge)
 	if err != nil {
 		return r, err
 	}

@@ -407,3 +407,52 @@ func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
 		t.Fatalf("repair with k-1 chunks: %v (peer asked %d times)", err, p.gets)
 	}
 }
+
+// countingChain counts the scrubber's full listings.
+type countingChain struct {
+	*fakeChain
+	listings int
+}
+
+func (c *countingChain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	c.listings++
+	return c.fakeChain.Assignments(ctx, mn)
+}
+
+// TestScrubUsesTheSyncListing: a scrub round checks the listing the sync
+// loop last checked against the chain instead of listing every commitment
+// again, while that check is under a minute old; an older one (the sync
+// loop stuck) makes the round list for itself. Either way it finds the
+// damaged chunk.
+func TestScrubUsesTheSyncListing(t *testing.T) {
+	ticket, chunks := testArt(t)
+	stripe0, k := stripe0Of(t, ticket, chunks)
+	fc := &fakeChain{ticket: ticket}
+	cc := &countingChain{fakeChain: fc}
+	d := testDaemon(t, filepath.Join(t.TempDir(), "chunks"), cc)
+	d.sendLoss = (&lossSink{}).send
+	p := newPeerServer(t)
+	holdConfirmed(t, d, fc, p, ticket, stripe0, k+2)
+	d.publishListing(fc.mine)
+	damage(t, d, stripe0[0].ID, stripe0[1].ID)
+	r, err := d.scrubRound(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cc.listings != 0 || r.Confirmed != k+2 || r.Missing != 1 || r.Corrupt != 1 {
+		t.Fatalf("with a fresh sync listing: %d listings, report %+v; want none and the damage found", cc.listings, r)
+	}
+	if got := counter(t, d, "chunkd_assignment_syncs_total", "scrub-shared"); got != 1 {
+		t.Fatalf("scrub-shared metric %v", got)
+	}
+	d.currentMu.Lock()
+	d.current.at = time.Now().Add(-scrubListingAge)
+	d.currentMu.Unlock()
+	damage(t, d, stripe0[2].ID, stripe0[3].ID)
+	if r, err = d.scrubRound(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if cc.listings != 1 || r.Missing != 1 || r.Corrupt != 1 {
+		t.Fatalf("with a stale sync listing: %d listings, report %+v; want one and the damage found", cc.listings, r)
+	}
+}

@@ -173,6 +173,7 @@ func (d *Daemon) assignments(ctx context.Context) ([]storagepb.CommitmentView, e
 	l := d.listed
 	if m != nil && l.settled && l.version == m.AssignmentsVersion && time.Since(l.at) < relistEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
+		d.publishListing(l.as)
 		return l.as, nil
 	}
 	now := time.Now()
@@ -186,7 +187,40 @@ func (d *Daemon) assignments(ctx context.Context) ([]storagepb.CommitmentView, e
 		settled = settled && a.Confirmed
 	}
 	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as, settled: settled}
+	d.publishListing(as)
 	return as, nil
+}
+
+// checkedListing is a listing and when it was last known to be the
+// chain's (listed, or its version checked unchanged).
+type checkedListing struct {
+	as []storagepb.CommitmentView
+	at time.Time
+}
+
+// publishListing makes as, just listed or checked, the scrubber's.
+func (d *Daemon) publishListing(as []storagepb.CommitmentView) {
+	d.currentMu.Lock()
+	d.current = checkedListing{as: as, at: time.Now()}
+	d.currentMu.Unlock()
+}
+
+// scrubListing returns the assignments a scrub round checks: the follow
+// goroutine's listing if it was checked against the chain within maxAge,
+// else a listing of its own. Listing every commitment each scrub round
+// (every 10 s by default) would page through all of a masternode's
+// commitments, a million for a large one, even when nothing changed.
+// The slice is shared: callers must not modify it.
+func (d *Daemon) scrubListing(ctx context.Context, maxAge time.Duration) ([]storagepb.CommitmentView, error) {
+	d.currentMu.Lock()
+	c := d.current
+	d.currentMu.Unlock()
+	if c.as != nil && time.Since(c.at) < maxAge {
+		d.metrics.listings.WithLabelValues("scrub-shared").Inc()
+		return c.as, nil
+	}
+	d.metrics.listings.WithLabelValues("scrub-full").Inc()
+	return d.reader.Assignments(ctx, d.addr)
 }
 
 // sortAssignments splits the unconfirmed assignments into those whose chunk
