@@ -2,8 +2,10 @@ package secp256k1
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
 	"golang.org/x/crypto/sha3"
@@ -40,6 +42,32 @@ func ModuleAddress(name string) Address {
 
 // String is the bech32 form, e.g. pastel1….
 func (a Address) String() string {
+	slot := &addrCache[binary.BigEndian.Uint16(a[:2])%addrCacheSlots]
+	if e := slot.Load(); e != nil && e.a == a {
+		return e.s
+	}
+	s := a.encode()
+	slot.Store(&addrEntry{a: a, s: s})
+	return s
+}
+
+// Addresses are encoded and parsed over and over (a registration names
+// about 700 masternodes in its events; confirmations carry them as
+// strings), and bech32's checksum is most of that cost. A small
+// direct-mapped cache of recent (address, string) pairs, one per slot,
+// answers repeats: bounded memory, safe for concurrent use, and the same
+// answer as encoding (an entry is used only for its exact address or
+// string).
+const addrCacheSlots = 4096
+
+type addrEntry struct {
+	a Address
+	s string
+}
+
+var addrCache, parseCache [addrCacheSlots]atomic.Pointer[addrEntry]
+
+func (a Address) encode() string {
 	conv, err := bech32.ConvertBits(a[:], 8, 5, true)
 	if err != nil {
 		panic(err) // 20 bytes always convert
@@ -59,6 +87,25 @@ func (a Address) Compare(b Address) int { return bytes.Compare(a[:], b[:]) }
 
 // ParseAddress parses a bech32 pastel address.
 func ParseAddress(s string) (Address, error) {
+	var slot *atomic.Pointer[addrEntry]
+	if len(s) >= 6 {
+		h := uint32(0)
+		for i := len(s) - 6; i < len(s); i++ { // the checksum
+			h = h*31 + uint32(s[i])
+		}
+		slot = &parseCache[h%addrCacheSlots]
+		if e := slot.Load(); e != nil && e.s == s {
+			return e.a, nil
+		}
+	}
+	a, err := parseAddress(s)
+	if err == nil && slot != nil {
+		slot.Store(&addrEntry{a: a, s: s})
+	}
+	return a, err
+}
+
+func parseAddress(s string) (Address, error) {
 	if len(s) > 90 {
 		return Address{}, fmt.Errorf("%w: %d characters is too long", ErrBadAddress, len(s))
 	}

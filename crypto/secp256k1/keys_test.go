@@ -2,8 +2,13 @@ package secp256k1
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+
+	"golang.org/x/crypto/sha3"
 )
 
 func TestSignVerifyRoundTrip(t *testing.T) {
@@ -85,6 +90,79 @@ func TestAddressRoundTrip(t *testing.T) {
 			t.Errorf("ParseAddress(%q) = %v, want ErrBadAddress", bad, err)
 		}
 	}
+}
+
+// TestAddressCacheAnswersAsEncoding: with far more addresses than cache
+// slots, used from several goroutines, String and ParseAddress give what
+// bech32 gives without the cache, and a string differing only in its
+// checksum from a cached one is still refused.
+func TestAddressCacheAnswersAsEncoding(t *testing.T) {
+	addrs := make([]Address, 3*addrCacheSlots)
+	for i := range addrs {
+		h := sha3.Sum256(binary.BigEndian.AppendUint32(nil, uint32(i)))
+		copy(addrs[i][:], h[:])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 3 {
+				for i := range addrs {
+					a := addrs[(i*7+g*1013+round*31)%len(addrs)]
+					s := a.String()
+					if want := a.encode(); s != want {
+						errs <- fmt.Errorf("String(%x) = %s, want %s", a, s, want)
+						return
+					}
+					b, err := ParseAddress(s)
+					if err != nil || b != a {
+						errs <- fmt.Errorf("ParseAddress(%s) = %x, %v; want %x", s, b, err, a)
+						return
+					}
+					last := byte('x')
+					if s[len(s)-1] == 'x' {
+						last = 'q'
+					}
+					if _, err := ParseAddress(s[:len(s)-1] + string(last)); !errors.Is(err, ErrBadAddress) {
+						errs <- fmt.Errorf("a broken checksum of cached %s was accepted", s)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkAddressString: String of 1,000 addresses in turn (a
+// registration's masternodes) with the cache, against bech32 encoding each
+// time, in the same run.
+func BenchmarkAddressString(b *testing.B) {
+	addrs := make([]Address, 1000)
+	for i := range addrs {
+		h := sha3.Sum256(binary.BigEndian.AppendUint32(nil, uint32(i)))
+		copy(addrs[i][:], h[:])
+	}
+	b.Run("cached", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			_ = addrs[i%len(addrs)].String()
+			i++
+		}
+	})
+	b.Run("encode", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			_ = addrs[i%len(addrs)].encode()
+			i++
+		}
+	})
 }
 
 func BenchmarkVerify(b *testing.B) {
