@@ -12,7 +12,10 @@
 // re-hashes a rotating batch of them (at most scrub-mib-per-round, default
 // 32 MiB). A missing or corrupt chunk (the bad copy is removed) is fetched
 // again from another holder, or, if no holder serves it, minted from k
-// verified chunks of its stripe; at most scrub-max-repairs per round.
+// verified chunks of its stripe; at most scrub-max-repairs per round. The
+// chunks checked are the sync loop's listing of this masternode's
+// commitments (checked against the chain every block); a round lists them
+// itself only when that listing is over a minute old.
 // Metrics: chunkd_scrub_{rounds,checked,bad_chunks,repaired,repair_failures}_total.
 //
 // A full disk (ENOSPC, or EDQUOT under a quota) never leaves a partial
