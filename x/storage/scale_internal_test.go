@@ -373,8 +373,8 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep := store.DefaultDBCacheMiB, 100_000, 1000
-	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep} {
+	cacheMiB, cacheNodes, keep, bloom := store.DefaultDBCacheMiB, 100_000, 1000, 10
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep, "PASTEL_BENCH_DB_BLOOM_BITS": &bloom} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -386,7 +386,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	db, err := store.OpenDB(dir, "application", cacheMiB)
+	db, err := store.OpenDBBloom(dir, "application", cacheMiB, bloom)
 	if os.Getenv("PASTEL_BENCH_DB_DEFAULTS") == "1" {
 		// The baseline: goleveldb's own defaults, as the node opened its
 		// database before store.OpenDB.
