@@ -44,10 +44,11 @@ fuzz:
 bench:
 	./scripts/bench.sh
 
-## bench-scale: state per art against R; 10^3 masternodes with 10^4 and 10^5 arts (about an hour; SCALE_ARTS=1000,10000 for a 5-minute run): state, registration, block time, queries, memory; heal after losing 30%; durability after sudden loss (issue 13)
+## bench-scale: state per art against R; 10^3 masternodes with 10^4 and 10^5 arts (about an hour; SCALE_ARTS=1000,10000 for a 5-minute run): state, registration, block time, queries, memory; heal after losing 30%; durability after sudden loss (issue 13). SCALE_DIR=path keeps the largest state there and resumes it on the next run (how 10^6 gets built: SCALE_ARTS=10000,1000000 SCALE_DIR=...)
 SCALE_ARTS ?= 10000,100000
+SCALE_DIR ?=
 bench-scale:
-	PASTEL_BENCH=1 PASTEL_BENCH_SCALE_ARTS=$(SCALE_ARTS) $(GO) test -count=1 -timeout 240m -run 'TestBenchStatePerArt|TestBenchBlockTime|TestBenchDurability|TestBenchScale' ./x/storage/ -v | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
+	PASTEL_BENCH=1 PASTEL_BENCH_SCALE_ARTS=$(SCALE_ARTS) PASTEL_BENCH_SCALE_DIR=$(SCALE_DIR) $(GO) test -count=1 -timeout 240m -run 'TestBenchStatePerArt|TestBenchBlockTime|TestBenchDurability|TestBenchScale' ./x/storage/ -v | grep -vE '^(=== RUN|--- PASS|PASS|ok )'
 	$(GO) test -run '^$$' -bench 'BenchmarkStats' -benchtime 20x ./x/storage/ | grep -E '^Benchmark'
 
 ## originality-report: crop/edit recall and false positives on Debian's wallpapers
