@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,7 +124,14 @@ func (e *scaleEnv) measure(n int) time.Duration {
 			regs = append(regs, d)
 		}
 		if len(e.ids)%10_000 == 0 {
-			fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v)\n", len(e.ids), n, time.Since(t0).Round(time.Second))
+			free := freeBytes(e.dir)
+			fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v), database %.1f GB, %.1f GB free\n",
+				len(e.ids), n, time.Since(t0).Round(time.Second), float64(dirSize(e.dir))/1e9, float64(free)/1e9)
+			// A build of 10^6 arts runs for hours: stop (resumable) before
+			// it fills the disk under everything else on the machine.
+			if free < scaleMinFree {
+				t.Fatalf("stopping at %d arts: %.1f GB free on %s, below %.0f GB; free space and run again to resume", len(e.ids), float64(free)/1e9, e.dir, float64(scaleMinFree)/1e9)
+			}
 		}
 	}
 	e.commit()
@@ -200,6 +208,17 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
 	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
 	return bm
+}
+
+// scaleMinFree is the free disk space below which a build stops.
+const scaleMinFree = 8e9
+
+func freeBytes(dir string) uint64 {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 1 << 62 // unknown: do not stop for it
+	}
+	return st.Bavail * uint64(st.Bsize)
 }
 
 func dirSize(dir string) (n int64) {
