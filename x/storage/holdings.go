@@ -118,16 +118,12 @@ func (k Keeper) setHolding(ctx *types.Context, num uint32, seq uint64, holds boo
 }
 
 // editHold returns container v with offset o held or not, and whether it
-// changed; nil for an empty container. v itself is not modified.
+// changed; nil for an empty container. v itself is not modified. A dense
+// container has its bit flipped in a copy; a sparse one (fewer than
+// holdSpan/16 offsets) is decoded, checked and re-encoded, as is a dense
+// one dropping below that.
 func editHold(v []byte, o uint16, holds bool) ([]byte, bool, error) {
-	if len(v) == 0 {
-		if !holds {
-			return nil, false, nil
-		}
-		return encodeHold([]uint16{o}), true, nil
-	}
-	switch v[0] {
-	case holdDense:
+	if len(v) > 0 && v[0] == holdDense {
 		if len(v) != holdSpan/8+1 {
 			return nil, false, fmt.Errorf("dense container of %d bytes", len(v))
 		}
@@ -148,47 +144,21 @@ func editHold(v []byte, o uint16, holds bool) ([]byte, bool, error) {
 			}
 		}
 		return out, true, nil
-	case holdSparse:
-		if (len(v)-1)%2 != 0 {
-			return nil, false, fmt.Errorf("sparse container of %d bytes", len(v))
-		}
-		n := (len(v) - 1) / 2
-		at := func(i int) uint16 { return binary.BigEndian.Uint16(v[1+2*i:]) }
-		// Binary search over the encoded offsets.
-		lo, hi := 0, n
-		for lo < hi {
-			mid := (lo + hi) / 2
-			if at(mid) < o {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
-		i, found := lo, lo < n && at(lo) == o
-		if found == holds {
-			return v, false, nil
-		}
-		if holds {
-			if n+1 >= holdSpan/16 {
-				offs, err := decodeHold(v)
-				if err != nil {
-					return nil, false, err
-				}
-				return encodeHold(slices.Insert(offs, i, o)), true, nil
-			}
-			out := make([]byte, 0, len(v)+2)
-			out = append(out, v[:1+2*i]...)
-			out = binary.BigEndian.AppendUint16(out, o)
-			return append(out, v[1+2*i:]...), true, nil
-		}
-		if n == 1 {
-			return nil, true, nil
-		}
-		out := make([]byte, 0, len(v)-2)
-		out = append(out, v[:1+2*i]...)
-		return append(out, v[1+2*i+2:]...), true, nil
 	}
-	return nil, false, fmt.Errorf("container kind %d", v[0])
+	offs, err := decodeHold(v)
+	if err != nil {
+		return nil, false, err
+	}
+	i, found := slices.BinarySearch(offs, o)
+	switch {
+	case holds && !found:
+		offs = slices.Insert(offs, i, o)
+	case !holds && found:
+		offs = slices.Delete(offs, i, i+1)
+	default:
+		return v, false, nil
+	}
+	return encodeHold(offs), true, nil
 }
 
 // eachHolding calls fn with the stripe sequence numbers masternode num
