@@ -151,11 +151,21 @@ func (ch *Chain) masternode(ctx context.Context, addr secp256k1.Address, maxAge 
 
 // Assignments lists every commitment of mn.
 func (ch *Chain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	return ch.commitments(ctx, "assignments", mn)
+}
+
+// Awaiting returns mn's unconfirmed commitments (what it has to fetch and
+// prove), page by page.
+func (ch *Chain) Awaiting(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	return ch.commitments(ctx, "awaiting", mn)
+}
+
+func (ch *Chain) commitments(ctx context.Context, query string, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
 	var all []storagepb.CommitmentView
 	cursor := ""
 	for {
 		var page []storagepb.CommitmentView
-		if err := ch.queryJSON(ctx, "/storage/assignments/"+mn.String()+cursor, &page); err != nil {
+		if err := ch.queryJSON(ctx, "/storage/"+query+"/"+mn.String()+cursor, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page...)

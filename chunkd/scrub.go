@@ -13,9 +13,11 @@ import (
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
-// chainReader is what pulls and the scrubber read from the chain.
+// chainReader is what the sync loop, pulls and the scrubber read from the
+// chain.
 type chainReader interface {
 	Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error)
+	Awaiting(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error)
 	Art(ctx context.Context, id []byte, maxAge time.Duration) (*storagepb.Art, error)
 	Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storagepb.ChunkView, error)
 }
@@ -73,10 +75,10 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 }
 
 // scrubListingAge is how old (since its last check against the chain) the
-// follow goroutine's listing may be for a scrub round to use it; the follow
-// loop checks it every block, so an older one means that loop is stuck or
-// failing and the round lists for itself.
-const scrubListingAge = time.Minute
+// follow goroutine's full listing may be for a scrub round to use it; that
+// loop checks it every gcEvery and relists at most every fullEvery, so an
+// older one means it is stuck or failing and the round lists for itself.
+const scrubListingAge = 2 * fullEvery
 
 // scrubRound checks this masternode's confirmed chunks once and repairs
 // what it can. Work is bounded: every confirmed chunk's file is checked to

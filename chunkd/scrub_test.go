@@ -33,6 +33,15 @@ type fakeChain struct {
 func (f *fakeChain) Assignments(context.Context, secp256k1.Address) ([]storagepb.CommitmentView, error) {
 	return f.mine, nil
 }
+func (f *fakeChain) Awaiting(context.Context, secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	var out []storagepb.CommitmentView
+	for _, c := range f.mine {
+		if !c.Confirmed {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
 func (f *fakeChain) Art(context.Context, []byte, time.Duration) (*storagepb.Art, error) {
 	return f.ticket, nil
 }
@@ -408,10 +417,15 @@ func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
 	}
 }
 
-// countingChain counts the scrubber's full listings.
+// countingChain counts full listings and listings of what awaits.
 type countingChain struct {
 	*fakeChain
-	listings int
+	listings, awaiting int
+}
+
+func (c *countingChain) Awaiting(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
+	c.awaiting++
+	return c.fakeChain.Awaiting(ctx, mn)
 }
 
 func (c *countingChain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {

@@ -45,7 +45,7 @@ type metrics struct {
 	refusedFetches prometheus.Counter
 	gcDeleted      prometheus.Counter
 	lossReports    prometheus.Counter
-	listings       *prometheus.CounterVec // assignment syncs, by listing: full | skipped
+	listings       *prometheus.CounterVec // assignment syncs, by listing: awaiting | full | skipped | scrub-shared | scrub-full
 }
 
 func newMetrics(st *store.Store) *metrics {
@@ -76,7 +76,7 @@ func newMetrics(st *store.Store) *metrics {
 	m.refusedFetches = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "refused_fetches_total", Help: "Chunk downloads refused by the chain's fetch rule (e.g. a confirmed holder asking for its own chunk)."})
 	m.gcDeleted = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "gc_deleted_chunks_total", Help: "Chunks deleted after their commitment moved away and the grace period passed."})
 	m.lossReports = prometheus.NewCounter(prometheus.CounterOpts{Namespace: "chunkd", Name: "loss_reports_total", Help: "Chunks this masternode reported lost on-chain (they leave its proven bytes until proven again)."})
-	m.listings = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Name: "assignment_syncs_total", Help: "Assignment syncs by listing (full: every commitment listed from the chain; skipped: nothing was pending and the chain's assignments_version had not moved, so the last listing was used; scrub-shared: a scrub round used the sync's listing; scrub-full: a scrub round listed for itself, the sync's listing being over a minute old)."}, []string{"listing"})
+	m.listings = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "chunkd", Name: "assignment_syncs_total", Help: "Assignment syncs by listing (awaiting: the unconfirmed commitments listed from the chain; full: every commitment listed, for garbage collection and scrubbing, at most once a minute while assignments change; skipped: the chain's assignments_version had not moved, so the last listing was used; scrub-shared: a scrub round used the sync's full listing; scrub-full: a scrub round listed for itself, the sync's listing being over two minutes old)."}, []string{"listing"})
 	m.reg.MustRegister(m.refusedFetches, m.gcDeleted, m.lossReports, m.listings)
 	m.reg.MustRegister(m.requests, m.bytesIn, m.bytesOut, m.corrupt, m.confirmed, m.pulled, m.unpullable, m.attested, m.proofs, m.healed,
 		m.scrubRounds, m.scrubChecked, m.scrubFound, m.scrubRepaired, m.scrubFailed, m.failovers, noSpace, writeErrs, m.peerOutcomes, m.trustPublished)

@@ -83,13 +83,25 @@ func (d *Daemon) healthyNode(ctx context.Context) (*ctypes.ResultStatus, error) 
 // syncCommitments confirms commitments whose chunk is stored and verifies,
 // and pulls the others from peers (bounded per round).
 func (d *Daemon) syncCommitments(ctx context.Context) error {
-	as, err := d.assignments(ctx)
+	m, err := d.chain.MasternodeNow(ctx, d.addr)
+	if err != nil {
+		return err
+	}
+	as, err := d.awaiting(ctx, m)
 	if err != nil {
 		return err
 	}
 	ready, missing := d.sortAssignments(as)
-	d.recordSync(as, ready, missing)
-	d.collectGarbage(as, d.height.Load(), time.Now())
+	d.recordSync(m, as, ready, missing)
+	if now := time.Now(); now.Sub(d.gc.lastRun) >= gcEvery {
+		all, err := d.assignments(ctx, m, now)
+		if err != nil {
+			return err
+		}
+		if all != nil {
+			d.collectGarbage(all, d.height.Load(), now)
+		}
+	}
 	if len(missing) == 0 {
 		clear(d.pullFailing)
 		d.metrics.unpullable.Set(0)
@@ -144,49 +156,71 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	return nil
 }
 
-// listing is a full listing of this masternode's assignments, with the
-// chain's assignments_version read just before it.
+// listing is a listing of this masternode's commitments (all of them, or
+// the unconfirmed ones), with the chain's assignments_version read just
+// before it.
 type listing struct {
 	version uint64
 	at      time.Time
 	as      []storagepb.CommitmentView
-	settled bool // every commitment listed was confirmed: nothing to pull or prove
 }
 
 // relistEvery bounds how long a listing is reused while the version stands
 // still (a safety net: the version moves with every change that matters).
 const relistEvery = 10 * time.Minute
 
-// assignments returns this masternode's commitments. Listing them all is
-// a page per storagepb.MaxPage commitments, about a thousand pages for a
-// masternode holding a million chunks, so a round lists them only when
-// there may be work: the last listing had an unconfirmed commitment, or
-// the chain's assignments_version for this masternode moved (a commitment
-// assigned, moved away, confirmed or unconfirmed), or it is relistEvery
-// old. The version is read before the listing, so a change in between
-// makes the next round list again.
-func (d *Daemon) assignments(ctx context.Context) ([]storagepb.CommitmentView, error) {
-	m, err := d.chain.MasternodeNow(ctx, d.addr)
+// fullEvery spaces out full listings while the version keeps moving: on a
+// busy network a masternode's commitments change nearly every block, and a
+// full listing is a page per storagepb.MaxPage commitments, about a
+// thousand pages for a masternode holding a million chunks.
+const fullEvery = time.Minute
+
+// awaiting returns this masternode's unconfirmed commitments: what a round
+// has to fetch and prove. The chain indexes them apart (the awaiting
+// query), so listing them costs what waits, not what the masternode holds.
+// A round skips even that when the last listing was empty and the chain's
+// assignments_version for this masternode (m) has not moved since, up to
+// relistEvery. The version is read before the listing, so a change in
+// between makes the next round list again.
+func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]storagepb.CommitmentView, error) {
+	l := d.waiting
+	if m != nil && len(l.as) == 0 && !l.at.IsZero() && l.version == m.AssignmentsVersion && time.Since(l.at) < relistEvery {
+		d.metrics.listings.WithLabelValues("skipped").Inc()
+		return nil, nil
+	}
+	now := time.Now()
+	as, err := d.reader.Awaiting(ctx, d.addr)
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.listings.WithLabelValues("awaiting").Inc()
+	if m == nil {
+		now = time.Time{} // not registered yet: list again next round
+	}
+	d.waiting = listing{version: m.GetAssignmentsVersion(), at: now, as: as}
+	return as, nil
+}
+
+// assignments returns every commitment of this masternode, for garbage
+// collection and the scrubber: the last full listing while the version (m)
+// stands still, up to relistEvery; a new one if it moved and the last is
+// fullEvery old; else nil (not listed this round: the caller waits).
+func (d *Daemon) assignments(ctx context.Context, m *storagepb.Masternode, now time.Time) ([]storagepb.CommitmentView, error) {
 	l := d.listed
-	if m != nil && l.settled && l.version == m.AssignmentsVersion && time.Since(l.at) < relistEvery {
+	if m != nil && !l.at.IsZero() && l.version == m.AssignmentsVersion && now.Sub(l.at) < relistEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
 		d.publishListing(l.as)
 		return l.as, nil
 	}
-	now := time.Now()
-	as, err := d.chain.Assignments(ctx, d.addr)
+	if !l.at.IsZero() && now.Sub(l.at) < fullEvery {
+		return nil, nil
+	}
+	as, err := d.reader.Assignments(ctx, d.addr)
 	if err != nil {
 		return nil, err
 	}
 	d.metrics.listings.WithLabelValues("full").Inc()
-	settled := m != nil
-	for _, a := range as {
-		settled = settled && a.Confirmed
-	}
-	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as, settled: settled}
+	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as}
 	d.publishListing(as)
 	return as, nil
 }
@@ -265,18 +299,12 @@ func (d *Daemon) sortAssignments(as []storagepb.CommitmentView) (ready map[strin
 }
 
 // recordSync keeps the last sync's counts for status.
-func (d *Daemon) recordSync(as []storagepb.CommitmentView, ready map[string][]*storagepb.ChunkRef, missing []storagepb.CommitmentView) {
-	f := syncFigures{Height: d.height.Load(), At: time.Now(), Assignments: len(as), Missing: len(missing)}
+func (d *Daemon) recordSync(m *storagepb.Masternode, as []storagepb.CommitmentView, ready map[string][]*storagepb.ChunkRef, missing []storagepb.CommitmentView) {
+	f := syncFigures{Height: d.height.Load(), At: time.Now(), Assignments: int(m.GetCommitments()), Unconfirmed: len(as), Missing: len(missing)}
+	f.Confirmed = max(0, f.Assignments-f.Unconfirmed)
 	n := 0
 	for _, r := range ready {
 		n += len(r)
-	}
-	for _, a := range as {
-		if a.Confirmed {
-			f.Confirmed++
-		} else {
-			f.Unconfirmed++
-		}
 	}
 	f.AwaitingRange = max(0, f.Unconfirmed-len(missing)-n)
 	d.gcMu.Lock()

@@ -2,6 +2,7 @@ package chunkd
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -214,5 +215,70 @@ func TestGarbageCollection(t *testing.T) {
 	step(90_000, as)
 	if !d.store.Has(chunks[2].ID) {
 		t.Fatal("gc-grace-blocks = 0 deleted a chunk")
+	}
+}
+
+// TestSyncListsWhatAwaits: a sync round lists only the masternode's
+// unconfirmed commitments (the chain's awaiting index), again each round
+// while any wait and not at all once none wait and the chain's
+// assignments_version stands still; the full listing (garbage collection,
+// scrubbing) is reused while the version stands still and, while it moves,
+// refreshed at most every fullEvery, however many blocks change it.
+func TestSyncListsWhatAwaits(t *testing.T) {
+	ticket, chunks := testArt(t)
+	fc := &fakeChain{ticket: ticket}
+	for i, c := range chunks[:4] {
+		fc.mine = append(fc.mine, storagepb.CommitmentView{ArtID: ticket.Id, Stripe: uint32(c.Stripe), Index: uint32(c.Index), ChunkID: c.ID[:], Confirmed: i < 2})
+	}
+	cc := &countingChain{fakeChain: fc}
+	d := testDaemon(t, t.TempDir(), cc)
+	ctx := context.Background()
+	m := &storagepb.Masternode{AssignmentsVersion: 7, Commitments: 4}
+	step := func(what string, wantListed, wantAwaiting int) {
+		t.Helper()
+		as, err := d.awaiting(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(as) != wantListed || cc.awaiting != wantAwaiting || cc.listings != 0 {
+			t.Fatalf("%s: %d listed, %d awaiting listings, %d full; want %d, %d, 0", what, len(as), cc.awaiting, cc.listings, wantListed, wantAwaiting)
+		}
+		for _, a := range as {
+			if a.Confirmed {
+				t.Fatalf("%s: a confirmed commitment listed as awaiting", what)
+			}
+		}
+	}
+	step("first round", 2, 1)
+	step("two still wait: listed again", 2, 2)
+	fc.mine[2].Confirmed, fc.mine[3].Confirmed = true, true
+	m.AssignmentsVersion++
+	step("confirmed", 0, 3)
+	step("nothing waits, version still", 0, 3)
+	m.AssignmentsVersion++
+	step("version moved", 0, 4)
+
+	now := time.Now()
+	full := func(what string, at time.Time, wantNil bool, wantFull int) {
+		t.Helper()
+		as, err := d.assignments(ctx, m, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (as == nil) != wantNil || cc.listings != wantFull {
+			t.Fatalf("%s: %d listed (nil %v), %d full listings; want nil %v, %d", what, len(as), as == nil, cc.listings, wantNil, wantFull)
+		}
+	}
+	full("first", now, false, 1)
+	full("version still", now.Add(gcEvery), false, 1)
+	for i := 1; i < 6; i++ {
+		m.AssignmentsVersion++
+		full(fmt.Sprintf("version moved, %d GC periods later", i+1), now.Add(time.Duration(i+1)*gcEvery), i+1 < int(fullEvery/gcEvery), 1+(i+1)/int(fullEvery/gcEvery))
+	}
+	full("version still, just relisted", now.Add(fullEvery+gcEvery), false, 2)
+	m.AssignmentsVersion++
+	full("version moved, a full period after the relisting", now.Add(2*fullEvery), false, 3)
+	if got := counter(t, d, "chunkd_assignment_syncs_total", "awaiting"); got != 4 {
+		t.Fatalf("awaiting metric %v, want 4", got)
 	}
 }

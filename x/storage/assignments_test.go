@@ -75,7 +75,9 @@ func TestNothingUnderXImportsChunkd(t *testing.T) {
 // assignments listing says changes from one block to the next (a
 // commitment assigned, confirmed, unconfirmed, moved away), its record's
 // assignments_version changed too, so chunkd may skip listing while the
-// version stands still. Run over registration, confirmation, challenge
+// version stands still; and the awaiting query (the mw/ index) lists
+// exactly the unconfirmed part of the full listing, in the same order,
+// after every step. Run over registration, confirmation, challenge
 // failures and reassignment.
 func TestAssignmentsVersionFollowsListing(t *testing.T) {
 	e := newChallengeEnv(t, func(p *storagepb.Params) {
@@ -92,11 +94,32 @@ func TestAssignmentsVersionFollowsListing(t *testing.T) {
 		for i := 0; i < nMasternodes; i++ {
 			mn := e.c.Keys[i].PubKey().Address()
 			m, _ := k.Masternode(e.c.Ctx(), mn)
-			var b strings.Builder
+			var b, unconfirmed strings.Builder
 			for _, c := range k.MasternodeCommitments(e.c.Ctx(), mn, nil, 100_000) {
 				fmt.Fprintf(&b, "%x/%d/%d/%v/%d;", c.ArtId, c.Stripe, c.Index, c.Confirmed, c.AssignedHeight)
+				if !c.Confirmed {
+					fmt.Fprintf(&unconfirmed, "%x/%d/%d/%d;", c.ArtId, c.Stripe, c.Index, c.AssignedHeight)
+				}
 			}
 			out[mn.String()] = seen{m.AssignmentsVersion, b.String()}
+			r := e.c.Query("/storage/awaiting/" + mn.String())
+			var awaiting []storagepb.CommitmentView
+			if r.Code != 0 || json.Unmarshal(r.Value, &awaiting) != nil {
+				t.Fatalf("awaiting/%s: %d %s", mn, r.Code, r.Log)
+			}
+			var got strings.Builder
+			for _, c := range awaiting {
+				if c.Confirmed {
+					t.Fatalf("awaiting/%s lists a confirmed commitment", mn)
+				}
+				fmt.Fprintf(&got, "%x/%d/%d/%d;", []byte(c.ArtID), c.Stripe, c.Index, c.AssignedHeight)
+			}
+			if got.String() != unconfirmed.String() {
+				t.Fatalf("awaiting/%s lists %q, the unconfirmed part of its assignments is %q", mn, got.String(), unconfirmed.String())
+			}
+		}
+		if err := k.CheckIndexes(e.c.Ctx()); err != nil {
+			t.Fatal(err)
 		}
 		return out
 	}

@@ -154,6 +154,12 @@ func (h holders) live() uint32 {
 // holds reports whether num holds any chunk of the stripe.
 func (h holders) holds(num uint32) bool { return slices.Contains(h.Holders, num) }
 
+// awaits reports whether masternode num has an unconfirmed commitment in
+// the stripe.
+func (h holders) awaits(num uint32) bool {
+	return slices.ContainsFunc(h.Pending, func(p *storagepb.PendingHolder) bool { return p.Holder == num })
+}
+
 // pendingAt reports whether a commitment assigned at height waits.
 func (h holders) pendingAt(height int64) bool {
 	for _, p := range h.Pending {
@@ -348,6 +354,17 @@ func (k Keeper) MasternodeCommitments(ctx *types.Context, mn types.Address, afte
 // one stripe record at a time, until fn returns false. fn may change the
 // commitments.
 func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment, []byte) bool) {
+	k.eachCommitmentOf(ctx, mn, after, limit, false, fn)
+}
+
+// eachAwaitingCommitment is eachMasternodeCommitment over mn's unconfirmed
+// commitments only, walking the mw/ index: its cost follows what waits for
+// a proof, not everything mn holds.
+func (k Keeper) eachAwaitingCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment, []byte) bool) {
+	k.eachCommitmentOf(ctx, mn, after, limit, true, fn)
+}
+
+func (k Keeper) eachCommitmentOf(ctx *types.Context, mn types.Address, after []byte, limit int, awaitingOnly bool, fn func(*storagepb.Commitment, []byte) bool) {
 	num, ok := k.numberOf(ctx, mn)
 	if !ok || limit <= 0 {
 		return
@@ -358,7 +375,11 @@ func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, a
 	}
 	var art *storagepb.Art
 	n := 0
-	k.eachHolding(ctx, num, from, func(seq uint64) bool {
+	each := k.eachHolding
+	if awaitingOnly {
+		each = k.eachAwaiting
+	}
+	each(ctx, num, from, func(seq uint64) bool {
 		ref := k.kv(ctx).Get(sqKey(seq))
 		if len(ref) != 36 {
 			return true // CheckIndexes guards that every holding names a stripe
@@ -370,7 +391,7 @@ func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, a
 		h := k.stripeHolders(ctx, id, stripe)
 		for i := range h.Counts {
 			index := uint32(i)
-			if seq == from && int64(index) <= afterIndex || !h.has(index, num) {
+			if seq == from && int64(index) <= afterIndex || !h.has(index, num) || awaitingOnly && h.pending(index, num) < 0 {
 				continue
 			}
 			n++
@@ -450,6 +471,7 @@ func (k Keeper) commitStripe(ctx *types.Context, art []byte, stripe uint32, payl
 	for _, a := range order {
 		m := nums[a]
 		k.setHolding(ctx, m.Number, h.Seq, true)
+		k.setAwaiting(ctx, m.Number, h.Seq, true)
 		m.Commitments += perMN[a]
 		m.AssignmentsVersion++
 		k.setMasternode(ctx, a, m)
@@ -482,6 +504,7 @@ func (k Keeper) addCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	k.markUnconfirmed(ctx, c.AssignedHeight, c.ArtId, c.Stripe)
 	k.addCount(ctx, keyUnconfirmedAll, 1)
 	k.setHolding(ctx, m.Number, h.Seq, true)
+	k.setAwaiting(ctx, m.Number, h.Seq, true)
 	m.Commitments++
 	m.AssignmentsVersion++
 	k.setMasternode(ctx, mn, m)
@@ -519,6 +542,7 @@ func (k Keeper) removeCommitment(ctx *types.Context, c *storagepb.Commitment) {
 	if !h.holds(num) {
 		k.setHolding(ctx, num, h.Seq, false)
 	}
+	k.setAwaiting(ctx, num, h.Seq, h.awaits(num))
 	// Read again: lostConfirmation changed its proven bytes.
 	if m, ok := k.Masternode(ctx, mn); ok {
 		if m.Commitments > 0 {
@@ -546,6 +570,7 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	h.Pending = slices.Delete(h.Pending, p, p+1)
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.settle(ctx, h, was, c.ArtId, c.Stripe)
+	k.setAwaiting(ctx, m.Number, h.Seq, h.awaits(m.Number))
 	k.addCount(ctx, keyUnconfirmedAll, -1)
 	c.Confirmed, c.AssignedHeight, c.Replaces = true, 0, ""
 	k.fwAdd(ctx, h.Seq, 1)
@@ -569,6 +594,7 @@ func (k Keeper) unconfirm(ctx *types.Context, c *storagepb.Commitment) {
 	h.setPending(c.Index, m.Number, ctx.Height, 0)
 	k.setStripeHolders(ctx, c.ArtId, c.Stripe, h)
 	k.markUnconfirmed(ctx, ctx.Height, c.ArtId, c.Stripe)
+	k.setAwaiting(ctx, m.Number, h.Seq, true)
 	k.addCount(ctx, keyUnconfirmedAll, 1)
 	c.Confirmed, c.AssignedHeight = false, ctx.Height
 }

@@ -19,7 +19,7 @@ import (
 // masternode. CheckIndexes runs it (tests: after every block).
 func (k Keeper) checkCommitments(ctx *types.Context) error {
 	kv := k.kv(ctx)
-	wantHold, wantUC := map[string][]uint16{}, map[string]bool{}
+	wantHold, wantAwait, wantUC := map[string][]uint16{}, map[string][]uint16{}, map[string]bool{}
 	count, proven := map[uint32]uint64{}, map[uint32]uint64{}
 	var confirmed, pending uint64
 	weights, refs := map[uint64]uint64{}, map[uint64]string{}
@@ -71,6 +71,10 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 		for _, num := range slices.Compact(distinct) {
 			hk := string(holdKey(num, r.Seq))
 			wantHold[hk] = append(wantHold[hk], uint16(r.Seq%holdSpan))
+			if h.awaits(num) {
+				wk := string(bitKey(pMnAwaiting, num, r.Seq))
+				wantAwait[wk] = append(wantAwait[wk], uint16(r.Seq%holdSpan))
+			}
 		}
 		for i := range r.Counts {
 			for _, num := range h.of(uint32(i)) {
@@ -100,20 +104,11 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 			return fmt.Errorf("%d %q markers, the stripe records call for %d", n, c.prefix, len(c.want))
 		}
 	}
-	n := 0
-	hi := kv.Iterator(pMnCommit, types.PrefixEnd(pMnCommit))
-	for ; hi.Valid(); hi.Next() {
-		want := wantHold[string(hi.Key())]
-		slices.Sort(want)
-		if !bytes.Equal(hi.Value(), encodeHold(want)) {
-			hi.Close()
-			return fmt.Errorf("holdings %x: %x, the stripe records call for %x", hi.Key(), hi.Value(), encodeHold(want))
-		}
-		n++
+	if err := checkContainers(kv, pMnCommit, "holdings", wantHold); err != nil {
+		return err
 	}
-	hi.Close()
-	if n != len(wantHold) {
-		return fmt.Errorf("%d holdings containers, the stripe records call for %d", n, len(wantHold))
+	if err := checkContainers(kv, pMnAwaiting, "awaiting", wantAwait); err != nil {
+		return err
 	}
 	if got := k.counter(ctx, tcKey()); got != confirmed {
 		return fmt.Errorf("tc counts %d confirmed commitments, the stripe records %d", got, confirmed)
@@ -139,4 +134,24 @@ func (k Keeper) checkCommitments(ctx *types.Context) error {
 		return fmt.Errorf("stripe records name %d masternodes, %d of them registered", len(count), seen)
 	}
 	return k.checkDrawTree(ctx, weights, refs)
+}
+
+// checkContainers compares the containers under prefix with the offsets
+// the stripe records call for (by container key).
+func checkContainers(kv types.KVStore, prefix []byte, what string, want map[string][]uint16) error {
+	n := 0
+	it := kv.Iterator(prefix, types.PrefixEnd(prefix))
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		w := want[string(it.Key())]
+		slices.Sort(w)
+		if !bytes.Equal(it.Value(), encodeHold(w)) {
+			return fmt.Errorf("%s %x: %x, the stripe records call for %x", what, it.Key(), it.Value(), encodeHold(w))
+		}
+		n++
+	}
+	if n != len(want) {
+		return fmt.Errorf("%d %s containers, the stripe records call for %d", n, what, len(want))
+	}
+	return nil
 }

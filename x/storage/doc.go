@@ -95,7 +95,10 @@
 // per chunk and holder, in the stripe record and the holdings) is why
 // params.replication is capped at MaxReplication = 20: the art then stays
 // under 16 KiB on any number of masternodes. CheckIndexes recomputes every
-// index and counter from the records. A masternode's assignments_version
+// index and counter from the records. The stripes where a masternode has an
+// unconfirmed commitment are marked in the same kind of containers (mw/), so
+// its daemon lists what it must fetch and prove (the awaiting query) without
+// paging through everything it holds; a masternode's assignments_version
 // moves with every change to its commitments, so its daemon relists them
 // only when it moved.
 //

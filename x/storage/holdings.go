@@ -24,6 +24,14 @@ import (
 //
 // So a container is at most holdSpan/8+1 bytes, and a stripe costs each of
 // its holders at most 2 bytes, or one bit where a masternode holds many.
+//
+// The same containers under mw/ mark the stripes where a masternode has an
+// unconfirmed commitment (assigned, moved to it, or unconfirmed by a failed
+// challenge): what its daemon has to fetch and prove. A masternode holding
+// a million chunks would otherwise page through all of them every block in
+// which anything of its changed; the awaiting query walks only these. The
+// marks of a stripe clear when its holder confirms, so on a settled network
+// mw/ is empty.
 
 // holdSpan is the count of sequence numbers one container covers.
 const holdSpan = 4096
@@ -33,8 +41,11 @@ const (
 	holdDense  = 2
 )
 
-func holdKey(num uint32, seq uint64) []byte {
-	return key(pMnCommit, u32(num), u64(seq/holdSpan))
+func holdKey(num uint32, seq uint64) []byte { return bitKey(pMnCommit, num, seq) }
+
+// bitKey is the container of stripe seq for masternode num under prefix.
+func bitKey(prefix []byte, num uint32, seq uint64) []byte {
+	return key(prefix, u32(num), u64(seq/holdSpan))
 }
 
 // decodeHold returns the offsets (seq mod holdSpan) a container holds, in
@@ -95,18 +106,29 @@ func encodeHold(offs []uint16) []byte {
 	return v
 }
 
-// setHolding records whether masternode num holds chunks of stripe seq. It
-// edits the container's bytes where it can (flip a bit, insert or remove
-// two bytes), since every registration changes about 700 containers and a
-// dense one would otherwise be decoded into 4,096 offsets each time; a
-// container crossing the sparse/dense threshold is re-encoded, so the
-// result is always encodeHold's canonical form.
+// setHolding records whether masternode num holds chunks of stripe seq.
 func (k Keeper) setHolding(ctx *types.Context, num uint32, seq uint64, holds bool) {
-	kk := holdKey(num, seq)
+	k.setBit(ctx, pMnCommit, num, seq, holds)
+}
+
+// setAwaiting records whether masternode num has an unconfirmed commitment
+// in stripe seq: the index its daemon lists each block instead of every
+// commitment it holds.
+func (k Keeper) setAwaiting(ctx *types.Context, num uint32, seq uint64, waits bool) {
+	k.setBit(ctx, pMnAwaiting, num, seq, waits)
+}
+
+// setBit sets or clears stripe seq in masternode num's container under
+// prefix (mc/ or mw/). A dense container has its bit flipped in a copy,
+// since every registration changes about 700 containers and decoding a
+// dense one means 4,096 offsets; the result is always encodeHold's
+// canonical form.
+func (k Keeper) setBit(ctx *types.Context, prefix []byte, num uint32, seq uint64, on bool) {
+	kk := bitKey(prefix, num, seq)
 	old := k.kv(ctx).Get(kk)
-	v, changed, err := editHold(old, uint16(seq%holdSpan), holds)
+	v, changed, err := editHold(old, uint16(seq%holdSpan), on)
 	if err != nil {
-		panic(fmt.Sprintf("storage: holdings of masternode %d: %v", num, err)) // only this file writes them
+		panic(fmt.Sprintf("storage: %s container of masternode %d: %v", prefix, num, err)) // only this file writes them
 	}
 	switch {
 	case !changed:
@@ -165,25 +187,35 @@ func editHold(v []byte, o uint16, holds bool) ([]byte, bool, error) {
 // holds, from seq from on, ascending, until fn returns false. fn may
 // change holdings: each container is read when the walk gets to it.
 func (k Keeper) eachHolding(ctx *types.Context, num uint32, from uint64, fn func(seq uint64) bool) {
-	prefix := key(pMnCommit, u32(num))
-	next := holdKey(num, from)
+	k.eachBit(ctx, pMnCommit, num, from, fn)
+}
+
+// eachAwaiting is eachHolding over the stripes where masternode num has an
+// unconfirmed commitment.
+func (k Keeper) eachAwaiting(ctx *types.Context, num uint32, from uint64, fn func(seq uint64) bool) {
+	k.eachBit(ctx, pMnAwaiting, num, from, fn)
+}
+
+func (k Keeper) eachBit(ctx *types.Context, prefix []byte, num uint32, from uint64, fn func(seq uint64) bool) {
+	own := key(prefix, u32(num))
+	next := bitKey(prefix, num, from)
 	for {
-		it := k.kv(ctx).Iterator(next, types.PrefixEnd(prefix))
+		it := k.kv(ctx).Iterator(next, types.PrefixEnd(own))
 		if !it.Valid() {
 			it.Close()
 			return
 		}
-		base := binary.BigEndian.Uint64(it.Key()[len(prefix):]) * holdSpan
+		base := binary.BigEndian.Uint64(it.Key()[len(own):]) * holdSpan
 		offs, err := decodeHold(it.Value())
 		it.Close()
 		if err != nil {
-			panic(fmt.Sprintf("storage: holdings of masternode %d: %v", num, err))
+			panic(fmt.Sprintf("storage: %s container of masternode %d: %v", prefix, num, err))
 		}
 		for _, o := range offs {
 			if seq := base + uint64(o); seq >= from && !fn(seq) {
 				return
 			}
 		}
-		next = holdKey(num, base+holdSpan)
+		next = bitKey(prefix, num, base+holdSpan)
 	}
 }

@@ -32,6 +32,7 @@ import (
 //	mi/                    <number4>                       20-byte address of masternode number
 //	hs/                    <art><stripe4>                  storagepb.StripeHolders: every commitment of the stripe (commitments.go)
 //	mc/                    <number4><seq/4096, 8>          the stripes (by sequence number) the masternode holds chunks of (holdings.go)
+//	mw/                    <number4><seq/4096, 8>          the stripes where the masternode has an unconfirmed commitment, same encoding
 //	uc/                    <assigned8><art><stripe4>       marker: a commitment of the stripe assigned then waits for its proof
 //	tc  tu                 —                               u64 confirmed / unconfirmed commitments overall
 //	stseq                  —                               u64 last stripe sequence number given
@@ -77,6 +78,7 @@ var (
 	pMnNumber         = []byte("mi/")
 	pStripeHolders    = []byte("hs/")
 	pMnCommit         = []byte("mc/")
+	pMnAwaiting       = []byte("mw/")
 	pUnconfirmed      = []byte("uc/")
 	keyConfirmedAll   = []byte("tc")
 	keyUnconfirmedAll = []byte("tu")

@@ -438,9 +438,11 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 			out = []ValidatorView{}
 		}
 		return json.Marshal(out)
-	case len(path) >= 2 && path[0] == "assignments":
+	case len(path) >= 2 && len(path) <= 3 && (path[0] == "assignments" || path[0] == "awaiting"):
 		// assignments/<mn>[/<after: hex cursor>]: up to storagepb.MaxPage
 		// commitments; pass the last one's cursor for the next page.
+		// awaiting/<mn>[/<after>]: the same over its unconfirmed
+		// commitments only (what its daemon must fetch and prove).
 		a, err := secp256k1.ParseAddress(path[1])
 		if err != nil {
 			return bad("%v", err)
@@ -453,7 +455,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		out := []storagepb.CommitmentView{}
 		p := k.Params(ctx)
-		k.eachMasternodeCommitment(ctx, a, after, storagepb.MaxPage, func(c *storagepb.Commitment, cur []byte) bool {
+		k.eachCommitmentOf(ctx, a, after, storagepb.MaxPage, path[0] == "awaiting", func(c *storagepb.Commitment, cur []byte) bool {
 			v := storagepb.CommitmentView{ArtID: c.ArtId, Stripe: c.Stripe, Index: c.Index, ChunkID: c.ChunkId, Confirmed: c.Confirmed,
 				Replaces: c.Replaces, AssignedHeight: c.AssignedHeight, Cursor: cur}
 			if !c.Confirmed {
@@ -675,7 +677,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		return json.Marshal(out)
 	}
-	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, stats, below-target, heal-queue, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, may-fetch/ID/STRIPE/INDEX/ADDR, editions/ID, owned/ADDR)", path)
+	return nil, types.ErrNotFound.Wrapf("no storage query %v (try params, stats, below-target, heal-queue, mns, mn/ADDR, art/ID, arts, chunks/ID, assignments/MN, awaiting/MN, attesting/MN, challenges/MN, challenge/ID, history/mn/ADDR, history/art/ID, health/ID, healing/MN, can-download/ID/ADDR, may-fetch/ID/STRIPE/INDEX/ADDR, editions/ID, owned/ADDR)", path)
 }
 
 // ArtJSON renders a ticket for people: ids in hex.

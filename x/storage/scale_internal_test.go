@@ -106,7 +106,7 @@ func TestBenchScale(t *testing.T) {
 func (e *scaleEnv) measure(n int) time.Duration {
 	t, k, ctxAt, register, block, r := e.t, e.k, e.ctxAt, e.register, e.block, e.k.Params(e.ctxAt()).Replication
 	if len(e.ids) == 0 {
-		for i := range scaleArtsPerBlock {
+		for i := range e.perBlock {
 			register(i)
 		}
 		// The bulk confirmation must leave what confirm would.
@@ -115,6 +115,16 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		}
 	}
 	var regs []time.Duration
+	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" && len(e.ids) < n {
+		out, err := os.Create(fmt.Sprintf("%s.build.%d", f, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+	}
 	t0 := time.Now()
 	_, _, before := moduleState(t, ctxAt())
 	from := len(e.ids)
@@ -136,6 +146,9 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	}
 	e.commit()
 	build := time.Since(t0)
+	if os.Getenv("PASTEL_BENCH_PROFILE") != "" {
+		pprof.StopCPUProfile()
+	}
 	// The bulk build leaves LevelDB a compaction debt a node that grew
 	// over months would not have: settle it before measuring blocks.
 	c0 := time.Now()
@@ -266,6 +279,7 @@ func (k Keeper) benchConfirmAll(ctx *types.Context, art []byte, stripe uint32) {
 	for _, num := range nums {
 		a, _ := k.addressOf(ctx, num)
 		k.addProvenBytes(ctx, a.String(), perMN[num]*int64(h.PayloadLen))
+		k.setAwaiting(ctx, num, h.Seq, false)
 	}
 }
 
@@ -382,9 +396,11 @@ type scaleEnv struct {
 	// exec and commitTime add up the blocks' execution (answers,
 	// Begin/EndBlock) and IAVL commit times.
 	exec, commitTime time.Duration
-	// dir holds the database; keep is how many versions commit keeps.
-	dir  string
-	keep int64
+	// dir holds the database; keep is how many versions commit keeps;
+	// perBlock is how many arts a block of the build registers.
+	dir      string
+	keep     int64
+	perBlock int
 	// resumed: the state was opened from dir with arts in it.
 	resumed bool
 }
@@ -392,8 +408,8 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom := store.DefaultDBCacheMiB, 100_000, 1000, 10
-	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep, "PASTEL_BENCH_DB_BLOOM_BITS": &bloom} {
+	cacheMiB, cacheNodes, keep, bloom, perBlock := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep, "PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -420,7 +436,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep)}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), perBlock: perBlock}
 	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}
@@ -544,7 +560,7 @@ func (e *scaleEnv) register(i int) time.Duration {
 		t.Fatalf("art %d is %v", i, a.Status)
 	}
 	e.ids = append(e.ids, seed[:])
-	if len(e.ids)%scaleArtsPerBlock == 0 {
+	if len(e.ids)%e.perBlock == 0 {
 		e.commit()
 	}
 	return d

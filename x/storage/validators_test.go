@@ -186,7 +186,13 @@ func TestJailedValidatorLosesPower(t *testing.T) {
 // kept (CometBFT cannot run without validators) and the chain says why.
 func TestValidatorSetNeverEmpty(t *testing.T) {
 	withValidators(t, 1)
-	e := newChallengeEnv(t, func(p *storagepb.Params) { p.ChallengeInterval = 1; p.MaxChallengesPerBlock = 8 })
+	// Its commitments stay until the failure that jails it (reassign at
+	// jail_failures), so it keeps being challenged until it is jailed,
+	// whatever the draws.
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval, p.MaxChallengesPerBlock = 1, 8
+		p.ReassignFailures = p.JailFailures
+	})
 	dead := e.c.Keys[0].PubKey().Address()
 	kept := false
 	for i := 0; i < 200; i++ {
