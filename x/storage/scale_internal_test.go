@@ -34,11 +34,15 @@ import (
 // growing number of synthetic 20 MiB arts (real tickets and chunk ids, no
 // chunk bytes), on an on-disk IAVL tree: state per art by key prefix,
 // registration cost, block time while challenges run and are answered,
-// query times and memory. A measurement: runs with PASTEL_BENCH=1 (make
-// bench-scale); PASTEL_BENCH_SCALE_ARTS sets the sizes (default
-// 1000,10000), PASTEL_BENCH_SCALE_R the replication factor (default 10),
-// PASTEL_BENCH_IAVL_CACHE the IAVL node cache (default 100,000 nodes, as
-// the app's).
+// block time while the commitments of 30% of the masternodes (jailed at
+// once) move, query times and memory. A measurement: runs with
+// PASTEL_BENCH=1 (make bench-scale); PASTEL_BENCH_SCALE_ARTS sets the sizes
+// (default 1000,10000), PASTEL_BENCH_SCALE_R the replication factor
+// (default 10), PASTEL_BENCH_IAVL_CACHE the IAVL node cache (default
+// 100,000 nodes, as the app's), PASTEL_BENCH_SCALE_HEAL_BLOCKS the blocks
+// measured while commitments move (default 40; 0: none),
+// PASTEL_BENCH_SCALE_BLOCK_ARTS the arts a block of the build registers
+// (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000).
 //
 // What is real: registration is the keeper's registerArt (fee, placement on
 // the ring, attesters, editions, fingerprint index), attestation its
@@ -178,6 +182,28 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		pprof.StopCPUProfile()
 	}
 	bm := median(ds)
+	blkExec, blkCommit, passed := e.exec, e.commitTime, k.passedTotal(ctxAt())-passedBefore
+	// Blocks while 30% of the masternodes have just been jailed: each moves
+	// MaxMovesPerBlock of their commitments (new holders confirm in the
+	// next block) besides the challenges. Then they are reinstated and the
+	// moved commitments confirmed, so a kept state can still grow.
+	var hs []time.Duration
+	var healExec, healCommit time.Duration
+	if e.heal > 0 {
+		e.jail30()
+		e.exec, e.commitTime = 0, 0
+		for range e.heal {
+			t0 := time.Now()
+			e.confirmPending(ctxAt()) // in the same block (e.cache)
+			c := time.Since(t0)
+			e.exec += c
+			hs = append(hs, c+block())
+		}
+		healExec, healCommit = e.exec, e.commitTime
+		e.unjail30()
+		e.confirmPending(ctxAt())
+		e.commit()
+	}
 	ctx := ctxAt()
 	// Query times: art health and the placement of one chunk.
 	var hq, pq []time.Duration
@@ -217,7 +243,11 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
 	}
 	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v; %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
-		bm.Round(time.Microsecond), k.passedTotal(ctx)-passedBefore, e.exec.Round(time.Millisecond), e.commitTime.Round(time.Millisecond))
+		bm.Round(time.Microsecond), passed, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
+	if len(hs) > 0 {
+		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v, max %v; execution %v and IAVL commit %v in total\n",
+			MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
+	}
 	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
 	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
 	return bm
@@ -328,37 +358,15 @@ func TestBenchScaleHeal(t *testing.T) {
 		e.register(len(e.ids))
 	}
 	e.commit()
-	ctx := e.ctxAt()
-	var lost uint64
-	for i, a := range e.mns {
-		if i%10 >= 3 {
-			continue
-		}
-		m, _ := k.Masternode(ctx, a)
-		lost += m.Commitments
-		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_JAILED, ctx.Height
-		k.setMasternode(ctx, a, m)
-		k.ringRemove(ctx, a)
-		k.kv(ctx).Set(key(pReassign, a[:]), types.Marker)
-	}
-	e.commit()
+	lost := e.jail30()
 	t0 := time.Now()
 	var ds []time.Duration
 	blocks := 0
 	for ; ; blocks++ {
 		ctx := e.ctxAt()
-		// Last block's new holders confirm (pending commitments by uc/).
-		var stripes [][]byte
-		it := k.kv(ctx).Iterator(pUnconfirmed, types.PrefixEnd(pUnconfirmed))
-		for ; it.Valid(); it.Next() {
-			stripes = append(stripes, append([]byte(nil), it.Key()[len(pUnconfirmed)+8:]...))
-		}
-		it.Close()
-		for _, st := range stripes {
-			k.benchConfirmAll(ctx, st[:32], u32From(st[32:36]))
-		}
+		confirmed := e.confirmPending(ctx)
 		queued := k.kv(ctx).Iterator(pReassign, types.PrefixEnd(pReassign))
-		done := !queued.Valid() && len(stripes) == 0
+		done := !queued.Valid() && confirmed == 0
 		queued.Close()
 		if done {
 			break
@@ -375,6 +383,60 @@ func TestBenchScaleHeal(t *testing.T) {
 		"(%d moves a block), %v of block execution (block median %v, max %v); afterwards %d under-replicated chunks, %d in the heal queue, lowest redundancy %d.%03d\n",
 		scaleMNs, n, lost, blocks, MaxMovesPerBlock, wall.Round(time.Millisecond), median(ds).Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond),
 		st.UnderReplicated, st.HealQueue, st.LowestRedundancyMilli/1000, st.LowestRedundancyMilli%1000)
+}
+
+// jail30 jails every masternode i with i%10 < 3 at once, as failed
+// challenges would (out of the ring, queued for forced reassignment), in
+// a block of its own; it returns how many commitments they held.
+func (e *scaleEnv) jail30() (lost uint64) {
+	k, ctx := e.k, e.ctxAt()
+	for i, a := range e.mns {
+		if i%10 >= 3 {
+			continue
+		}
+		m, _ := k.Masternode(ctx, a)
+		lost += m.Commitments
+		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_JAILED, ctx.Height
+		k.setMasternode(ctx, a, m)
+		k.ringRemove(ctx, a)
+		k.kv(ctx).Set(key(pReassign, a[:]), types.Marker)
+	}
+	e.commit()
+	return lost
+}
+
+// unjail30 undoes jail30 for what remains: the masternodes are active and
+// on the ring again, out of the reassignment queue, keeping what was not
+// moved yet. With confirmPending after it, the state is one a build can
+// go on from.
+func (e *scaleEnv) unjail30() {
+	k, ctx := e.k, e.ctxAt()
+	for i, a := range e.mns {
+		if i%10 >= 3 {
+			continue
+		}
+		m, _ := k.Masternode(ctx, a)
+		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_ACTIVE, 0
+		k.setMasternode(ctx, a, m)
+		k.ringAdd(ctx, a)
+		k.kv(ctx).Delete(key(pReassign, a[:]))
+	}
+}
+
+// confirmPending confirms every unconfirmed commitment (found by the uc/
+// markers) as honest, fast new holders would; it returns how many stripes
+// had one.
+func (e *scaleEnv) confirmPending(ctx *types.Context) int {
+	var stripes [][]byte
+	it := e.k.kv(ctx).Iterator(pUnconfirmed, types.PrefixEnd(pUnconfirmed))
+	for ; it.Valid(); it.Next() {
+		stripes = append(stripes, append([]byte(nil), it.Key()[len(pUnconfirmed)+8:]...))
+	}
+	it.Close()
+	for _, st := range stripes {
+		e.k.benchConfirmAll(ctx, st[:32], u32From(st[32:36]))
+	}
+	return len(stripes)
 }
 
 // scaleMNs is the number of masternodes of the scale benches.
@@ -397,10 +459,11 @@ type scaleEnv struct {
 	// Begin/EndBlock) and IAVL commit times.
 	exec, commitTime time.Duration
 	// dir holds the database; keep is how many versions commit keeps;
-	// perBlock is how many arts a block of the build registers.
-	dir      string
-	keep     int64
-	perBlock int
+	// perBlock is how many arts a block of the build registers; heal how
+	// many blocks measure runs with 30% of the masternodes jailed.
+	dir            string
+	keep           int64
+	perBlock, heal int
 	// resumed: the state was opened from dir with arts in it.
 	resumed bool
 }
@@ -408,8 +471,9 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock
-	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep, "PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock} {
+	cacheMiB, cacheNodes, keep, bloom, perBlock, heal := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
+		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -436,7 +500,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), perBlock: perBlock}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), perBlock: perBlock, heal: heal}
 	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}
