@@ -187,6 +187,7 @@ func (d *Daemon) hoard(ctx context.Context, art []byte) {
 type gcState struct {
 	since       map[codec.ID]int64
 	lastRun     time.Time
+	walkTook    time.Duration // the last walk of the store
 	reclaimable int
 	reclaimB    int64
 	onDisk      int
@@ -196,6 +197,16 @@ type gcState struct {
 // gcEvery spaces out store walks: one walk lists every file.
 const gcEvery = 10 * time.Second
 
+// gcWalkShare bounds the time spent walking the store: the next walk waits
+// at least gcWalkShare times as long as the last one took (a million chunk
+// files take seconds to list and stat), and never less than gcEvery.
+const gcWalkShare = 20
+
+// gcDue reports whether a collection may run at now.
+func (d *Daemon) gcDue(now time.Time) bool {
+	return now.Sub(d.gc.lastRun) >= max(gcEvery, gcWalkShare*d.gc.walkTook)
+}
+
 // collectGarbage deletes chunks that have not been committed to this
 // masternode for gc-grace-blocks blocks, given the complete list of its
 // commitments at height. A committed chunk is never deleted, whatever its
@@ -203,10 +214,12 @@ const gcEvery = 10 * time.Second
 // its clock forgotten. Clocks are in memory: a restart only delays
 // deletion.
 func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now time.Time) {
-	if now.Sub(d.gc.lastRun) < gcEvery {
+	if !d.gcDue(now) {
 		return
 	}
 	d.gc.lastRun = now
+	start := time.Now()
+	defer func() { d.gc.walkTook = time.Since(start) }()
 	if d.gc.since == nil {
 		d.gc.since = map[codec.ID]int64{}
 	}

@@ -93,7 +93,7 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	}
 	ready, missing := d.sortAssignments(as)
 	d.recordSync(m, as, ready, missing)
-	if now := time.Now(); now.Sub(d.gc.lastRun) >= gcEvery {
+	if now := time.Now(); d.gcDue(now) {
 		all, err := d.assignments(ctx, m, now)
 		if err != nil {
 			return err

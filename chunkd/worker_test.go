@@ -282,3 +282,32 @@ func TestSyncListsWhatAwaits(t *testing.T) {
 		t.Fatalf("awaiting metric %v, want 4", got)
 	}
 }
+
+// TestGCWalkIsBounded: the store walk of garbage collection runs at most
+// every gcEvery, and at most every gcWalkShare times its last duration
+// (a large store takes seconds to walk), so it never takes more than a
+// 1/gcWalkShare share of the time.
+func TestGCWalkIsBounded(t *testing.T) {
+	d := testDaemon(t, t.TempDir(), &fakeChain{})
+	now := time.Now()
+	d.collectGarbage(nil, 1, now)
+	if d.gc.lastRun != now || d.gc.walkTook <= 0 {
+		t.Fatalf("a collection ran at %v and took %v; want it recorded", d.gc.lastRun, d.gc.walkTook)
+	}
+	if d.gcDue(now.Add(gcEvery - time.Millisecond)) {
+		t.Fatal("due again before gcEvery")
+	}
+	d.gc.walkTook = 3 * time.Second
+	for _, c := range []struct {
+		after time.Duration
+		due   bool
+	}{{gcEvery, false}, {gcWalkShare*3*time.Second - time.Millisecond, false}, {gcWalkShare * 3 * time.Second, true}} {
+		if got := d.gcDue(now.Add(c.after)); got != c.due {
+			t.Fatalf("after a 3 s walk, due %v later: %v, want %v", c.after, got, c.due)
+		}
+	}
+	d.collectGarbage(nil, 2, now.Add(gcEvery))
+	if d.gc.lastRun != now {
+		t.Fatal("a collection ran although not due")
+	}
+}
