@@ -357,13 +357,9 @@ func (k Keeper) eachMasternodeCommitment(ctx *types.Context, mn types.Address, a
 	k.eachCommitmentOf(ctx, mn, after, limit, false, fn)
 }
 
-// eachAwaitingCommitment is eachMasternodeCommitment over mn's unconfirmed
-// commitments only, walking the mw/ index: its cost follows what waits for
-// a proof, not everything mn holds.
-func (k Keeper) eachAwaitingCommitment(ctx *types.Context, mn types.Address, after []byte, limit int, fn func(*storagepb.Commitment, []byte) bool) {
-	k.eachCommitmentOf(ctx, mn, after, limit, true, fn)
-}
-
+// eachCommitmentOf is eachMasternodeCommitment, or with awaitingOnly the
+// same over mn's unconfirmed commitments only, walking the mw/ index: its
+// cost then follows what waits for a proof, not everything mn holds.
 func (k Keeper) eachCommitmentOf(ctx *types.Context, mn types.Address, after []byte, limit int, awaitingOnly bool, fn func(*storagepb.Commitment, []byte) bool) {
 	num, ok := k.numberOf(ctx, mn)
 	if !ok || limit <= 0 {
