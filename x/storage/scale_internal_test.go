@@ -242,8 +242,8 @@ func (e *scaleEnv) measure(n int) time.Duration {
 			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
 	}
-	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v; %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
-		bm.Round(time.Microsecond), passed, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
+	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v, max %v; %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
+		bm.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), passed, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
 	if len(hs) > 0 {
 		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v, max %v; execution %v and IAVL commit %v in total\n",
 			MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
@@ -461,9 +461,10 @@ type scaleEnv struct {
 	// dir holds the database; keep is how many versions commit keeps;
 	// perBlock is how many arts a block of the build registers; heal how
 	// many blocks measure runs with 30% of the masternodes jailed.
-	dir            string
-	keep           int64
-	perBlock, heal int
+	// pruneEvery is how often (in versions) commit prunes.
+	dir              string
+	keep, pruneEvery int64
+	perBlock, heal   int
 	// resumed: the state was opened from dir with arts in it.
 	resumed bool
 }
@@ -471,9 +472,9 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock, heal := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40
+	cacheMiB, cacheNodes, keep, bloom, perBlock, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 10
 	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
-		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal} {
+		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal, "PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -500,7 +501,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), perBlock: perBlock, heal: heal}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), pruneEvery: int64(max(pruneEvery, 1)), perBlock: perBlock, heal: heal}
 	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}
@@ -574,11 +575,12 @@ func (e *scaleEnv) commit() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	// Pruned as the app prunes (every 10 versions), keeping
+	// Pruned as the app prunes (every PASTEL_BENCH_SCALE_PRUNE_EVERY
+	// versions, default 10 as app.toml's pruning-interval), keeping
 	// PASTEL_BENCH_SCALE_KEEP (default 1000). The app keeps 100,000 by
 	// default: at this bench's pace of 20 arts a block that would be every
 	// version of a 10^6-art build, tens of GB of replaced tree nodes.
-	if e.keep > 0 && v%10 == 0 && v > e.keep {
+	if e.keep > 0 && v%e.pruneEvery == 0 && v > e.keep {
 		if err := e.tree.DeleteVersionsTo(v - e.keep); err != nil {
 			e.t.Fatal(err)
 		}
