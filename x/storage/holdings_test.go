@@ -14,12 +14,15 @@ import (
 // TestHoldingsMatchASet checks the holdings containers against a plain set:
 // after random adds and removes (dense enough to cross from sparse to dense
 // containers and back), eachHolding lists exactly the set from any start,
-// every container decodes, and its encoding is the canonical one.
+// every container decodes, and its encoding is the canonical one. The
+// awaiting marks (mw/, the same containers) are edited in the same run
+// against a set of their own: neither index sees the other's edits.
 func TestHoldingsMatchASet(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		ctx := types.NewContext(store.NewMemTree(), "hold", 1, time.Unix(0, 0))
 		k := Keeper{}
 		model := map[uint32]map[uint64]bool{1: {}, 2: {}}
+		awaiting := map[uint32]map[uint64]bool{1: {}, 2: {}}
 		// Sequence numbers in three containers, bunched so a container can
 		// pass holdSpan/16 entries.
 		seqAt := func(c, o int) uint64 { return uint64(c)*holdSpan + uint64(o) }
@@ -30,14 +33,18 @@ func TestHoldingsMatchASet(t *testing.T) {
 				continue // sequence numbers start at 1
 			}
 			holds := rapid.IntRange(0, 3).Draw(rt, "op") > 0
-			k.setHolding(ctx, num, seq, holds)
+			m, set := model, k.setHolding
+			if rapid.Bool().Draw(rt, "awaiting") {
+				m, set = awaiting, k.setAwaiting
+			}
+			set(ctx, num, seq, holds)
 			if holds {
-				model[num][seq] = true
+				m[num][seq] = true
 			} else {
-				delete(model[num], seq)
+				delete(m[num], seq)
 			}
 		}
-		for num, set := range model {
+		check := func(num uint32, set map[uint64]bool, each func(*types.Context, uint32, uint64, func(uint64) bool), what string) {
 			var want []uint64
 			for s := range set {
 				want = append(want, s)
@@ -45,22 +52,28 @@ func TestHoldingsMatchASet(t *testing.T) {
 			slices.Sort(want)
 			from := seqAt(rapid.IntRange(0, 2).Draw(rt, "from container"), rapid.IntRange(0, 400).Draw(rt, "from offset"))
 			var got []uint64
-			k.eachHolding(ctx, num, from, func(s uint64) bool { got = append(got, s); return true })
+			each(ctx, num, from, func(s uint64) bool { got = append(got, s); return true })
 			i, _ := slices.BinarySearch(want, from)
 			if !slices.Equal(got, want[i:]) {
-				rt.Fatalf("masternode %d from %d: holdings %v, the set %v", num, from, got, want[i:])
+				rt.Fatalf("masternode %d from %d: %s %v, the set %v", num, from, what, got, want[i:])
 			}
 		}
-		it := k.kv(ctx).Iterator(pMnCommit, types.PrefixEnd(pMnCommit))
-		defer it.Close()
-		for ; it.Valid(); it.Next() {
-			offs, err := decodeHold(it.Value())
-			if err != nil {
-				rt.Fatal(err)
+		for _, num := range []uint32{1, 2} {
+			check(num, model[num], k.eachHolding, "holdings")
+			check(num, awaiting[num], k.eachAwaiting, "awaiting")
+		}
+		for _, prefix := range [][]byte{pMnCommit, pMnAwaiting} {
+			it := k.kv(ctx).Iterator(prefix, types.PrefixEnd(prefix))
+			for ; it.Valid(); it.Next() {
+				offs, err := decodeHold(it.Value())
+				if err != nil {
+					rt.Fatal(err)
+				}
+				if enc := encodeHold(offs); !slices.Equal(enc, it.Value()) || len(offs) == 0 {
+					rt.Fatalf("container %x is not in canonical form (%d offsets)", it.Key(), len(offs))
+				}
 			}
-			if enc := encodeHold(offs); !slices.Equal(enc, it.Value()) || len(offs) == 0 {
-				rt.Fatalf("container %x is not in canonical form (%d offsets)", it.Key(), len(offs))
-			}
+			it.Close()
 		}
 	})
 }
