@@ -44,7 +44,9 @@ type Options struct {
 	DataDir string
 	// PruneKeepRecent keeps this many recent versions; 0 keeps everything.
 	PruneKeepRecent int64
-	// PruneInterval prunes every this many blocks (default 10).
+	// PruneInterval prunes every this many blocks (default 1: IAVL v1
+	// prunes inside Commit, and one version a block spreads the cost
+	// instead of stalling every tenth block; see docs/ARCHITECTURE.md).
 	PruneInterval int64
 	// SnapshotInterval takes a state-sync snapshot every this many blocks;
 	// 0 disables snapshots.
@@ -118,7 +120,7 @@ func Modules() []types.Module {
 // New opens (or creates) the application state.
 func New(opts Options) (*App, error) {
 	if opts.PruneInterval <= 0 {
-		opts.PruneInterval = 10
+		opts.PruneInterval = 1
 	}
 	if opts.SnapshotKeepRecent <= 0 {
 		opts.SnapshotKeepRecent = 2

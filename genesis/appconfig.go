@@ -31,14 +31,15 @@ type AppConfig struct {
 // DefaultAppConfig keeps the last 100,000 versions and a snapshot every
 // 1,000 blocks, with a 128 MiB database cache and 100,000 cached tree nodes.
 func DefaultAppConfig() AppConfig {
-	return AppConfig{PruningKeepRecent: 100_000, PruningInterval: 10, SnapshotInterval: 1000, SnapshotKeepRecent: 2, LogFormat: "text",
+	return AppConfig{PruningKeepRecent: 100_000, PruningInterval: 1, SnapshotInterval: 1000, SnapshotKeepRecent: 2, LogFormat: "text",
 		DBCacheMiB: 128, IAVLCacheNodes: 100_000}
 }
 
 const appConfigHeader = `# Pastel application settings. CometBFT's own settings are in config.toml.
 #
 # pruning-keep-recent: versions of state kept for queries (0 = keep all, an archive node)
-# pruning-interval:    prune every this many blocks
+# pruning-interval:    prune every this many blocks (1: a version a block; pruning runs inside
+#                      Commit, so a larger interval means a longer stall every interval blocks)
 # snapshot-interval:   take a state-sync snapshot every this many blocks (0 = off)
 # snapshot-keep-recent: number of snapshots kept on disk
 # log-format:          "text" or "json"
