@@ -42,7 +42,9 @@ import (
 // 100,000 nodes, as the app's), PASTEL_BENCH_SCALE_HEAL_BLOCKS the blocks
 // measured while commitments move (default 40; 0: none),
 // PASTEL_BENCH_SCALE_BLOCK_ARTS the arts a block of the build registers
-// (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000).
+// (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000),
+// PASTEL_BENCH_SCALE_PRUNE_EVERY how often commits prune (default 1, as the
+// app). The build's versions are pruned before the measured blocks.
 //
 // What is real: registration is the keeper's registerArt (fee, placement on
 // the ring, attesters, editions, fingerprint index), attestation its
@@ -153,6 +155,23 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	if os.Getenv("PASTEL_BENCH_PROFILE") != "" {
 		pprof.StopCPUProfile()
 	}
+	// The build's versions (whole blocks of registrations) are pruned
+	// before the blocks, so a measured block prunes (once keep versions
+	// of them have passed) a version like itself, as a node would.
+	p0, pruned := time.Now(), int64(0)
+	if v := e.tree.Version(); e.keep > 0 && v > 1 {
+		first := int64(1)
+		if vs := e.tree.AvailableVersions(); len(vs) > 0 {
+			first = int64(vs[0])
+		}
+		if first < v-1 {
+			if err := e.tree.DeleteVersionsTo(v - 1); err != nil {
+				t.Fatal(err)
+			}
+			pruned = v - 1 - first + 1
+		}
+	}
+	pruneBuild := time.Since(p0)
 	// The bulk build leaves LevelDB a compaction debt a node that grew
 	// over months would not have: settle it before measuring blocks.
 	c0 := time.Now()
@@ -226,7 +245,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		how = fmt.Sprintf("%d of them built in %v, on a kept state of %d", n-from, build.Round(time.Second), from)
 		e.resumed = false
 	}
-	fmt.Printf("\n%d arts (%s, LevelDB compacted in %v before the blocks):\n", n, how, compact.Round(time.Millisecond))
+	fmt.Printf("\n%d arts (%s; before the blocks, the build's %d versions pruned in %v and LevelDB compacted in %v):\n", n, how, pruned, pruneBuild.Round(time.Millisecond), compact.Round(time.Millisecond))
 	fmt.Printf("  module state: %d keys, %.1f MB key+value; database on disk %.0f MB (%d versions kept)\n", keys, float64(size)/1e6, float64(dirSize(e.dir))/1e6, e.keep)
 	if n > from {
 		var rows []string
@@ -472,7 +491,7 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 10
+	cacheMiB, cacheNodes, keep, bloom, perBlock, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 1
 	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
 		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal, "PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
 		if s := os.Getenv(name); s != "" {
@@ -576,7 +595,7 @@ func (e *scaleEnv) commit() {
 		e.t.Fatal(err)
 	}
 	// Pruned as the app prunes (every PASTEL_BENCH_SCALE_PRUNE_EVERY
-	// versions, default 10 as app.toml's pruning-interval), keeping
+	// versions, default 1 as app.toml's pruning-interval), keeping
 	// PASTEL_BENCH_SCALE_KEEP (default 1000). The app keeps 100,000 by
 	// default: at this bench's pace of 20 arts a block that would be every
 	// version of a 10^6-art build, tens of GB of replaced tree nodes.
