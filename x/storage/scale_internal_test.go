@@ -222,6 +222,11 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		e.unjail30()
 		e.confirmPending(ctxAt())
 		e.commit()
+		if n <= 20_000 { // a full scan: cheap up to here
+			if err := k.CheckIndexes(ctxAt()); err != nil {
+				t.Fatalf("after the heal blocks: %v", err)
+			}
+		}
 	}
 	ctx := ctxAt()
 	// Query times: art health and the placement of one chunk.
