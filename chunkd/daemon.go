@@ -166,8 +166,9 @@ type Daemon struct {
 	pullFailing map[string]pullFailure // missing chunks whose pulls fail, by chunkPosKey (follow goroutine only)
 	scrubBytes  int64                  // overrides the per-round byte budget (tests)
 
-	listed  listing // the last full listing of this masternode's assignments (follow goroutine only)
-	waiting listing // the last listing of its unconfirmed ones (follow goroutine only)
+	listed    listing   // the last full listing of this masternode's assignments (follow goroutine only)
+	listTried time.Time // when a full listing was last asked for (follow goroutine only)
+	waiting   listing   // the last listing of its unconfirmed ones (follow goroutine only)
 	// current is the follow goroutine's listing as of its last check
 	// against the chain, for the scrubber (guarded by currentMu).
 	currentMu sync.Mutex

@@ -76,7 +76,7 @@ func (d *Daemon) scrubLoop(ctx context.Context) {
 
 // scrubListingAge is how old (since its last check against the chain) the
 // follow goroutine's full listing may be for a scrub round to use it; that
-// loop checks it every gcEvery and relists at most every fullEvery, so an
+// loop checks it every round and relists at most every fullEvery, so an
 // older one means it is stuck or failing and the round lists for itself.
 const scrubListingAge = 2 * fullEvery
 

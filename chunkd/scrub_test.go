@@ -421,6 +421,7 @@ func TestChallengeOnDamagedChunkIsRepairedThenAnswered(t *testing.T) {
 type countingChain struct {
 	*fakeChain
 	listings, awaiting int
+	fail               error // Assignments fails with it
 }
 
 func (c *countingChain) Awaiting(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
@@ -430,6 +431,9 @@ func (c *countingChain) Awaiting(ctx context.Context, mn secp256k1.Address) ([]s
 
 func (c *countingChain) Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error) {
 	c.listings++
+	if c.fail != nil {
+		return nil, c.fail
+	}
 	return c.fakeChain.Assignments(ctx, mn)
 }
 

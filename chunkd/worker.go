@@ -93,15 +93,7 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 	}
 	ready, missing := d.sortAssignments(as)
 	d.recordSync(m, as, ready, missing)
-	if now := time.Now(); d.gcDue(now) {
-		all, err := d.assignments(ctx, m, now)
-		if err != nil {
-			return err
-		}
-		if all != nil {
-			d.collectGarbage(all, d.height.Load(), now)
-		}
-	}
+	d.collectIfDue(ctx, m, time.Now())
 	if len(missing) == 0 {
 		clear(d.pullFailing)
 		d.metrics.unpullable.Set(0)
@@ -202,27 +194,48 @@ func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]stora
 }
 
 // assignments returns every commitment of this masternode, for garbage
-// collection and the scrubber: the last full listing while the version (m)
-// stands still, up to relistEvery; a new one if it moved and the last is
-// fullEvery old; else nil (not listed this round: the caller waits).
-func (d *Daemon) assignments(ctx context.Context, m *storagepb.Masternode, now time.Time) ([]storagepb.CommitmentView, error) {
+// collection and the scrubber, and whether that listing is the chain's
+// current one. While the version (m) stands still the last listing is
+// current, up to relistEvery; once it moved, a new listing is made if the
+// last attempt is fullEvery old, else the last listing is returned, not
+// current. A failed listing is retried fullEvery later.
+func (d *Daemon) assignments(ctx context.Context, m *storagepb.Masternode, now time.Time) ([]storagepb.CommitmentView, bool, error) {
 	l := d.listed
 	if m != nil && !l.at.IsZero() && l.version == m.AssignmentsVersion && now.Sub(l.at) < relistEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
 		d.publishListing(l.as)
-		return l.as, nil
+		return l.as, true, nil
 	}
-	if !l.at.IsZero() && now.Sub(l.at) < fullEvery {
-		return nil, nil
+	if !d.listTried.IsZero() && now.Sub(d.listTried) < fullEvery {
+		return l.as, false, nil
 	}
+	d.listTried = now
 	as, err := d.reader.Assignments(ctx, d.addr)
 	if err != nil {
-		return nil, err
+		return l.as, false, err
 	}
 	d.metrics.listings.WithLabelValues("full").Inc()
 	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as}
 	d.publishListing(as)
-	return as, nil
+	return as, true, nil
+}
+
+// collectIfDue keeps the full listing as fresh as assignments allows (the
+// scrubber reads it) and collects garbage when a collection is due and
+// the listing is current: a listing behind the chain could miss a chunk
+// just assigned here. A failed listing is logged, not returned: proving
+// what awaits comes first.
+func (d *Daemon) collectIfDue(ctx context.Context, m *storagepb.Masternode, now time.Time) {
+	all, current, err := d.assignments(ctx, m, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Warn("cannot list this masternode's commitments; garbage collection waits", "err", err, "retry_in", fullEvery.String())
+		}
+		return
+	}
+	if current && d.gcDue(now) {
+		d.collectGarbage(all, d.height.Load(), now)
+	}
 }
 
 // checkedListing is a listing and when it was last known to be the

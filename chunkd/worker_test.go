@@ -259,25 +259,25 @@ func TestSyncListsWhatAwaits(t *testing.T) {
 	step("version moved", 0, 4)
 
 	now := time.Now()
-	full := func(what string, at time.Time, wantNil bool, wantFull int) {
+	full := func(what string, at time.Time, wantCurrent bool, wantFull int) {
 		t.Helper()
-		as, err := d.assignments(ctx, m, at)
+		as, current, err := d.assignments(ctx, m, at)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (as == nil) != wantNil || cc.listings != wantFull {
-			t.Fatalf("%s: %d listed (nil %v), %d full listings; want nil %v, %d", what, len(as), as == nil, cc.listings, wantNil, wantFull)
+		if current != wantCurrent || cc.listings != wantFull || len(as) != len(fc.mine) {
+			t.Fatalf("%s: %d listed (current %v), %d full listings; want %d (current %v), %d", what, len(as), current, cc.listings, len(fc.mine), wantCurrent, wantFull)
 		}
 	}
-	full("first", now, false, 1)
-	full("version still", now.Add(gcEvery), false, 1)
+	full("first", now, true, 1)
+	full("version still", now.Add(gcEvery), true, 1)
 	for i := 1; i < 6; i++ {
 		m.AssignmentsVersion++
-		full(fmt.Sprintf("version moved, %d GC periods later", i+1), now.Add(time.Duration(i+1)*gcEvery), i+1 < int(fullEvery/gcEvery), 1+(i+1)/int(fullEvery/gcEvery))
+		full(fmt.Sprintf("version moved, %d GC periods later", i+1), now.Add(time.Duration(i+1)*gcEvery), i+1 >= int(fullEvery/gcEvery), 1+(i+1)/int(fullEvery/gcEvery))
 	}
-	full("version still, just relisted", now.Add(fullEvery+gcEvery), false, 2)
+	full("version still, just relisted", now.Add(fullEvery+gcEvery), true, 2)
 	m.AssignmentsVersion++
-	full("version moved, a full period after the relisting", now.Add(2*fullEvery), false, 3)
+	full("version moved, a full period after the relisting", now.Add(2*fullEvery), true, 3)
 	if got := counter(t, d, "chunkd_assignment_syncs_total", "awaiting"); got != 4 {
 		t.Fatalf("awaiting metric %v, want 4", got)
 	}
@@ -309,5 +309,60 @@ func TestGCWalkIsBounded(t *testing.T) {
 	d.collectGarbage(nil, 2, now.Add(gcEvery))
 	if d.gc.lastRun != now {
 		t.Fatal("a collection ran although not due")
+	}
+}
+
+// TestCollectIfDue: garbage collection runs on a current full listing,
+// also an empty one (a masternode whose commitments all moved away, or
+// that exited, must still delete what it no longer holds); a listing that
+// fails is retried fullEvery later, not every round, and does not stop
+// the round.
+func TestCollectIfDue(t *testing.T) {
+	ticket, chunks := testArt(t)
+	fc := &fakeChain{ticket: ticket}
+	cc := &countingChain{fakeChain: fc}
+	d := testDaemon(t, t.TempDir(), cc)
+	d.cfg.GCGraceBlocks = 1
+	if err := d.store.Put(chunks[0].ID, chunks[0].Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m := &storagepb.Masternode{AssignmentsVersion: 3}
+	now := time.Now()
+	d.collectIfDue(ctx, m, now)
+	if d.gc.lastRun != now || cc.listings != 1 {
+		t.Fatalf("empty masternode: collection at %v, %d listings; want one of each", d.gc.lastRun, cc.listings)
+	}
+	d.height.Store(100)
+	d.collectIfDue(ctx, m, now.Add(gcEvery))
+	d.height.Store(102)
+	d.collectIfDue(ctx, m, now.Add(2*gcEvery))
+	if d.store.Has(chunks[0].ID) || cc.listings != 1 {
+		t.Fatalf("a chunk committed nowhere kept past the grace period (%d listings)", cc.listings)
+	}
+	// Exited: no record at all.
+	if err := d.store.Put(chunks[1].ID, chunks[1].Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	d.collectIfDue(ctx, nil, now.Add(2*fullEvery))
+	d.height.Store(110)
+	d.collectIfDue(ctx, nil, now.Add(4*fullEvery))
+	if d.store.Has(chunks[1].ID) {
+		t.Fatal("an exited masternode kept a chunk past the grace period")
+	}
+	// A failing listing: one attempt per fullEvery, the last listing kept.
+	cc.fail = errors.New("node unreachable")
+	m.AssignmentsVersion++
+	tried := cc.listings
+	at := now.Add(10 * fullEvery)
+	for i := range 5 {
+		d.collectIfDue(ctx, m, at.Add(time.Duration(i)*time.Second))
+	}
+	if cc.listings != tried+1 {
+		t.Fatalf("%d listing attempts in 5 s of failures, want 1", cc.listings-tried)
+	}
+	d.collectIfDue(ctx, m, at.Add(fullEvery))
+	if cc.listings != tried+2 {
+		t.Fatalf("no new attempt fullEvery after a failure")
 	}
 }

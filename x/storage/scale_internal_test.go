@@ -525,7 +525,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), pruneEvery: int64(max(pruneEvery, 1)), perBlock: perBlock, heal: heal}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), pruneEvery: int64(max(pruneEvery, 1)), perBlock: max(perBlock, 1), heal: heal}
 	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}
