@@ -172,11 +172,13 @@ const fullEvery = time.Minute
 // query), so listing them costs what waits, not what the masternode holds.
 // A round skips even that when the last listing was empty and the chain's
 // assignments_version for this masternode (m) has not moved since, up to
-// relistEvery. The version is read before the listing, so a change in
-// between makes the next round list again.
+// fullEvery (a listing of nothing is cheap; the bound covers a version
+// read from one node and a listing from another, behind it). The version
+// is read before the listing, so a change in between makes the next round
+// list again.
 func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]storagepb.CommitmentView, error) {
 	l := d.waiting
-	if m != nil && len(l.as) == 0 && !l.at.IsZero() && l.version == m.AssignmentsVersion && time.Since(l.at) < relistEvery {
+	if m != nil && len(l.as) == 0 && !l.at.IsZero() && l.version == m.AssignmentsVersion && time.Since(l.at) < fullEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
 		return nil, nil
 	}
