@@ -240,11 +240,15 @@ func (n *node) client() *client.Client {
 func (n *node) height() int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	st, err := n.client().Status(ctx)
+	// The application's committed height (ABCI Info), not the status's
+	// latest block: CometBFT stores a block before the application has
+	// committed it, so a query at the status height can meet "not
+	// committed yet" (seen once pruning ran in every Commit).
+	info, err := n.client().RPC.ABCIInfo(ctx)
 	if err != nil {
 		return -1
 	}
-	return st.SyncInfo.LatestBlockHeight
+	return info.Response.LastBlockHeight
 }
 
 // waitHeight waits until the node reports at least h.
