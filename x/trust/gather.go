@@ -227,7 +227,7 @@ func decodeEffective(bz []byte, buf []edgeOut) ([]edgeOut, error) {
 		var e edgeOut
 		var hasManual bool
 		var manual, auto int64
-		targetSeen := false
+		var target []byte // the last one counts, as in proto
 		for len(msg) > 0 {
 			f, ft, m := protowire.ConsumeTag(msg)
 			if m < 0 {
@@ -240,11 +240,7 @@ func decodeEffective(bz []byte, buf []edgeOut) ([]edgeOut, error) {
 				if m < 0 {
 					return buf, protowire.ParseError(m)
 				}
-				if len(t) != addrLen {
-					return buf, fmt.Errorf("target of %d bytes", len(t))
-				}
-				copy(e.to[:], t)
-				targetSeen = true
+				target = t
 				msg = msg[m:]
 			case (f == 2 || f == 3 || f == 5) && ft == protowire.VarintType:
 				v, m := protowire.ConsumeVarint(msg)
@@ -268,9 +264,10 @@ func decodeEffective(bz []byte, buf []edgeOut) ([]edgeOut, error) {
 				msg = msg[m:]
 			}
 		}
-		if !targetSeen {
-			return buf, fmt.Errorf("entry without a target")
+		if len(target) != addrLen {
+			return buf, fmt.Errorf("target of %d bytes", len(target))
 		}
+		copy(e.to[:], target)
 		e.w = score.Score(auto)
 		if hasManual {
 			e.w = score.Score(manual)
