@@ -243,7 +243,7 @@ func (n *node) height() int64 {
 	// The application's committed height (ABCI Info), not the status's
 	// latest block: CometBFT stores a block before the application has
 	// committed it, so a query at the status height can meet "not
-	// committed yet" (seen once pruning ran in every Commit).
+	// committed yet" (TestTrustWorksAtDefaults did, once).
 	info, err := n.client().RPC.ABCIInfo(ctx)
 	if err != nil {
 		return -1

@@ -121,15 +121,9 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		}
 	}
 	var regs []time.Duration
+	stopProfile := func() {}
 	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" && len(e.ids) < n {
-		out, err := os.Create(fmt.Sprintf("%s.build.%d", f, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			t.Fatal(err)
-		}
-		defer out.Close()
+		stopProfile = startCPUProfile(t, fmt.Sprintf("%s.build.%d", f, n))
 	}
 	t0 := time.Now()
 	_, _, before := moduleState(t, ctxAt())
@@ -152,9 +146,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	}
 	e.commit()
 	build := time.Since(t0)
-	if os.Getenv("PASTEL_BENCH_PROFILE") != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	// The build's versions (whole blocks of registrations) are pruned
 	// before the blocks, so a measured block prunes (once keep versions
 	// of them have passed) a version like itself, as a node would.
@@ -184,22 +176,14 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	var ds []time.Duration
 	passedBefore := k.passedTotal(ctxAt())
 	e.exec, e.commitTime = 0, 0
+	stopProfile = func() {}
 	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
-		out, err := os.Create(fmt.Sprintf("%s.%d", f, n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			t.Fatal(err)
-		}
-		defer out.Close()
+		stopProfile = startCPUProfile(t, fmt.Sprintf("%s.%d", f, n))
 	}
 	for range 40 {
 		ds = append(ds, block())
 	}
-	if os.Getenv("PASTEL_BENCH_PROFILE") != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	bm := median(ds)
 	blkExec, blkCommit, passed := e.exec, e.commitTime, k.passedTotal(ctxAt())-passedBefore
 	// Blocks while 30% of the masternodes have just been jailed: each moves
@@ -209,7 +193,8 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	var hs []time.Duration
 	var healExec, healCommit time.Duration
 	if e.heal > 0 {
-		e.jail30()
+		e.jail30(true)
+		e.commit()
 		e.exec, e.commitTime = 0, 0
 		for range e.heal {
 			t0 := time.Now()
@@ -219,7 +204,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 			hs = append(hs, c+block())
 		}
 		healExec, healCommit = e.exec, e.commitTime
-		e.unjail30()
+		e.jail30(false)
 		e.confirmPending(ctxAt())
 		e.commit()
 		if n <= 20_000 { // a full scan: cheap up to here
@@ -275,6 +260,23 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
 	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
 	return bm
+}
+
+// startCPUProfile writes a CPU profile to path until the returned func is
+// called.
+func startCPUProfile(t *testing.T, path string) (stop func()) {
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		t.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}
 }
 
 // scaleMinFree is the free disk space below which a build stops.
@@ -382,7 +384,8 @@ func TestBenchScaleHeal(t *testing.T) {
 		e.register(len(e.ids))
 	}
 	e.commit()
-	lost := e.jail30()
+	lost := e.jail30(true)
+	e.commit()
 	t0 := time.Now()
 	var ds []time.Duration
 	blocks := 0
@@ -409,42 +412,32 @@ func TestBenchScaleHeal(t *testing.T) {
 		st.UnderReplicated, st.HealQueue, st.LowestRedundancyMilli/1000, st.LowestRedundancyMilli%1000)
 }
 
-// jail30 jails every masternode i with i%10 < 3 at once, as failed
-// challenges would (out of the ring, queued for forced reassignment), in
-// a block of its own; it returns how many commitments they held.
-func (e *scaleEnv) jail30() (lost uint64) {
+// jail30 jails (jailed) or reinstates every masternode i with i%10 < 3,
+// in the current block, and returns how many commitments they hold. Jailed
+// as failed challenges would: out of the ring, queued for forced
+// reassignment. Reinstated: active and on the ring again, out of the
+// queue, keeping what was not moved yet (with confirmPending after it, the
+// state is one a build can go on from).
+func (e *scaleEnv) jail30(jailed bool) (held uint64) {
 	k, ctx := e.k, e.ctxAt()
 	for i, a := range e.mns {
 		if i%10 >= 3 {
 			continue
 		}
 		m, _ := k.Masternode(ctx, a)
-		lost += m.Commitments
-		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_JAILED, ctx.Height
-		k.setMasternode(ctx, a, m)
-		k.ringRemove(ctx, a)
-		k.kv(ctx).Set(key(pReassign, a[:]), types.Marker)
-	}
-	e.commit()
-	return lost
-}
-
-// unjail30 undoes jail30 for what remains: the masternodes are active and
-// on the ring again, out of the reassignment queue, keeping what was not
-// moved yet. With confirmPending after it, the state is one a build can
-// go on from.
-func (e *scaleEnv) unjail30() {
-	k, ctx := e.k, e.ctxAt()
-	for i, a := range e.mns {
-		if i%10 >= 3 {
-			continue
+		held += m.Commitments
+		if jailed {
+			m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_JAILED, ctx.Height
+			k.ringRemove(ctx, a)
+			k.kv(ctx).Set(key(pReassign, a[:]), types.Marker)
+		} else {
+			m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_ACTIVE, 0
+			k.ringAdd(ctx, a)
+			k.kv(ctx).Delete(key(pReassign, a[:]))
 		}
-		m, _ := k.Masternode(ctx, a)
-		m.Status, m.JailedHeight = storagepb.MasternodeStatus_MN_ACTIVE, 0
 		k.setMasternode(ctx, a, m)
-		k.ringAdd(ctx, a)
-		k.kv(ctx).Delete(key(pReassign, a[:]))
 	}
+	return held
 }
 
 // confirmPending confirms every unconfirmed commitment (found by the uc/
