@@ -48,10 +48,15 @@ func TestAssignmentsPageByCursor(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{"zz", strings.Repeat("00", 40), strings.Repeat("00", 11)} {
-		r := e.c.Query("/storage/assignments/" + mn.String() + "/" + bad)
-		if r.Code == 0 || !strings.Contains(r.Log, "cursor must be 24 hex digits") {
-			t.Fatalf("cursor %q: code %d, %q; want a refusal naming the cursor format", bad, r.Code, r.Log)
+	for _, q := range []string{"assignments", "awaiting"} {
+		for _, bad := range []string{"zz", strings.Repeat("00", 40), strings.Repeat("00", 11)} {
+			r := e.c.Query("/storage/" + q + "/" + mn.String() + "/" + bad)
+			if r.Code == 0 || !strings.Contains(r.Log, "cursor must be 24 hex digits") {
+				t.Fatalf("%s, cursor %q: code %d, %q; want a refusal naming the cursor format", q, bad, r.Code, r.Log)
+			}
+		}
+		if r := e.c.Query("/storage/" + q + "/notanaddress"); r.Code == 0 {
+			t.Fatalf("%s of a malformed address answered", q)
 		}
 	}
 }
