@@ -3,7 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
 
 	corestore "cosmossdk.io/core/store"
 	"github.com/cosmos/iavl"
@@ -108,3 +110,19 @@ func OpenTree(db idb.DB, cacheSize int, log *slog.Logger) (*iavl.MutableTree, er
 type unsizedBatches struct{ idb.DB }
 
 func (d unsizedBatches) NewBatchWithSize(int) corestore.Batch { return d.DB.NewBatch() }
+
+// DiskUsage is the total size of the regular files under dir: what a
+// database directory takes on disk. Files that vanish or cannot be read
+// while it walks (LevelDB compacts concurrently) are skipped.
+func DiskUsage(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -40,5 +42,25 @@ func TestOpenDBAndTreeReopen(t *testing.T) {
 	}
 	if got := (Tree{T: tree}).Get([]byte{2}); string(got) != "value" {
 		t.Fatalf("reopened tree lost a key: %q", got)
+	}
+}
+
+// DiskUsage adds up the regular files of a directory tree, nested ones too,
+// and counts neither directories nor a missing directory.
+func TestDiskUsage(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for path, size := range map[string]int{"x": 10, "a/y": 300, "a/b/z": 4096} {
+		if err := os.WriteFile(filepath.Join(dir, path), make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := DiskUsage(dir); got != 10+300+4096 {
+		t.Fatalf("DiskUsage = %d, want %d", got, 10+300+4096)
+	}
+	if got := DiskUsage(filepath.Join(dir, "missing")); got != 0 {
+		t.Fatalf("DiskUsage of a missing directory = %d, want 0", got)
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/pastelchain/pastel/client"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/genesis"
+	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types/tx"
 	"github.com/pastelchain/pastel/types/txpb"
 	"github.com/pastelchain/pastel/x/bank"
@@ -149,7 +150,7 @@ func bytesPerAccount(n int) {
 	_, _ = a.InitChain(ctx, &abci.RequestInitChain{ChainId: "bench", InitialHeight: 1})
 	_, _ = a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: 1, Hash: make([]byte, 32)})
 	_, _ = a.Commit(ctx, &abci.RequestCommit{})
-	base := dirSize(dir)
+	base := store.DiskUsage(dir)
 	// Fund n fresh accounts through genesis-free minting: one block of transfers
 	// would need n signatures; the state cost per account is what matters.
 	keys := make([]secp256k1.Address, n)
@@ -162,19 +163,8 @@ func bytesPerAccount(n int) {
 	_, _ = a.FinalizeBlock(ctx, &abci.RequestFinalizeBlock{Height: 2, Hash: make([]byte, 32)})
 	_, _ = a.Commit(ctx, &abci.RequestCommit{})
 	a.Close()
-	size := dirSize(dir) - base
+	size := store.DiskUsage(dir) - base
 	fmt.Printf("state per account:        %8.0f bytes on disk (IAVL leaf + inner nodes + leveldb overhead, %d accounts, one version)\n", float64(size)/float64(n), n)
-}
-
-func dirSize(dir string) int64 {
-	var total int64
-	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			total += info.Size()
-		}
-		return nil
-	})
-	return total
 }
 
 func rss(pid int) int64 {

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -136,7 +134,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		if len(e.ids)%10_000 == 0 {
 			free := freeBytes(e.dir)
 			fmt.Fprintf(os.Stderr, "  ... %d of %d arts registered (%v), database %.1f GB, %.1f GB free\n",
-				len(e.ids), n, time.Since(t0).Round(time.Second), float64(dirSize(e.dir))/1e9, float64(free)/1e9)
+				len(e.ids), n, time.Since(t0).Round(time.Second), float64(store.DiskUsage(e.dir))/1e9, float64(free)/1e9)
 			// A build of 10^6 arts runs for hours: stop (resumable) before
 			// it fills the disk under everything else on the machine.
 			if free < scaleMinFree {
@@ -236,7 +234,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		e.resumed = false
 	}
 	fmt.Printf("\n%d arts (%s; before the blocks, the build's %d versions pruned in %v and LevelDB compacted in %v):\n", n, how, pruned, pruneBuild.Round(time.Millisecond), compact.Round(time.Millisecond))
-	fmt.Printf("  module state: %d keys, %.1f MB key+value; database on disk %.0f MB (%d versions kept)\n", keys, float64(size)/1e6, float64(dirSize(e.dir))/1e6, e.keep)
+	fmt.Printf("  module state: %d keys, %.1f MB key+value; database on disk %.0f MB (%d versions kept)\n", keys, float64(size)/1e6, float64(store.DiskUsage(e.dir))/1e6, e.keep)
 	if n > from {
 		var rows []string
 		var pk, pb float64
@@ -288,18 +286,6 @@ func freeBytes(dir string) uint64 {
 		return 1 << 62 // unknown: do not stop for it
 	}
 	return st.Bavail * uint64(st.Bsize)
-}
-
-func dirSize(dir string) (n int64) {
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // benchConfirmAll confirms every unconfirmed commitment of a stripe at
