@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"encoding/binary"
 
 	"golang.org/x/crypto/sha3"
 
@@ -216,5 +215,3 @@ func placeSlow(points [][]byte, owners []types.Address, eligible func(types.Addr
 	}
 	return out
 }
-
-var _ = binary.BigEndian
