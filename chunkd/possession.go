@@ -213,7 +213,12 @@ func (d *Daemon) gcDue(now time.Time) bool {
 // state; a chunk that comes back (commitment moved here again) is kept and
 // its clock forgotten. Clocks are in memory: a restart only delays
 // deletion.
-func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now time.Time) {
+//
+// Deletion waits for the walk to end: spare (nil: none), asked only when
+// something is due, names chunks committed here since the listing was
+// made, which are kept and their clocks forgotten. If spare fails, nothing
+// is deleted this time.
+func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now time.Time, spare func() (map[codec.ID]bool, error)) {
 	if !d.gcDue(now) {
 		return
 	}
@@ -231,6 +236,12 @@ func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now
 	}
 	grace := int64(d.cfg.GCGraceBlocks)
 	seen := map[codec.ID]bool{}
+	type due struct {
+		id    codec.ID
+		size  int64
+		first int64
+	}
+	var doomed []due
 	var reclaimable, onDisk int
 	var reclaimB, onDiskB int64
 	_ = d.store.Walk(func(id codec.ID) error {
@@ -250,14 +261,7 @@ func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now
 			first = height
 		}
 		if grace > 0 && height-first >= grace {
-			if err := d.store.Delete(id); err == nil {
-				d.metrics.gcDeleted.Inc()
-				d.log.Info("gc: deleted a chunk no longer committed here", "chunk", id.String(), "uncommitted_since", first, "height", height)
-				delete(d.gc.since, id)
-				onDisk--
-				onDiskB -= size
-				return nil
-			}
+			doomed = append(doomed, due{id, size, first})
 		}
 		reclaimable++
 		reclaimB += size
@@ -267,6 +271,32 @@ func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now
 		if !seen[id] {
 			delete(d.gc.since, id)
 		}
+	}
+	var spared map[codec.ID]bool
+	if len(doomed) > 0 && spare != nil {
+		var err error
+		if spared, err = spare(); err != nil {
+			d.log.Warn("gc: cannot check for commitments made during the collection; deleting nothing this time", "due", len(doomed), "err", err)
+			doomed = nil
+		}
+	}
+	for _, c := range doomed {
+		if spared[c.id] {
+			delete(d.gc.since, c.id) // committed here again
+			reclaimable--
+			reclaimB -= c.size
+			continue
+		}
+		if err := d.store.Delete(c.id); err != nil {
+			continue
+		}
+		d.metrics.gcDeleted.Inc()
+		d.log.Info("gc: deleted a chunk no longer committed here", "chunk", c.id.String(), "uncommitted_since", c.first, "height", height)
+		delete(d.gc.since, c.id)
+		onDisk--
+		onDiskB -= c.size
+		reclaimable--
+		reclaimB -= c.size
 	}
 	d.gcMu.Lock()
 	d.gc.reclaimable, d.gc.reclaimB, d.gc.onDisk, d.gc.onDiskB = reclaimable, reclaimB, onDisk, onDiskB

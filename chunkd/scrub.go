@@ -18,6 +18,7 @@ import (
 type chainReader interface {
 	Assignments(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error)
 	Awaiting(ctx context.Context, mn secp256k1.Address) ([]storagepb.CommitmentView, error)
+	MasternodeNow(ctx context.Context, mn secp256k1.Address) (*storagepb.Masternode, error)
 	Art(ctx context.Context, id []byte, maxAge time.Duration) (*storagepb.Art, error)
 	Chunks(ctx context.Context, id []byte, maxAge time.Duration) ([]storagepb.ChunkView, error)
 }

@@ -28,6 +28,12 @@ type fakeChain struct {
 	ticket *storagepb.Art
 	chunks []storagepb.ChunkView
 	mine   []storagepb.CommitmentView
+	mn     *storagepb.Masternode // this masternode's record (nil: none)
+	mnErr  error                 // MasternodeNow fails with it
+}
+
+func (f *fakeChain) MasternodeNow(context.Context, secp256k1.Address) (*storagepb.Masternode, error) {
+	return f.mn, f.mnErr
 }
 
 func (f *fakeChain) Assignments(context.Context, secp256k1.Address) ([]storagepb.CommitmentView, error) {

@@ -152,9 +152,24 @@ func (d *Daemon) syncCommitments(ctx context.Context) error {
 // the unconfirmed ones), with the chain's assignments_version read just
 // before it.
 type listing struct {
+	// number is the masternode's number: a version belongs to one
+	// registration (an exit deletes the record, and registering again
+	// starts the version from 0 under a new number).
+	number  uint32
 	version uint64
 	at      time.Time
 	as      []storagepb.CommitmentView
+}
+
+// of reports whether the listing was made at m's current version (m nil:
+// this address is no masternode, and was none when the listing was made).
+func (l listing) of(m *storagepb.Masternode) bool {
+	return !l.at.IsZero() && l.number == m.GetNumber() && l.version == m.GetAssignmentsVersion()
+}
+
+// listingOf stamps as with m's registration and version.
+func listingOf(m *storagepb.Masternode, at time.Time, as []storagepb.CommitmentView) listing {
+	return listing{number: m.GetNumber(), version: m.GetAssignmentsVersion(), at: at, as: as}
 }
 
 // relistEvery bounds how long a listing is reused while the version stands
@@ -178,7 +193,7 @@ const fullEvery = time.Minute
 // list again.
 func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]storagepb.CommitmentView, error) {
 	l := d.waiting
-	if m != nil && len(l.as) == 0 && !l.at.IsZero() && l.version == m.AssignmentsVersion && time.Since(l.at) < fullEvery {
+	if m != nil && len(l.as) == 0 && l.of(m) && time.Since(l.at) < fullEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
 		return nil, nil
 	}
@@ -191,7 +206,7 @@ func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]stora
 	if m == nil {
 		now = time.Time{} // not registered yet: list again next round
 	}
-	d.waiting = listing{version: m.GetAssignmentsVersion(), at: now, as: as}
+	d.waiting = listingOf(m, now, as)
 	return as, nil
 }
 
@@ -203,7 +218,7 @@ func (d *Daemon) awaiting(ctx context.Context, m *storagepb.Masternode) ([]stora
 // current. A failed listing is retried fullEvery later.
 func (d *Daemon) assignments(ctx context.Context, m *storagepb.Masternode, now time.Time) ([]storagepb.CommitmentView, bool, error) {
 	l := d.listed
-	if m != nil && !l.at.IsZero() && l.version == m.AssignmentsVersion && now.Sub(l.at) < relistEvery {
+	if m != nil && l.of(m) && now.Sub(l.at) < relistEvery {
 		d.metrics.listings.WithLabelValues("skipped").Inc()
 		d.publishListing(l.as)
 		return l.as, true, nil
@@ -217,7 +232,7 @@ func (d *Daemon) assignments(ctx context.Context, m *storagepb.Masternode, now t
 		return l.as, false, err
 	}
 	d.metrics.listings.WithLabelValues("full").Inc()
-	d.listed = listing{version: m.GetAssignmentsVersion(), at: now, as: as}
+	d.listed = listingOf(m, now, as)
 	d.publishListing(as)
 	return as, true, nil
 }
@@ -236,8 +251,37 @@ func (d *Daemon) collectIfDue(ctx context.Context, m *storagepb.Masternode, now 
 		return
 	}
 	if current && d.gcDue(now) {
-		d.collectGarbage(all, d.height.Load(), now)
+		l := d.listed
+		d.collectGarbage(all, d.height.Load(), now, func() (map[codec.ID]bool, error) { return d.assignedSince(ctx, l) })
 	}
+}
+
+// assignedSince returns the chunks of commitments made here after listing
+// l was (possibly) made. The listing's pages are read one query at a
+// time, at the chain's latest height, and garbage collection walks the
+// store after it: a commitment added meanwhile at a position the pages
+// had passed is in neither. Every new commitment starts unconfirmed, so
+// when the version moved since l, the awaiting listing (what waits, a
+// short list) holds it.
+func (d *Daemon) assignedSince(ctx context.Context, l listing) (map[codec.ID]bool, error) {
+	m, err := d.reader.MasternodeNow(ctx, d.addr)
+	if err != nil {
+		return nil, err
+	}
+	if l.of(m) {
+		return nil, nil
+	}
+	as, err := d.reader.Awaiting(ctx, d.addr)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[codec.ID]bool, len(as))
+	for _, a := range as {
+		if id, err := codec.IDFromBytes(a.ChunkID); err == nil {
+			ids[id] = true
+		}
+	}
+	return ids, nil
 }
 
 // checkedListing is a listing and when it was last known to be the

@@ -175,7 +175,7 @@ func TestGarbageCollection(t *testing.T) {
 	now := time.Now()
 	step := func(h int64, as []storagepb.CommitmentView) {
 		now = now.Add(gcEvery)
-		d.collectGarbage(as, h, now)
+		d.collectGarbage(as, h, now, nil)
 	}
 	step(100, as)
 	if _, _, n, _ := d.gcFigures(); n != 2 {
@@ -290,7 +290,7 @@ func TestSyncListsWhatAwaits(t *testing.T) {
 func TestGCWalkIsBounded(t *testing.T) {
 	d := testDaemon(t, t.TempDir(), &fakeChain{})
 	now := time.Now()
-	d.collectGarbage(nil, 1, now)
+	d.collectGarbage(nil, 1, now, nil)
 	if d.gc.lastRun != now || d.gc.walkTook <= 0 {
 		t.Fatalf("a collection ran at %v and took %v; want it recorded", d.gc.lastRun, d.gc.walkTook)
 	}
@@ -306,7 +306,7 @@ func TestGCWalkIsBounded(t *testing.T) {
 			t.Fatalf("after a 3 s walk, due %v later: %v, want %v", c.after, got, c.due)
 		}
 	}
-	d.collectGarbage(nil, 2, now.Add(gcEvery))
+	d.collectGarbage(nil, 2, now.Add(gcEvery), nil)
 	if d.gc.lastRun != now {
 		t.Fatal("a collection ran although not due")
 	}
@@ -364,5 +364,63 @@ func TestCollectIfDue(t *testing.T) {
 	d.collectIfDue(ctx, m, at.Add(fullEvery))
 	if cc.listings != tried+2 {
 		t.Fatalf("no new attempt fullEvery after a failure")
+	}
+}
+
+// TestGCSparesWhatWasAssignedMeanwhile: a listing's pages are read one
+// query at a time and the store walk follows, so a commitment can arrive
+// here after the listing passed its position. Garbage collection checks,
+// before deleting, whether the version moved since the listing and keeps
+// what awaits now; it deletes nothing if it cannot check. A listing of an
+// earlier registration (exit, then register again) is never current.
+func TestGCSparesWhatWasAssignedMeanwhile(t *testing.T) {
+	ticket, chunks := testArt(t)
+	fc := &fakeChain{ticket: ticket}
+	d := testDaemon(t, t.TempDir(), fc)
+	d.cfg.GCGraceBlocks = 1
+	for _, c := range chunks[:2] {
+		if err := d.store.Put(c.ID, c.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	m := &storagepb.Masternode{Number: 7, AssignmentsVersion: 3}
+	listed := listingOf(m, time.Now(), nil) // nothing committed here
+	spare := func() (map[codec.ID]bool, error) { return d.assignedSince(ctx, listed) }
+	now := time.Now()
+	d.collectGarbage(nil, 100, now, spare) // both clocks start
+	// Chunk 0 is committed here again after the listing: the version moved.
+	fc.mn = &storagepb.Masternode{Number: 7, AssignmentsVersion: 4}
+	fc.mine = []storagepb.CommitmentView{{ArtID: ticket.Id, Stripe: uint32(chunks[0].Stripe), Index: uint32(chunks[0].Index), ChunkID: chunks[0].ID[:]}}
+	fc.mnErr = errors.New("node unreachable")
+	d.collectGarbage(nil, 102, now.Add(gcEvery), spare)
+	if !d.store.Has(chunks[0].ID) || !d.store.Has(chunks[1].ID) {
+		t.Fatal("a chunk deleted although the check for new commitments failed")
+	}
+	fc.mnErr = nil
+	d.collectGarbage(nil, 103, now.Add(2*gcEvery), spare)
+	if !d.store.Has(chunks[0].ID) {
+		t.Fatal("a chunk committed here after the listing was deleted")
+	}
+	if _, ok := d.gc.since[chunks[0].ID]; ok {
+		t.Fatal("the clock of a chunk committed again is kept")
+	}
+	if d.store.Has(chunks[1].ID) {
+		t.Fatal("a chunk committed nowhere kept past the grace period")
+	}
+	if onDisk, _, n, _ := d.gcFigures(); n != 0 || onDisk != 1 {
+		t.Fatalf("after the collection: %d on disk, %d reclaimable; want 1 (the spared chunk, committed) and 0", onDisk, n)
+	}
+	// The version stands still: nothing is asked of the awaiting listing.
+	fc.mn = &storagepb.Masternode{Number: 7, AssignmentsVersion: 3}
+	if ids, err := d.assignedSince(ctx, listed); err != nil || ids != nil {
+		t.Fatalf("version unchanged: spared %v, %v; want none", ids, err)
+	}
+	// Same version under another registration: not the same listing.
+	if listed.of(&storagepb.Masternode{Number: 8, AssignmentsVersion: 3}) || !listed.of(m) {
+		t.Fatal("a listing matches another registration's version, or not its own")
+	}
+	if (listing{}).of(nil) || !listingOf(nil, now, nil).of(nil) {
+		t.Fatal("no listing must never match; a listing made as no masternode matches no masternode")
 	}
 }
