@@ -43,6 +43,10 @@ import (
 // (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000),
 // PASTEL_BENCH_SCALE_PRUNE_EVERY how often commits prune (default 1, as the
 // app). The build's versions are pruned before the measured blocks.
+// PASTEL_BENCH_SCALE_BUILD_ONLY=1 builds (or resumes) each size, commits
+// and measures nothing: a long build can run with settings that differ
+// from the node's (larger caches, bigger blocks), and a later run with
+// the node's settings measures the kept state.
 //
 // What is real: registration is the keeper's registerArt (fee, placement on
 // the ring, attesters, editions, fingerprint index), attestation its
@@ -98,6 +102,9 @@ func TestBenchScale(t *testing.T) {
 			e = fresh
 		}
 		bm := e.measure(n)
+		if bm == 0 {
+			continue // built only
+		}
 		if firstBlock == 0 {
 			firstBlock = bm
 		}
@@ -145,6 +152,13 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	e.commit()
 	build := time.Since(t0)
 	stopProfile()
+	if os.Getenv("PASTEL_BENCH_SCALE_BUILD_ONLY") == "1" {
+		fmt.Printf("\n%d arts: %d built in %v and committed (build only: nothing measured)\n", n, n-from, build.Round(time.Second))
+		if len(regs) > 0 {
+			fmt.Printf("  registerArt (keeper, last %d): median %v\n", len(regs), median(regs).Round(time.Microsecond))
+		}
+		return 0
+	}
 	// The build's versions (whole blocks of registrations) are pruned
 	// before the blocks, so a measured block prunes (once keep versions
 	// of them have passed) a version like itself, as a node would.
