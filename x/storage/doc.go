@@ -25,7 +25,7 @@
 // (after a failure or an expiry) is not, and a jailed one holds nothing:
 // its commitments move. Exiting moves every commitment away first (a
 // replacement confirms, then the old one is dropped), then unlocks the
-// collateral. Nothing moves faster than MaxMovesPerBlock commitments a
+// collateral. Nothing moves faster than max_moves_per_block commitments a
 // block.
 //
 // # Art (art.go, editions.go)

@@ -56,6 +56,7 @@ func DefaultParams() *storagepb.Params {
 		JailFailures:      5,
 		JailBlocks:        1000,
 		MaxHealsPerBlock:  64,
+		MaxMovesPerBlock:  DefaultMaxMovesPerBlock,
 		HealDeadline:      50,
 		ConfirmWindow:     600,
 		MaxValidators:     DefaultMaxValidators,
@@ -129,6 +130,9 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	if p.ConfirmLeaves == 0 {
 		p.ConfirmLeaves = DefaultParams().ConfirmLeaves
 	}
+	if p.MaxMovesPerBlock == 0 {
+		p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
+	}
 	switch {
 	case p.Replication == 0 || p.Replication > MaxReplication:
 		return nil, fmt.Errorf("storage.params.replication must be in [1, %d] (the default is %d)", MaxReplication, DefaultParams().Replication)
@@ -160,6 +164,8 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		return nil, fmt.Errorf("storage.params.bounty_cut_permille must be at most 1000")
 	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
 		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
+	case p.MaxMovesPerBlock > MaxMovesPerBlockLimit:
+		return nil, fmt.Errorf("storage.params.max_moves_per_block must be in [1, %d] (the default is %d; each move costs block time)", MaxMovesPerBlockLimit, DefaultMaxMovesPerBlock)
 	}
 	seen, keys := map[string]bool{}, map[string]bool{}
 	for i, m := range g.Masternodes {

@@ -35,3 +35,31 @@ func TestReplicationBounded(t *testing.T) {
 		}
 	}
 }
+
+// max_moves_per_block: absent from a genesis it is the default; above
+// MaxMovesPerBlockLimit the genesis is refused, saying what is allowed.
+func TestMovesPerBlockBounded(t *testing.T) {
+	for _, c := range []struct {
+		in, want uint32
+		err      string
+	}{
+		{0, DefaultMaxMovesPerBlock, ""}, {1, 1, ""}, {MaxMovesPerBlockLimit, MaxMovesPerBlockLimit, ""},
+		{MaxMovesPerBlockLimit + 1, 0, fmt.Sprintf("storage.params.max_moves_per_block must be in [1, %d]", MaxMovesPerBlockLimit)},
+	} {
+		p := DefaultParams()
+		p.MaxMovesPerBlock = c.in
+		raw, err := json.Marshal(map[string]any{"params": p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ParseGenesis(raw)
+		switch {
+		case c.err == "" && err != nil:
+			t.Fatalf("%d refused: %v", c.in, err)
+		case c.err == "" && g.Params.MaxMovesPerBlock != c.want:
+			t.Fatalf("%d parsed as %d, want %d", c.in, g.Params.MaxMovesPerBlock, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Fatalf("%d: %v, want %q", c.in, err, c.err)
+		}
+	}
+}

@@ -199,7 +199,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	bm := median(ds)
 	blkExec, blkCommit, passed := e.exec, e.commitTime, k.passedTotal(ctxAt())-passedBefore
 	// Blocks while 30% of the masternodes have just been jailed: each moves
-	// MaxMovesPerBlock of their commitments (new holders confirm in the
+	// max_moves_per_block of their commitments (new holders confirm in the
 	// next block) besides the challenges. Then they are reinstated and the
 	// moved commitments confirmed, so a kept state can still grow.
 	var hs []time.Duration
@@ -267,7 +267,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		bm.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), passed, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
 	if len(hs) > 0 {
 		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v, max %v; execution %v and IAVL commit %v in total\n",
-			MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
+			k.Params(ctx).MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
 	}
 	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
 	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
@@ -408,7 +408,7 @@ func TestBenchScaleHeal(t *testing.T) {
 	slices.Sort(ds)
 	fmt.Printf("heal after jailing 30%% of %d masternodes at once, %d arts, R=10: %d commitments moved in %d blocks "+
 		"(%d moves a block), %v of block execution (block median %v, max %v); afterwards %d under-replicated chunks, %d in the heal queue, lowest redundancy %d.%03d\n",
-		scaleMNs, n, lost, blocks, MaxMovesPerBlock, wall.Round(time.Millisecond), median(ds).Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond),
+		scaleMNs, n, lost, blocks, e.k.Params(e.ctxAt()).MaxMovesPerBlock, wall.Round(time.Millisecond), median(ds).Round(time.Microsecond), ds[len(ds)-1].Round(time.Microsecond),
 		st.UnderReplicated, st.HealQueue, st.LowestRedundancyMilli/1000, st.LowestRedundancyMilli%1000)
 }
 
@@ -531,8 +531,15 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 		// A kept state: every art so far was registered in index order,
 		// whole blocks at a time, so the count of stripes gives the count
 		// of arts.
-		if got := e.k.Params(ctx).Replication; got != r {
-			t.Fatalf("the state kept in %s has R=%d, not %d: use another directory", dir, got, r)
+		p := e.k.Params(ctx)
+		if p.Replication != r {
+			t.Fatalf("the state kept in %s has R=%d, not %d: use another directory", dir, p.Replication, r)
+		}
+		if p.MaxMovesPerBlock == 0 {
+			// Kept from before max_moves_per_block was a parameter (it
+			// was the constant 256): as a genesis without it.
+			p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
+			e.k.setParams(ctx, p)
 		}
 		stripes := e.k.counter(ctx, keyStripeSeq)
 		if stripes%uint64(e.layout.Stripes()) != 0 {

@@ -500,3 +500,56 @@ func TestTwinChunksGoToDifferentMasternodes(t *testing.T) {
 		}
 	}
 }
+
+// A leaving masternode's commitments move at params.max_moves_per_block a
+// block: each block gives at most that many of them a replacement, and
+// the blocks after go on until every one has.
+func TestMovesPerBlockIsAParameter(t *testing.T) {
+	const perBlock = 2
+	c := newChain(t, func(p *storagepb.Params) { p.MaxMovesPerBlock = perBlock })
+	c.Block()
+	ta := makeArt(t, 1, 20_000, 0x1234)
+	c.Exec(c.Keys[6], 0, apptest.Msg(storagepb.MsgRegisterArtType, ta.msg))
+	confirmAll(t, c, ta)
+	k := storage.Keeper{}
+	leaver, held := c.Keys[0], uint64(0)
+	for i := range nMasternodes {
+		if m, _ := k.Masternode(c.Ctx(), c.Keys[i].PubKey().Address()); m.Commitments > held {
+			leaver, held = c.Keys[i], m.Commitments
+		}
+	}
+	if held <= 2*perBlock {
+		t.Fatalf("the busiest masternode holds %d commitments: too few to see the bound", held)
+	}
+	la := leaver.PubKey().Address().String()
+	a := art(c, ta.msg.ArchiveHash)
+	replaced := func() (n uint64) {
+		for s, st := range a.Stripes {
+			for i := range st.N {
+				for _, h := range k.Holders(c.Ctx(), a.Id, uint32(s), i) {
+					if h.Replaces == la {
+						n++
+					}
+				}
+			}
+		}
+		return n
+	}
+	c.Exec(leaver, 0, apptest.Msg(storagepb.MsgExitMasternodeType, &storagepb.MsgExitMasternode{}))
+	last, blocks := replaced(), 1
+	for last < held {
+		if blocks > int(held) {
+			t.Fatalf("%d of %d commitments moved after %d blocks", last, held, blocks)
+		}
+		c.Block()
+		blocks++
+		now := replaced()
+		if now-last > perBlock || now == last {
+			t.Fatalf("block %d moved %d commitments, want 1 to %d", blocks, now-last, perBlock)
+		}
+		last = now
+	}
+	if want := int((held + perBlock - 1) / perBlock); blocks < want {
+		t.Fatalf("%d commitments moved in %d blocks, at most %d a block needs %d", held, blocks, perBlock, want)
+	}
+}
