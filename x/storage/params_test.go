@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
 
 // The replication factor is bounded so the state an art costs stays bounded
@@ -18,13 +20,7 @@ func TestReplicationBounded(t *testing.T) {
 		{1, ""}, {MaxReplication, ""},
 		{0, bound}, {MaxReplication + 1, bound},
 	} {
-		p := DefaultParams()
-		p.Replication = c.r
-		raw, err := json.Marshal(map[string]any{"params": p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := ParseGenesis(raw)
+		g, err := parseParams(t, func(p *storagepb.Params) { p.Replication = c.r })
 		switch {
 		case c.want == "" && err != nil:
 			t.Fatalf("R=%d refused: %v", c.r, err)
@@ -46,13 +42,7 @@ func TestMovesPerBlockBounded(t *testing.T) {
 		{0, DefaultMaxMovesPerBlock, ""}, {1, 1, ""}, {MaxMovesPerBlockLimit, MaxMovesPerBlockLimit, ""},
 		{MaxMovesPerBlockLimit + 1, 0, fmt.Sprintf("storage.params.max_moves_per_block must be in [1, %d]", MaxMovesPerBlockLimit)},
 	} {
-		p := DefaultParams()
-		p.MaxMovesPerBlock = c.in
-		raw, err := json.Marshal(map[string]any{"params": p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := ParseGenesis(raw)
+		g, err := parseParams(t, func(p *storagepb.Params) { p.MaxMovesPerBlock = c.in })
 		switch {
 		case c.err == "" && err != nil:
 			t.Fatalf("%d refused: %v", c.in, err)
@@ -62,4 +52,15 @@ func TestMovesPerBlockBounded(t *testing.T) {
 			t.Fatalf("%d: %v, want %q", c.in, err, c.err)
 		}
 	}
+}
+
+// parseParams parses a genesis whose params are the defaults edited.
+func parseParams(t *testing.T, edit func(*storagepb.Params)) (*Genesis, error) {
+	p := DefaultParams()
+	edit(p)
+	raw, err := json.Marshal(map[string]any{"params": p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ParseGenesis(raw)
 }
