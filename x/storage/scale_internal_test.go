@@ -37,7 +37,8 @@ import (
 // PASTEL_BENCH=1 (make bench-scale); PASTEL_BENCH_SCALE_ARTS sets the sizes
 // (default 1000,10000), PASTEL_BENCH_SCALE_R the replication factor
 // (default 10), PASTEL_BENCH_IAVL_CACHE the IAVL node cache (default
-// 100,000 nodes, as the app's), PASTEL_BENCH_SCALE_HEAL_BLOCKS the blocks
+// 100,000 nodes, as the app's), PASTEL_BENCH_SCALE_BLOCKS the challenge
+// blocks measured (default 40), PASTEL_BENCH_SCALE_HEAL_BLOCKS the blocks
 // measured while commitments move (default 40; 0: none),
 // PASTEL_BENCH_SCALE_BLOCK_ARTS the arts a block of the build registers
 // (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000),
@@ -192,7 +193,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
 		stopProfile = startCPUProfile(t, fmt.Sprintf("%s.%d", f, n))
 	}
-	for range 40 {
+	for range e.blocks {
 		ds = append(ds, block())
 	}
 	stopProfile()
@@ -263,8 +264,8 @@ func (e *scaleEnv) measure(n int) time.Duration {
 			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
 	}
-	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of 40: %v, max %v; %d challenges passed; of the 40 blocks' total, execution %v and IAVL commit %v\n",
-		bm.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), passed, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
+	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of %d: %v, max %v; %d challenges passed; of the %d blocks' total, execution %v and IAVL commit %v\n",
+		e.blocks, bm.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), passed, e.blocks, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
 	if len(hs) > 0 {
 		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v, max %v; execution %v and IAVL commit %v in total\n",
 			k.Params(ctx).MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
@@ -482,6 +483,8 @@ type scaleEnv struct {
 	dir              string
 	keep, pruneEvery int64
 	perBlock, heal   int
+	// blocks is how many challenge blocks are measured.
+	blocks int
 	// resumed: the state was opened from dir with arts in it.
 	resumed bool
 }
@@ -489,9 +492,10 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 1
+	cacheMiB, cacheNodes, keep, bloom, perBlock, blocks, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 40, 1
 	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
-		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal, "PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
+		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_BLOCKS": &blocks, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal,
+		"PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
 		if s := os.Getenv(name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil {
@@ -518,7 +522,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), pruneEvery: int64(max(pruneEvery, 1)), perBlock: max(perBlock, 1), heal: heal}
+	e := &scaleEnv{t: t, k: Keeper{Bank: bank.Keeper{}}, height: tree.Version() + 1, db: db, tree: tree, dir: dir, keep: int64(keep), pruneEvery: int64(max(pruneEvery, 1)), perBlock: max(perBlock, 1), blocks: max(blocks, 1), heal: heal}
 	if e.layout, err = codec.NewLayout(20<<20, codec.DefaultParams()); err != nil {
 		t.Fatal(err)
 	}
