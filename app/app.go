@@ -53,7 +53,8 @@ type Options struct {
 	SnapshotInterval int64
 	// SnapshotKeepRecent is how many snapshots to keep (default 2).
 	SnapshotKeepRecent int
-	// CacheSize is the IAVL node cache size (default 100,000 nodes).
+	// CacheSize is the IAVL node cache size (default
+	// store.DefaultIAVLCacheNodes).
 	CacheSize int
 	// DBCacheMiB is the state database's LevelDB block cache in MiB
 	// (default store.DefaultDBCacheMiB).
@@ -126,7 +127,7 @@ func New(opts Options) (*App, error) {
 		opts.SnapshotKeepRecent = 2
 	}
 	if opts.CacheSize <= 0 {
-		opts.CacheSize = 100_000
+		opts.CacheSize = store.DefaultIAVLCacheNodes
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pastelchain/pastel/store"
 )
 
 func TestAppConfigRoundTripAndChecks(t *testing.T) {
@@ -31,7 +33,7 @@ func TestAppConfigRoundTripAndChecks(t *testing.T) {
 	if err := os.WriteFile(p, []byte("pruning-keep-recent = 10\npruning-interval = 10\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got, err = LoadAppConfig(home); err != nil || got.DBCacheMiB != 128 || got.IAVLCacheNodes != 100_000 || got.PruningKeepRecent != 10 {
+	if got, err = LoadAppConfig(home); err != nil || got.DBCacheMiB != store.DefaultDBCacheMiB || got.IAVLCacheNodes != store.DefaultIAVLCacheNodes || got.PruningKeepRecent != 10 {
 		t.Fatalf("older app.toml: %+v %v", got, err)
 	}
 	for _, bad := range []struct{ body, want string }{

@@ -37,7 +37,7 @@ import (
 // PASTEL_BENCH=1 (make bench-scale); PASTEL_BENCH_SCALE_ARTS sets the sizes
 // (default 1000,10000), PASTEL_BENCH_SCALE_R the replication factor
 // (default 10), PASTEL_BENCH_IAVL_CACHE the IAVL node cache (default
-// 100,000 nodes, as the app's), PASTEL_BENCH_SCALE_BLOCKS the challenge
+// store.DefaultIAVLCacheNodes, as the app's), PASTEL_BENCH_SCALE_BLOCKS the challenge
 // blocks measured (default 40), PASTEL_BENCH_SCALE_HEAL_BLOCKS the blocks
 // measured while commitments move (default 40; 0: none),
 // PASTEL_BENCH_SCALE_BLOCK_ARTS the arts a block of the build registers
@@ -492,7 +492,7 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock, blocks, heal, pruneEvery := store.DefaultDBCacheMiB, 100_000, 1000, 0, scaleArtsPerBlock, 40, 40, 1
+	cacheMiB, cacheNodes, keep, bloom, perBlock, blocks, heal, pruneEvery := store.DefaultDBCacheMiB, store.DefaultIAVLCacheNodes, 1000, 0, scaleArtsPerBlock, 40, 40, 1
 	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
 		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_BLOCKS": &blocks, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal,
 		"PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
