@@ -228,12 +228,7 @@ func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now
 	if d.gc.since == nil {
 		d.gc.since = map[codec.ID]int64{}
 	}
-	committed := make(map[codec.ID]bool, len(as))
-	for _, a := range as {
-		if id, err := codec.IDFromBytes(a.ChunkID); err == nil {
-			committed[id] = true
-		}
-	}
+	committed := chunkIDs(as)
 	grace := int64(d.cfg.GCGraceBlocks)
 	seen := map[codec.ID]bool{}
 	type due struct {
@@ -301,6 +296,18 @@ func (d *Daemon) collectGarbage(as []storagepb.CommitmentView, height int64, now
 	d.gcMu.Lock()
 	d.gc.reclaimable, d.gc.reclaimB, d.gc.onDisk, d.gc.onDiskB = reclaimable, reclaimB, onDisk, onDiskB
 	d.gcMu.Unlock()
+}
+
+// chunkIDs is the set of the chunks of commitments as (a malformed id,
+// which the chain never gives, is left out).
+func chunkIDs(as []storagepb.CommitmentView) map[codec.ID]bool {
+	ids := make(map[codec.ID]bool, len(as))
+	for _, a := range as {
+		if id, err := codec.IDFromBytes(a.ChunkID); err == nil {
+			ids[id] = true
+		}
+	}
+	return ids
 }
 
 // gcFigures are the last collection's counts (for status).

@@ -275,13 +275,7 @@ func (d *Daemon) assignedSince(ctx context.Context, l listing) (map[codec.ID]boo
 	if err != nil {
 		return nil, err
 	}
-	ids := make(map[codec.ID]bool, len(as))
-	for _, a := range as {
-		if id, err := codec.IDFromBytes(a.ChunkID); err == nil {
-			ids[id] = true
-		}
-	}
-	return ids, nil
+	return chunkIDs(as), nil
 }
 
 // checkedListing is a listing and when it was last known to be the
