@@ -90,7 +90,7 @@ func TestBenchScale(t *testing.T) {
 		fmt.Fprintf(os.Stderr, "  state kept in %s: %d arts at height %d\n", dir, len(kept.ids), kept.height-1)
 	}
 	fmt.Printf("storage at scale: %d masternodes, R=%d, 20 MiB arts (120 chunks), on-disk IAVL\n", scaleMNs, r)
-	var firstBlock time.Duration
+	var first scaleResult
 	var fresh *scaleEnv
 	for _, n := range sizes {
 		e := kept
@@ -102,20 +102,27 @@ func TestBenchScale(t *testing.T) {
 			}
 			e = fresh
 		}
-		bm := e.measure(n)
-		if bm == 0 {
+		res := e.measure(n)
+		if res.block == 0 {
 			continue // built only
 		}
-		if firstBlock == 0 {
-			firstBlock = bm
+		if first.block == 0 {
+			first = res
 		}
-		fmt.Printf("  block median against the first size: %.2f×\n", float64(bm)/float64(firstBlock))
+		ratio := func(a, b time.Duration) string {
+			if b == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f×", float64(a)/float64(b))
+		}
+		fmt.Printf("  medians against the first size: challenge blocks %s (FinalizeBlock %s), blocks moving commitments %s (FinalizeBlock %s)\n",
+			ratio(res.block, first.block), ratio(res.finalize, first.finalize), ratio(res.heal, first.heal), ratio(res.healFinalize, first.healFinalize))
 	}
 }
 
 // measure builds the state up to n arts and prints its figures; it returns
-// the median block time.
-func (e *scaleEnv) measure(n int) time.Duration {
+// the median block times (zero if it only built).
+func (e *scaleEnv) measure(n int) scaleResult {
 	t, k, ctxAt, register, block, r := e.t, e.k, e.ctxAt, e.register, e.block, e.k.Params(e.ctxAt()).Replication
 	if len(e.ids) == 0 {
 		for i := range e.perBlock {
@@ -158,7 +165,7 @@ func (e *scaleEnv) measure(n int) time.Duration {
 		if len(regs) > 0 {
 			fmt.Printf("  registerArt (keeper, last %d): median %v\n", len(regs), median(regs).Round(time.Microsecond))
 		}
-		return 0
+		return scaleResult{}
 	}
 	// The build's versions (whole blocks of registrations) are pruned
 	// before the blocks, so a measured block prunes (once keep versions
@@ -186,37 +193,40 @@ func (e *scaleEnv) measure(n int) time.Duration {
 	compact := time.Since(c0)
 	_, _, after := moduleState(t, ctxAt())
 	perArt := perArtState(before, after, n-from)
-	var ds []time.Duration
+	var ds, fs, cs []time.Duration
 	passedBefore := k.passedTotal(ctxAt())
-	e.exec, e.commitTime = 0, 0
+	e.exec, e.hashTime, e.commitTime = 0, 0, 0
 	stopProfile = func() {}
 	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
 		stopProfile = startCPUProfile(t, fmt.Sprintf("%s.%d", f, n))
 	}
 	for range e.blocks {
-		ds = append(ds, block())
+		f, c := block()
+		ds, fs, cs = append(ds, f+c), append(fs, f), append(cs, c)
 	}
 	stopProfile()
-	bm := median(ds)
-	blkExec, blkCommit, passed := e.exec, e.commitTime, k.passedTotal(ctxAt())-passedBefore
+	res := scaleResult{block: median(ds), finalize: median(fs)}
+	blkExec, blkHash, blkCommit, passed := e.exec, e.hashTime, e.commitTime, k.passedTotal(ctxAt())-passedBefore
 	// Blocks while 30% of the masternodes have just been jailed: each moves
 	// max_moves_per_block of their commitments (new holders confirm in the
 	// next block) besides the challenges. Then they are reinstated and the
 	// moved commitments confirmed, so a kept state can still grow.
-	var hs []time.Duration
-	var healExec, healCommit time.Duration
+	var hs, hfs, hcs []time.Duration
+	var healExec, healHash, healCommit time.Duration
 	if e.heal > 0 {
 		e.jail30(true)
 		e.commit()
-		e.exec, e.commitTime = 0, 0
+		e.exec, e.hashTime, e.commitTime = 0, 0, 0
 		for range e.heal {
 			t0 := time.Now()
 			e.confirmPending(ctxAt()) // in the same block (e.cache)
 			c := time.Since(t0)
 			e.exec += c
-			hs = append(hs, c+block())
+			f, cm := block()
+			hs, hfs, hcs = append(hs, c+f+cm), append(hfs, c+f), append(hcs, cm)
 		}
-		healExec, healCommit = e.exec, e.commitTime
+		res.heal, res.healFinalize = median(hs), median(hfs)
+		healExec, healHash, healCommit = e.exec, e.hashTime, e.commitTime
 		e.jail30(false)
 		e.confirmPending(ctxAt())
 		e.commit()
@@ -264,15 +274,26 @@ func (e *scaleEnv) measure(n int) time.Duration {
 			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
 	}
-	fmt.Printf("  block (answers + Begin/EndBlock + commit), median of %d: %v, max %v; %d challenges passed; of the %d blocks' total, execution %v and IAVL commit %v\n",
-		e.blocks, bm.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), passed, e.blocks, blkExec.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
+	fmt.Printf("  block with challenges answered, median of %d: %v (max %v) = FinalizeBlock %v (max %v) + Commit %v (max %v); %d challenges passed; "+
+		"the %d blocks' total: execution %v, tree writes and working hash %v, Commit (SaveVersion, pruning) %v\n",
+		e.blocks, res.block.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), res.finalize.Round(time.Microsecond), slices.Max(fs).Round(time.Microsecond),
+		median(cs).Round(time.Microsecond), slices.Max(cs).Round(time.Microsecond), passed, e.blocks, blkExec.Round(time.Millisecond), blkHash.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
 	if len(hs) > 0 {
-		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v, max %v; execution %v and IAVL commit %v in total\n",
-			k.Params(ctx).MaxMovesPerBlock, len(hs), median(hs).Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), healExec.Round(time.Millisecond), healCommit.Round(time.Millisecond))
+		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v (max %v) = FinalizeBlock %v (max %v) + Commit %v (max %v); "+
+			"the %d blocks' total: execution %v, tree writes and working hash %v, Commit %v\n",
+			k.Params(ctx).MaxMovesPerBlock, len(hs), res.heal.Round(time.Microsecond), slices.Max(hs).Round(time.Microsecond), res.healFinalize.Round(time.Microsecond), slices.Max(hfs).Round(time.Microsecond),
+			median(hcs).Round(time.Microsecond), slices.Max(hcs).Round(time.Microsecond), len(hs), healExec.Round(time.Millisecond), healHash.Round(time.Millisecond), healCommit.Round(time.Millisecond))
 	}
 	fmt.Printf("  queries, median of 50: art health %v, placement of a chunk %v\n", median(hq).Round(time.Microsecond), median(pq).Round(time.Microsecond))
 	fmt.Printf("  memory: Go heap in use %d MiB, RSS %s\n", ms.HeapInuse>>20, rss())
-	return bm
+	return res
+}
+
+// scaleResult is what measure returns for the ratios between sizes: the
+// medians of the whole block and of its FinalizeBlock, for challenge
+// blocks and for blocks that move commitments (zero if not run).
+type scaleResult struct {
+	block, finalize, heal, healFinalize time.Duration
 }
 
 // startCPUProfile writes a CPU profile to path until the returned func is
@@ -399,7 +420,8 @@ func TestBenchScaleHeal(t *testing.T) {
 		if done {
 			break
 		}
-		ds = append(ds, e.block())
+		f, c := e.block()
+		ds = append(ds, f+c)
 	}
 	wall := time.Since(t0)
 	if err := k.CheckIndexes(e.ctxAt()); err != nil {
@@ -473,9 +495,10 @@ type scaleEnv struct {
 	artist types.Address
 	layout codec.Layout
 	ids    [][]byte
-	// exec and commitTime add up the blocks' execution (answers,
-	// Begin/EndBlock) and IAVL commit times.
-	exec, commitTime time.Duration
+	// exec, hashTime and commitTime add up the blocks' execution
+	// (answers, Begin/EndBlock), the writes applied to the tree with its
+	// working hash (both FinalizeBlock) and Commit (SaveVersion, pruning).
+	exec, hashTime, commitTime time.Duration
 	// dir holds the database; keep is how many versions commit keeps;
 	// perBlock is how many arts a block of the build registers; heal how
 	// many blocks measure runs with 30% of the masternodes jailed.
@@ -660,9 +683,12 @@ func (e *scaleEnv) register(i int) time.Duration {
 	return d
 }
 
-// block runs one block: the answers to the challenges open before it
-// (passed, as honest holders would), BeginBlock, EndBlock, commit.
-func (e *scaleEnv) block() time.Duration {
+// block runs one block as the app does: FinalizeBlock (the answers to the
+// challenges open before it, as honest holders would give them, BeginBlock,
+// EndBlock, then the block's writes applied to the tree and its working
+// hash, the AppHash) and Commit (SaveVersion and pruning). It returns the
+// two times.
+func (e *scaleEnv) block() (finalize, commit time.Duration) {
 	t0 := time.Now()
 	ctx := e.ctxAt()
 	for _, ch := range e.k.openChallengesAll(ctx) {
@@ -672,11 +698,24 @@ func (e *scaleEnv) block() time.Duration {
 	if _, err := (Module{Keeper: e.k}).EndBlock(ctx); err != nil {
 		e.t.Fatal(err)
 	}
+	return e.finish(t0)
+}
+
+// finish ends a block begun at t0: it applies the block's writes, takes
+// the working hash (the end of FinalizeBlock), commits, and adds the
+// times to e's totals.
+func (e *scaleEnv) finish(t0 time.Time) (finalize, commit time.Duration) {
 	t1 := time.Now()
+	e.cache.Write()
+	e.cache = nil
+	e.tree.WorkingHash()
+	t2 := time.Now()
 	e.commit()
+	t3 := time.Now()
 	e.exec += t1.Sub(t0)
-	e.commitTime += time.Since(t1)
-	return time.Since(t0)
+	e.hashTime += t2.Sub(t1)
+	e.commitTime += t3.Sub(t2)
+	return t2.Sub(t0), t3.Sub(t2)
 }
 
 func median(ds []time.Duration) time.Duration {
