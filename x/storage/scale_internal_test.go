@@ -47,7 +47,10 @@ import (
 // PASTEL_BENCH_SCALE_BUILD_ONLY=1 builds (or resumes) each size, commits
 // and measures nothing: a long build can run with settings that differ
 // from the node's (larger caches, bigger blocks), and a later run with
-// the node's settings measures the kept state.
+// the node's settings measures the kept state. PASTEL_BENCH_PROFILE=<path>
+// writes CPU profiles of the build, the challenge blocks and the blocks
+// that move commitments to <path>.build.<n>, <path>.<n> and
+// <path>.heal.<n>.
 //
 // What is real: registration is the keeper's registerArt (fee, placement on
 // the ring, attesters, editions, fingerprint index), attestation its
@@ -217,6 +220,10 @@ func (e *scaleEnv) measure(n int) scaleResult {
 		e.jail30(true)
 		e.commit()
 		e.exec, e.hashTime, e.commitTime = 0, 0, 0
+		stopProfile = func() {}
+		if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
+			stopProfile = startCPUProfile(t, fmt.Sprintf("%s.heal.%d", f, n))
+		}
 		for range e.heal {
 			t0 := time.Now()
 			e.confirmPending(ctxAt()) // in the same block (e.cache)
@@ -225,6 +232,7 @@ func (e *scaleEnv) measure(n int) scaleResult {
 			f, cm := block()
 			hs, hfs, hcs = append(hs, c+f+cm), append(hfs, c+f), append(hcs, cm)
 		}
+		stopProfile()
 		res.heal, res.healFinalize = median(hs), median(hfs)
 		healExec, healHash, healCommit = e.exec, e.hashTime, e.commitTime
 		e.jail30(false)
