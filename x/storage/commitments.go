@@ -569,7 +569,7 @@ func (k Keeper) confirm(ctx *types.Context, c *storagepb.Commitment) {
 	k.setAwaiting(ctx, m.Number, h.Seq, h.awaits(m.Number))
 	k.addCount(ctx, keyUnconfirmedAll, -1)
 	c.Confirmed, c.AssignedHeight, c.Replaces = true, 0, ""
-	k.fwAdd(ctx, h.Seq, 1)
+	k.drawAdd(ctx, h.Seq, 1)
 	if before == 0 {
 		k.addLiveBytes(ctx, c.ArtId, int64(c.PayloadLen))
 		k.healed(ctx, c.ArtId, c.Stripe, c.Index)
@@ -603,7 +603,7 @@ func (k Keeper) lostConfirmation(ctx *types.Context, h holders, c *storagepb.Com
 		k.kv(ctx).Set(hmKey(c.ArtId, c.Stripe, c.Index), types.Marker)
 	}
 	k.addCount(ctx, tcKey(), -1)
-	k.fwAdd(ctx, h.Seq, -1)
+	k.drawAdd(ctx, h.Seq, -1)
 	k.addProvenBytes(ctx, c.Masternode, -int64(c.PayloadLen))
 }
 

@@ -1,8 +1,8 @@
 package storage
 
 import (
+	"encoding/binary"
 	"fmt"
-	"math/bits"
 
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
@@ -10,101 +10,141 @@ import (
 
 // The challenge draw picks one confirmed commitment uniformly among all of
 // them, without a list of them by masternode: every stripe record gets a
-// sequence number (sq/<seq> names the stripe), and a Fenwick tree over the
-// sequence numbers (fw/<node>) holds how many confirmed commitments each
-// stripe has. Drawing a number below the total (tc) and descending the tree
-// finds the stripe and the commitment in it; a confirmation or its loss
-// updates the nodes above its stripe. So each confirmed commitment is
-// challenged once per challenge_interval blocks on average, whichever
-// masternode holds it and however many others it holds.
+// sequence number (sq/<seq> names the stripe), and a sum tree over the
+// sequence numbers (dt/) holds how many confirmed commitments each stripe
+// has. Drawing a number below the total (tc) and descending the tree finds
+// the stripe and the commitment in it; a confirmation or its loss updates
+// the nodes above its stripe. So each confirmed commitment is challenged
+// once per challenge_interval blocks on average, whichever masternode
+// holds it and however many others it holds.
 //
-// The tree is only as tall as the sequence numbers in use: its root is the
-// least power of two at or above the highest number given (fwTop), so a
-// draw reads and an update writes about log2(stripes) nodes, not fwBits.
-// When a new number passes the root, the powers of two up to the new root
-// are set to the total (fwExtend): each covers every stripe numbered so far.
+// The tree has drawLevels levels of nodes with drawFan children each. A
+// node is one key, dt/<level1><index8>, whose value is its children's
+// weights as uvarints, up to the last nonzero one (no key: all zero). At
+// level 0, node i holds the weights of stripes i·64 … i·64+63; at level l,
+// node i holds the totals of level l-1's nodes i·64 … i·64+63. An update
+// writes drawLevels keys and a draw reads as many.
+//
+// It replaced a Fenwick tree (one key per stripe, about log2(stripes)/2
+// keys an update and log2(stripes) reads a draw). While masternodes' work
+// moves, every block confirms and drops hundreds of commitments in as
+// many stripes. 512 updates of random stripes write about 3,250 distinct
+// Fenwick keys among 2·10^6 stripes and 1,600 among 2·10^4 (simulated),
+// where the rest of such a block writes about 1,700 keys: the block's
+// writes grew with the state. The 64-ary tree writes about 1,400 and 500
+// (its top levels are shared by the block's updates).
+const (
+	drawFanBits = 6
+	drawFan     = 1 << drawFanBits
+	// drawLevels: 64^6 = 2^36 sequence numbers, above maxStripeSeq.
+	drawLevels = 6
+)
 
-// fwBits bounds the tree: it numbers up to 2^fwBits stripes.
-const fwBits = 32
+// maxStripeSeq bounds stripe sequence numbers (1 … 2^32).
+const maxStripeSeq = uint64(1) << 32
 
-const fwSize = uint64(1) << fwBits
+func sqKey(seq uint64) []byte { return key(pStripeSeq, u64(seq)) }
 
-func sqKey(seq uint64) []byte  { return key(pStripeSeq, u64(seq)) }
-func fwKey(node uint64) []byte { return key(pFenwick, u64(node)) }
-func lowbit(i uint64) uint64   { return i & -i }
-func (k Keeper) fwGet(ctx *types.Context, node uint64) uint64 {
-	return k.counter(ctx, fwKey(node))
+func drawKey(level int, index uint64) []byte {
+	return key(pDrawTree, []byte{byte(level)}, u64(index))
 }
 
-// fwTop is the root of the tree while sequence numbers run up to n: the
-// least power of two at or above n (1 for none).
-func fwTop(n uint64) uint64 {
-	if n <= 1 {
-		return 1
+// drawNode is one node of the draw tree: its children's weights.
+type drawNode [drawFan]uint64
+
+// encode is the stored value: the weights up to the last nonzero one, as
+// uvarints; nil when all are zero (the key is deleted).
+func (n *drawNode) encode() []byte {
+	last := -1
+	for i, w := range n {
+		if w != 0 {
+			last = i
+		}
 	}
-	return uint64(1) << bits.Len64(n-1)
+	var out []byte
+	for _, w := range n[:last+1] {
+		out = binary.AppendUvarint(out, w)
+	}
+	return out
 }
 
-// fwRoot is the tree's root now.
-func (k Keeper) fwRoot(ctx *types.Context) uint64 { return fwTop(k.counter(ctx, keyStripeSeq)) }
-
-// fwExtend moves the root from fwTop(from) up to fwTop(to) when sequence
-// numbers, which ran up to from, now run up to to.
-func (k Keeper) fwExtend(ctx *types.Context, from, to uint64) {
-	old, top := fwTop(from), fwTop(to)
-	if top == old {
-		return
+// decodeDrawNode parses a stored node, which must be as encode writes it.
+func decodeDrawNode(v []byte) (n drawNode, err error) {
+	i := 0
+	for len(v) > 0 {
+		if i == drawFan {
+			return n, fmt.Errorf("more than %d weights", drawFan)
+		}
+		w, l := binary.Uvarint(v)
+		if l <= 0 {
+			return n, fmt.Errorf("weight %d is not a uvarint", i)
+		}
+		n[i], v, i = w, v[l:], i+1
 	}
-	total := k.fwGet(ctx, old)
-	if total == 0 {
-		return
+	if i == 0 || n[i-1] == 0 {
+		return n, fmt.Errorf("empty or zero-ended node")
 	}
-	for n := old * 2; n <= top; n *= 2 {
-		k.setCounter(ctx, fwKey(n), total)
-	}
+	return n, nil
 }
 
-// fwAdd adds delta to stripe seq's weight.
-func (k Keeper) fwAdd(ctx *types.Context, seq uint64, delta int64) {
-	top := k.fwRoot(ctx)
-	if seq == 0 || seq > top {
-		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree (root %d)", seq, top))
+func (k Keeper) drawNode(ctx *types.Context, level int, index uint64) drawNode {
+	v := k.kv(ctx).Get(drawKey(level, index))
+	if v == nil {
+		return drawNode{}
 	}
-	for i := seq; i <= top; i += lowbit(i) {
-		v := int64(k.fwGet(ctx, i)) + delta
+	n, err := decodeDrawNode(v)
+	if err != nil {
+		panic(fmt.Sprintf("storage: draw tree node %d/%d: %v", level, index, err)) // only drawAdd writes it
+	}
+	return n
+}
+
+// drawAdd adds delta to stripe seq's weight.
+func (k Keeper) drawAdd(ctx *types.Context, seq uint64, delta int64) {
+	if seq == 0 || seq > maxStripeSeq {
+		panic(fmt.Sprintf("storage: stripe sequence %d outside the draw tree", seq))
+	}
+	for l := range drawLevels {
+		index, slot := seq>>(drawFanBits*(l+1)), (seq>>(drawFanBits*l))&(drawFan-1)
+		n := k.drawNode(ctx, l, index)
+		v := int64(n[slot]) + delta
 		if v < 0 {
-			panic(fmt.Sprintf("storage: draw tree node %d below zero", i)) // CheckIndexes guards the weights
+			panic(fmt.Sprintf("storage: draw tree node %d/%d below zero", l, index)) // CheckIndexes guards the weights
 		}
-		if v == 0 {
-			k.kv(ctx).Delete(fwKey(i))
+		n[slot] = uint64(v)
+		if bz := n.encode(); bz == nil {
+			k.kv(ctx).Delete(drawKey(l, index))
 		} else {
-			k.setCounter(ctx, fwKey(i), uint64(v))
+			k.kv(ctx).Set(drawKey(l, index), bz)
 		}
 	}
 }
 
-// fwFind returns the stripe whose weight covers position t of the
-// cumulative weights (t < total) and t's offset inside it.
-func (k Keeper) fwFind(ctx *types.Context, t uint64) (seq, rest uint64) {
-	top := k.fwRoot(ctx)
-	pos := uint64(0)
-	for step := top; step > 0; step >>= 1 {
-		if next := pos + step; next <= top {
-			if v := k.fwGet(ctx, next); v <= t {
-				pos, t = next, t-v
-			}
+// drawFind returns the stripe whose weight covers position t of the
+// cumulative weights and t's offset inside it; false if t is not below
+// the tree's total.
+func (k Keeper) drawFind(ctx *types.Context, t uint64) (seq, rest uint64, ok bool) {
+	index := uint64(0)
+	for l := drawLevels - 1; l >= 0; l-- {
+		n := k.drawNode(ctx, l, index)
+		c := 0
+		for ; c < drawFan && t >= n[c]; c++ {
+			t -= n[c]
 		}
+		if c == drawFan {
+			return 0, 0, false
+		}
+		index = index<<drawFanBits | uint64(c)
 	}
-	return pos + 1, t
+	return index, t, true
 }
 
 // numberStripe gives a new stripe record its sequence number.
 func (k Keeper) numberStripe(ctx *types.Context, art []byte, stripe uint32, h holders) {
 	seq := k.counter(ctx, keyStripeSeq) + 1
-	if seq > fwSize {
+	if seq > maxStripeSeq {
 		panic("storage: out of stripe sequence numbers")
 	}
-	k.fwExtend(ctx, seq-1, seq)
 	k.setCounter(ctx, keyStripeSeq, seq)
 	h.Seq = seq
 	k.kv(ctx).Set(sqKey(seq), key(art, u32(stripe)))
@@ -122,7 +162,10 @@ func (k Keeper) drawConfirmed(ctx *types.Context, seed []byte) *storagepb.Commit
 	if total == 0 {
 		return nil
 	}
-	seq, rest := k.fwFind(ctx, u64From(seed[:8])%total)
+	seq, rest, ok := k.drawFind(ctx, u64From(seed[:8])%total)
+	if !ok {
+		return nil // the tree's total is below tc: CheckIndexes reports it
+	}
 	ref := k.kv(ctx).Get(sqKey(seq))
 	if len(ref) != 36 {
 		return nil
@@ -154,8 +197,8 @@ func (k Keeper) drawConfirmed(ctx *types.Context, seed []byte) *storagepb.Commit
 }
 
 // checkDrawTree recomputes the draw tree from the stripe records: every
-// record's sequence number names it in sq/, and every fw/ node holds the
-// confirmed commitments of its range of stripes.
+// record's sequence number names it in sq/, and every dt/ node holds the
+// confirmed commitments of its children.
 func (k Keeper) checkDrawTree(ctx *types.Context, weights map[uint64]uint64, refs map[uint64]string) error {
 	kv := k.kv(ctx)
 	n := 0
@@ -172,23 +215,45 @@ func (k Keeper) checkDrawTree(ctx *types.Context, weights map[uint64]uint64, ref
 	if n != len(refs) {
 		return fmt.Errorf("%d sq/ entries for %d stripe records", n, len(refs))
 	}
-	top := k.fwRoot(ctx)
-	want := map[uint64]uint64{}
+	type nodeAt struct {
+		level int
+		index uint64
+	}
+	want := map[nodeAt]*drawNode{}
 	for seq, w := range weights {
-		if seq > top {
-			return fmt.Errorf("stripe %d has weight %d above the draw tree's root %d", seq, w, top)
+		if w == 0 {
+			continue
 		}
-		for i := seq; i <= top && w > 0; i += lowbit(i) {
-			want[i] += w
+		if seq == 0 || seq > maxStripeSeq {
+			return fmt.Errorf("stripe sequence %d with weight %d is outside the draw tree", seq, w)
+		}
+		for l := range drawLevels {
+			at := nodeAt{l, seq >> (drawFanBits * (l + 1))}
+			if want[at] == nil {
+				want[at] = &drawNode{}
+			}
+			want[at][(seq>>(drawFanBits*l))&(drawFan-1)] += w
 		}
 	}
 	n = 0
-	it = kv.Iterator(pFenwick, types.PrefixEnd(pFenwick))
+	it = kv.Iterator(pDrawTree, types.PrefixEnd(pDrawTree))
 	defer it.Close()
 	for ; it.Valid(); it.Next() {
-		node := u64From(it.Key()[len(pFenwick):])
-		if got := u64From(it.Value()); got != want[node] {
-			return fmt.Errorf("draw tree node %d holds %d, the stripe records %d", node, got, want[node])
+		kb := it.Key()[len(pDrawTree):]
+		if len(kb) != 9 || int(kb[0]) >= drawLevels {
+			return fmt.Errorf("draw tree key %x is not <level><index8>", it.Key())
+		}
+		at := nodeAt{int(kb[0]), u64From(kb[1:])}
+		got, err := decodeDrawNode(it.Value())
+		if err != nil {
+			return fmt.Errorf("draw tree node %d/%d: %v", at.level, at.index, err)
+		}
+		w := want[at]
+		if w == nil || got != *w {
+			if w == nil {
+				w = &drawNode{}
+			}
+			return fmt.Errorf("draw tree node %d/%d holds %v, the stripe records %v", at.level, at.index, got, *w)
 		}
 		n++
 	}

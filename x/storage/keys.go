@@ -37,7 +37,7 @@ import (
 //	tc  tu                 —                               u64 confirmed / unconfirmed commitments overall
 //	stseq                  —                               u64 last stripe sequence number given
 //	sq/                    <seq8>                          <art><stripe4>: the stripe record with that number (draw.go)
-//	fw/                    <node8>                         u64 confirmed commitments of a range of stripes (draw.go)
+//	dt/                    <level1><index8>                uvarints: confirmed commitments under each of a node's 64 children (draw.go)
 //	rh/                    <height8>                       32-byte block randomness (proofs of possession)
 //	rn/                    —                               u64 height whose next block's randomness is needed
 //	chseq                  —                               u64 last challenge id
@@ -84,7 +84,7 @@ var (
 	keyUnconfirmedAll = []byte("tu")
 	keyStripeSeq      = []byte("stseq")
 	pStripeSeq        = []byte("sq/")
-	pFenwick          = []byte("fw/")
+	pDrawTree         = []byte("dt/")
 	pRand             = []byte("rh/")
 	keyRandNeeded     = []byte("rn/")
 	keyChallengeSeq   = []byte("chseq")

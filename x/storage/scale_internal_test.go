@@ -355,7 +355,7 @@ func (k Keeper) benchConfirmAll(ctx *types.Context, art []byte, stripe uint32) {
 	}
 	k.addCount(ctx, keyUnconfirmedAll, -int64(n))
 	k.addCount(ctx, tcKey(), int64(n))
-	k.fwAdd(ctx, h.Seq, int64(n))
+	k.drawAdd(ctx, h.Seq, int64(n))
 	k.addLiveBytes(ctx, art, int64(h.live()-liveBefore)*int64(h.PayloadLen))
 	nums := make([]uint32, 0, len(perMN))
 	for num := range perMN {
@@ -576,6 +576,10 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 			p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
 			e.k.setParams(ctx, p)
 		}
+		if n := e.convertDrawTree(ctx); n > 0 {
+			e.commit()
+			ctx = e.ctxAt()
+		}
 		stripes := e.k.counter(ctx, keyStripeSeq)
 		if stripes%uint64(e.layout.Stripes()) != 0 {
 			t.Fatalf("the state kept in %s has %d stripes, not a whole number of arts", dir, stripes)
@@ -600,6 +604,54 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	}
 	e.commit()
 	return e
+}
+
+// convertDrawTree turns the Fenwick draw tree of a state kept from before
+// the 64-ary one (fw/<node8>: u64) into it (dt/), so a state built over
+// days can still be measured; it returns the number of Fenwick nodes
+// converted (0: nothing to do). A Fenwick node i holds the weights of
+// stripes i-lowbit(i)+1 … i, so stripe i's own weight is node i less the
+// nodes i-1, i-2, i-4, … below lowbit(i).
+func (e *scaleEnv) convertDrawTree(ctx *types.Context) int {
+	t0 := time.Now()
+	pFenwick := []byte("fw/")
+	type node struct{ i, v uint64 }
+	var nodes []node
+	fw := map[uint64]uint64{}
+	it := e.k.kv(ctx).Iterator(pFenwick, types.PrefixEnd(pFenwick))
+	for ; it.Valid(); it.Next() {
+		n := node{u64From(it.Key()[len(pFenwick):]), u64From(it.Value())}
+		nodes = append(nodes, n)
+		fw[n.i] = n.v
+	}
+	it.Close()
+	if len(nodes) == 0 {
+		return 0
+	}
+	for _, n := range nodes {
+		w := n.v
+		for b := uint64(1); b < n.i&-n.i; b <<= 1 {
+			w -= fw[n.i-b]
+		}
+		if w > 0 {
+			e.k.drawAdd(ctx, n.i, int64(w))
+		}
+		e.k.kv(ctx).Delete(key(pFenwick, u64(n.i)))
+	}
+	var total uint64
+	for _, w := range e.k.drawNode(ctx, drawLevels-1, 0) {
+		total += w
+	}
+	if tc := e.k.ConfirmedCommitments(ctx); total != tc {
+		e.t.Fatalf("converted draw tree: total %d, %d confirmed commitments", total, tc)
+	}
+	if e.k.counter(ctx, keyStripeSeq) <= 20_000*uint64(e.layout.Stripes()) {
+		if err := e.k.CheckIndexes(ctx); err != nil {
+			e.t.Fatalf("converted draw tree: %v", err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "  the kept state's Fenwick draw tree (%d nodes, %d confirmed commitments) converted to the 64-ary one in %v\n", len(nodes), total, time.Since(t0).Round(time.Millisecond))
+	return len(nodes)
 }
 
 func scaleMN(i int) (a types.Address) {

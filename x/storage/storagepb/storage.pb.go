@@ -2163,7 +2163,7 @@ type StripeHolders struct {
 	// pending lists the holders that still have to prove their chunk, in
 	// (index, holder) order.
 	Pending []*PendingHolder `protobuf:"bytes,4,rep,name=pending,proto3" json:"pending,omitempty"`
-	// seq numbers the stripe for the challenge draw (sq/, fw/: draw.go).
+	// seq numbers the stripe for the challenge draw (sq/, dt/: draw.go).
 	Seq           uint64 `protobuf:"varint,5,opt,name=seq,proto3" json:"seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
