@@ -25,14 +25,13 @@ import (
 // node i holds the totals of level l-1's nodes i·64 … i·64+63. An update
 // writes drawLevels keys and a draw reads as many.
 //
-// It replaced a Fenwick tree (one key per stripe, about log2(stripes)/2
-// keys an update and log2(stripes) reads a draw). While masternodes' work
-// moves, every block confirms and drops hundreds of commitments in as
-// many stripes. 512 updates of random stripes write about 3,250 distinct
-// Fenwick keys among 2·10^6 stripes and 1,600 among 2·10^4 (simulated),
-// where the rest of such a block writes about 1,700 keys: the block's
-// writes grew with the state. The 64-ary tree writes about 1,400 and 500
-// (its top levels are shared by the block's updates).
+// It replaced a Fenwick tree, which kept one key per stripe (two of an
+// art's twelve keys, so a sixth of the state's keys and of its IAVL
+// leaves), wrote about log2(stripes)/2 keys an update and read
+// log2(stripes) a draw. In a block that moves a leaving masternode's
+// commitments (one stripe after another, in its holdings' order) the
+// Fenwick tree wrote about one key per stripe touched: measured at 3,000
+// arts, 339 of the block's 1,582 keys; the 64-ary tree writes 13 of 1,256.
 const (
 	drawFanBits = 6
 	drawFan     = 1 << drawFanBits
