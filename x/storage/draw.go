@@ -25,9 +25,8 @@ import (
 // node i holds the totals of level l-1's nodes i·64 … i·64+63. An update
 // writes drawLevels keys and a draw reads as many.
 //
-// It replaced a Fenwick tree, which kept one key per stripe (two of an
-// art's twelve keys, so a sixth of the state's keys and of its IAVL
-// leaves), wrote about log2(stripes)/2 keys an update and read
+// It replaced a Fenwick tree, which kept one key per stripe (one of a
+// 20 MiB art's twelve keys, so a twelfth of the state's IAVL leaves), wrote about log2(stripes)/2 keys an update and read
 // log2(stripes) a draw. In a block that moves a leaving masternode's
 // commitments (one stripe after another, in its holdings' order) the
 // Fenwick tree wrote about one key per stripe touched: measured at 3,000
