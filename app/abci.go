@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	a.chainID = req.ChainId
 	root := store.Tree{T: a.tree}
 	root.Set(keyChainID, []byte(req.ChainId))
+	root.Set(keyStateLayout, []byte(strconv.Itoa(StateLayout)))
 	ctx := types.NewContext(root, req.ChainId, req.InitialHeight, req.Time)
 	if _, ok := g[StateDumpKey]; ok {
 		// A chain restarted from `pasteld export`: the state is restored

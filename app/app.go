@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -182,6 +183,10 @@ func New(opts Options) (*App, error) {
 			a.routes[r.Type] = r
 		}
 	}
+	if err := a.checkStateLayout(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.chainID = a.storedChainID()
 	a.resetCheckState()
 	if opts.Metrics != nil {
@@ -214,6 +219,39 @@ func (a *App) Close() error {
 }
 
 var keyChainID = []byte("app/chain_id")
+
+// StateLayout numbers the layout of the state's keys. InitChain records it
+// (app/state_layout) and a node refuses a state of another layout, which
+// it would misread: with no chain launched, layout changes come without a
+// migration, and a devnet kept from an older build is started over.
+//
+//	1  everything before layouts were numbered (no app/state_layout key)
+//	2  2026-12-06: the storage module's challenge draw is a 64-ary sum tree
+//	   (dt/), no longer a Fenwick tree (fw/)
+const StateLayout = 2
+
+var keyStateLayout = []byte("app/state_layout")
+
+// checkStateLayout refuses a state written with another StateLayout.
+func (a *App) checkStateLayout() error {
+	if a.tree.Version() == 0 {
+		return nil // InitChain writes it
+	}
+	got := "1 (written before layouts were numbered)"
+	if v, err := a.tree.Get(keyStateLayout); err != nil {
+		return fmt.Errorf("app: read the state layout: %w", err)
+	} else if v != nil {
+		got = string(v)
+	}
+	if got == strconv.Itoa(StateLayout) {
+		return nil
+	}
+	where := "the state database"
+	if a.opts.DataDir != "" {
+		where = a.opts.DataDir
+	}
+	return fmt.Errorf("app: the state in %s has state layout %s; this pasteld reads layout %d and cannot migrate it (no chain has launched, so layouts change without migrations): start this node's chain over (a devnet: make devnet-reset, or remove the node's data directory)", where, got, StateLayout)
+}
 
 func (a *App) storedChainID() string {
 	if a.tree.Version() == 0 {

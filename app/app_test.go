@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pastelchain/pastel/app"
+	"github.com/pastelchain/pastel/app/apptest"
 	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/store"
 	"github.com/pastelchain/pastel/types"
@@ -559,4 +562,68 @@ func TestCommitTornByACrashRollsBack(t *testing.T) {
 		t.Fatalf("after committing the replay and reopening: height %d hash %X", c.app.Height(), c.app.Hash())
 	}
 	c.checkSupply()
+}
+
+// TestStateLayoutRefused: a node opens a state of its own StateLayout and
+// refuses one written with another (an older pasteld's, without
+// app/state_layout, or a newer one), saying what to do, before it touches
+// anything.
+func TestStateLayoutRefused(t *testing.T) {
+	c := apptest.New(t, "", 1, 1000, nil)
+	c.Block()
+	c.Reopen()
+	c.Block()
+	if err := c.App.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// setLayout rewrites the stored layout (nil: none) as another pasteld
+	// would have left it.
+	setLayout := func(v []byte) {
+		t.Helper()
+		db, err := store.OpenDB(c.Dir, "application", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		tree, err := store.OpenTree(db, 0, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v == nil {
+			_, _, err = tree.Remove([]byte("app/state_layout"))
+		} else {
+			_, err = tree.Set([]byte("app/state_layout"), v)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := tree.SaveVersion(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		stored []byte
+		want   string
+	}{{nil, "state layout 1 (written before layouts were numbered)"}, {[]byte("999"), "state layout 999;"}} {
+		setLayout(tc.stored)
+		_, err := app.New(app.Options{DataDir: c.Dir, Logger: apptest.Quiet})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "make devnet-reset") {
+			t.Fatalf("stored layout %q: %v, want an error naming %q and what to do", tc.stored, err, tc.want)
+		}
+	}
+	setLayout([]byte(strconv.Itoa(app.StateLayout)))
+	a, err := app.New(app.Options{DataDir: c.Dir, Logger: apptest.Quiet})
+	if err != nil {
+		t.Fatalf("this layout: %v", err)
+	}
+	c.App = a
+	c.Block()
+}
+
+// TestStateDumpFormatFollowsLayout: a dump's keys are in its state's
+// layout, so the dump format is numbered with it.
+func TestStateDumpFormatFollowsLayout(t *testing.T) {
+	if want := "pastel-state/" + strconv.Itoa(app.StateLayout); app.StateDumpFormat != want {
+		t.Fatalf("StateDumpFormat %q, StateLayout %d: want %q", app.StateDumpFormat, app.StateLayout, want)
+	}
 }

@@ -23,9 +23,10 @@ import (
 // readable sections beside it are summaries a person can read.
 const StateDumpKey = "state_dump"
 
-// StateDumpFormat names the dump's encoding; a new layout gets a new name
-// and a migration.
-const StateDumpFormat = "pastel-state/1"
+// StateDumpFormat names the dump's encoding, numbered as StateLayout: a
+// dump's keys are in the layout of the state it came from, so a node reads
+// only dumps of its own layout.
+const StateDumpFormat = "pastel-state/2"
 
 // StateDump is the state_dump section.
 type StateDump struct {
@@ -70,7 +71,7 @@ func (a *App) Export(height int64) (GenesisState, []abci.ValidatorUpdate, error)
 	it := kv.Iterator(nil, nil)
 	for ; it.Valid(); it.Next() {
 		k := it.Key()
-		if bytes.Equal(k, keyChainID) {
+		if bytes.Equal(k, keyChainID) || bytes.Equal(k, keyStateLayout) {
 			continue // the new chain writes its own
 		}
 		name, rest, ok := bytes.Cut(k, []byte("/"))

@@ -24,6 +24,10 @@ KR=(--home "$NODE" --keyring-backend test)
 PIDFILE="$DIR/devnet.pid"
 
 die() { echo "devnet: $*" >&2; exit 1; }
+# exited NAME LOG: a process that stopped at start says why in its log's
+# last lines; show them rather than send the reader looking.
+exited() { die "$1 exited; the end of $2:
+$(tail -n 4 "$2" | sed 's/^/  /')"; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- refuse a second devnet before touching anything -------------------------
@@ -83,7 +87,7 @@ pids+=($!)
 height() { "$BIN" status --node "$RPC" -o json 2>/dev/null | sed -n 's/.*"latest_block_height": "*\([0-9]*\).*/\1/p'; }
 for _ in $(seq 1 150); do
   [ "$(height)" -ge 1 ] 2>/dev/null && break
-  kill -0 "${pids[0]}" 2>/dev/null || die "pasteld exited; see $DIR/node.log"
+  kill -0 "${pids[0]}" 2>/dev/null || exited pasteld "$DIR/node.log"
   sleep 0.2
 done
 [ "$(height)" -ge 1 ] 2>/dev/null || die "pasteld did not start; see $DIR/node.log"
@@ -109,7 +113,7 @@ done
 for i in $(seq 1 "$MASTERNODES"); do
   for _ in $(seq 1 100); do
     port_busy $((MN_PORT + i)) && break
-    kill -0 "${pids[$i]}" 2>/dev/null || die "chunkd of mn$i exited; see $DIR/mn$i.log"
+    kill -0 "${pids[$i]}" 2>/dev/null || exited "chunkd of mn$i" "$DIR/mn$i.log"
     sleep 0.1
   done
   port_busy $((MN_PORT + i)) || die "chunkd of mn$i does not listen on 127.0.0.1:$((MN_PORT + i)); see $DIR/mn$i.log"

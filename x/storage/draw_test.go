@@ -119,3 +119,22 @@ func TestDrawNodeEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDrawTreeWantsCanonicalNodes: a node holding the right weights
+// in a longer uvarint spelling (another AppHash) is reported.
+func TestCheckDrawTreeWantsCanonicalNodes(t *testing.T) {
+	ctx := types.NewContext(store.NewMemTree(), "draw", 1, time.Unix(0, 0))
+	k := Keeper{}
+	k.drawAdd(ctx, 1, 1)
+	weights := map[uint64]uint64{1: 1}
+	if err := k.checkDrawTree(ctx, weights, map[uint64]string{}); err != nil {
+		t.Fatal(err)
+	}
+	if v := k.kv(ctx).Get(drawKey(0, 0)); !bytes.Equal(v, []byte{0, 1}) {
+		t.Fatalf("node 0/0 stored as %x, want 0001", v)
+	}
+	k.kv(ctx).Set(drawKey(0, 0), []byte{0, 0x81, 0})
+	if err := k.checkDrawTree(ctx, weights, map[uint64]string{}); err == nil {
+		t.Fatal("checkDrawTree accepted a node spelled 00 8100 for weights 0, 1")
+	}
+}
