@@ -90,7 +90,7 @@
 // sequence numbers (two bytes a stripe, or one bit once dense); the
 // challenge draw is a 64-ary sum tree of confirmed commitments over the
 // same sequence numbers, six keys an update. A 20 MiB art (120
-// chunks) on 10^3 masternodes at R = 10 costs about 13 keys and 7 KiB of
+// chunks) on 10^3 masternodes at R = 10 costs about 11 keys and 7 KiB of
 // state, most of it the ticket. What still grows with R (two bytes at most
 // per chunk and holder, in the stripe record and the holdings) is why
 // params.replication is capped at MaxReplication = 20: the art then stays
