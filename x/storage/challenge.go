@@ -22,18 +22,20 @@ import (
 // (T·(h+1))/I − (T·h)/I of them at height h, where T is the number of
 // confirmed commitments and I the challenge_interval parameter, so on
 // average every commitment is challenged once per I blocks; n is capped by
-// max_challenges_per_block. Each draw walks the placement ring from a random
-// point to a masternode, then that masternode's commitments from a random
-// position to a confirmed one, and picks a random range of challenge_leaves
-// 1 KiB leaves and a random nonce. The masternode must answer within
+// max_challenges_per_block. Each draw picks one confirmed commitment
+// uniformly among all of them (the draw tree, draw.go) and a random range
+// of challenge_leaves 1 KiB leaves and a random nonce. The masternode must answer within
 // challenge_deadline blocks with the leaves and their Merkle range proof
 // against the chunk id in the ticket; every validator checks the proof the
 // same way (codec.VerifyRange), so the outcome needs no trust in anyone.
 //
 // State: ch/<id8> Challenge; cm/<mn20><id8> open challenges of a masternode;
 // cq/<deadline8><id8> deadlines; cx/<mn20><id8> and ca/<art32><id8> history
-// by masternode and by art; chseq the next id; tc the number of confirmed
-// commitments.
+// by masternode and by art; chseq the last id; tc the number of confirmed
+// commitments. A closed challenge leaves ch/, cx/ and ca/ behind for
+// challenge_history_blocks, then pruneChallengeHistory deletes them, oldest
+// id first (chpruned the last id deleted): without it the history was the
+// one part of state growing with time alone, 16 challenges a block.
 
 // Errors of challenges.
 var (
@@ -189,7 +191,7 @@ func (k Keeper) proveChunks(ctx *types.Context, mn types.Address, m *storagepb.M
 	for _, pr := range m.Proofs {
 		ch, ok := k.Challenge(ctx, pr.ChallengeId)
 		if !ok {
-			return ErrNoChallenge.Wrapf("challenge %d", pr.ChallengeId)
+			return k.noChallenge(ctx, pr.ChallengeId)
 		}
 		if ch.Status != storagepb.ChallengeStatus_CH_OPEN {
 			return ErrChallengeClosed.Wrapf("challenge %d is %s since height %d", ch.Id, ch.Status, ch.ClosedHeight)
@@ -418,6 +420,48 @@ func (k Keeper) expireChallenges(ctx *types.Context) {
 		if ch, ok := k.Challenge(ctx, id); ok && ch.Status == storagepb.ChallengeStatus_CH_OPEN {
 			k.failChallenge(ctx, ch, fmt.Sprintf("missed the deadline (height %d)", ch.Deadline))
 		}
+	}
+}
+
+// noChallenge is the error for a challenge id not in state: pruned from
+// the history, or never drawn.
+func (k Keeper) noChallenge(ctx *types.Context, id uint64) error {
+	if id != 0 && id <= k.counter(ctx, keyChallengePrune) {
+		return ErrNoChallenge.Wrapf("challenge %d was drawn more than challenge_history_blocks (%d) blocks ago and pruned; the block events of its height keep it", id, k.Params(ctx).ChallengeHistoryBlocks)
+	}
+	return ErrNoChallenge.Wrapf("challenge %d (the last drawn is %d)", id, k.counter(ctx, keyChallengeSeq))
+}
+
+// pruneChallengeHistory deletes the challenges drawn more than
+// challenge_history_blocks ago (with their cx/ and ca/ entries), in id
+// order, at most MaxDeadlineWork a block. Ids grow with height, so the
+// oldest are first; it stops at the first one still open (a deadline
+// backlog past MaxDeadlineWork) or too young, and goes on from there next
+// block. A negative parameter keeps them all, as does 0, which only a state
+// written before the parameter existed holds.
+func (k Keeper) pruneChallengeHistory(ctx *types.Context) {
+	keep := k.Params(ctx).ChallengeHistoryBlocks
+	if keep <= 0 || ctx.Height <= keep {
+		return
+	}
+	kv := k.kv(ctx)
+	last, pruned := k.counter(ctx, keyChallengeSeq), k.counter(ctx, keyChallengePrune)
+	next := pruned + 1
+	for n := 0; n < MaxDeadlineWork && next <= last; n, next = n+1, next+1 {
+		ch, ok := k.Challenge(ctx, next)
+		if !ok {
+			continue
+		}
+		if ch.Status == storagepb.ChallengeStatus_CH_OPEN || ch.CreatedHeight > ctx.Height-keep {
+			break
+		}
+		mn, _ := secp256k1.ParseAddress(ch.Masternode)
+		kv.Delete(chKey(ch.Id))
+		kv.Delete(cxKey(mn, ch.Id))
+		kv.Delete(caKey(ch.ArtId, ch.Id))
+	}
+	if next-1 != pruned {
+		k.setCounter(ctx, keyChallengePrune, next-1)
 	}
 }
 

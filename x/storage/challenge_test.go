@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -811,5 +812,123 @@ func TestRegisterWithEveryMasternodeJailedSaysWhy(t *testing.T) {
 		if !strings.Contains(res.Log, want) {
 			t.Fatalf("the refusal %q does not say %q", res.Log, want)
 		}
+	}
+}
+
+// TestClosedChallengesArePruned: a closed challenge stays in state
+// challenge_history_blocks after it was drawn and is gone after, with its
+// history entries (CheckIndexes after every block checks the entries match
+// the records kept); a query for a pruned one says so; the state holds at
+// most the challenges of the window, however long the chain runs. With a
+// negative parameter every challenge is kept.
+func TestClosedChallengesArePruned(t *testing.T) {
+	const keep = 20
+	for _, c := range []struct {
+		name string
+		keep int64
+	}{{"pruned", keep}, {"kept forever", -1}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newChallengeEnv(t, func(p *storagepb.Params) {
+				p.ChallengeInterval, p.FailureWindow, p.ChallengeHistoryBlocks = 1, keep, c.keep
+			})
+			drawn := map[uint64]int64{} // id → height drawn
+			for i := 0; i < 3*keep; i++ {
+				for _, ch := range e.open() {
+					drawn[ch.Id] = ch.CreatedHeight
+				}
+				e.answerAll(t, nil)
+			}
+			h := e.c.Height
+			var kept, pruned int
+			for id, at := range drawn {
+				ch, ok := storage.Keeper{}.Challenge(e.c.Ctx(), id)
+				switch {
+				case c.keep > 0 && at <= h-keep && ok:
+					t.Fatalf("challenge %d drawn at %d is still kept at %d (%v)", id, at, h, ch.Status)
+				case (c.keep < 0 || at > h-keep) && !ok:
+					t.Fatalf("challenge %d drawn at %d is gone at %d", id, at, h)
+				case ok:
+					kept++
+				default:
+					pruned++
+					r := e.c.Query(fmt.Sprintf("/storage/challenge/%d", id))
+					if r.Code == 0 || !strings.Contains(r.Log, "pruned") {
+						t.Fatalf("query of pruned challenge %d: code %d %q", id, r.Code, r.Log)
+					}
+				}
+			}
+			if len(drawn) < 2*keep {
+				t.Fatalf("only %d challenges drawn in %d blocks", len(drawn), 3*keep)
+			}
+			if c.keep > 0 && (pruned == 0 || kept > (keep+1)*4) {
+				t.Fatalf("%d kept, %d pruned of %d", kept, pruned, len(drawn))
+			}
+			if c.keep < 0 && pruned != 0 {
+				t.Fatalf("%d pruned with the history kept forever", pruned)
+			}
+			for mn := range e.mnKey {
+				var hist []*storagepb.Challenge
+				r := e.c.Query("/storage/history/mn/" + mn)
+				if err := json.Unmarshal(r.Value, &hist); r.Code != 0 || err != nil {
+					t.Fatalf("history of %s: code %d %q, %v", mn, r.Code, r.Log, err)
+				}
+				for _, ch := range hist {
+					if c.keep > 0 && ch.CreatedHeight <= h-keep {
+						t.Fatalf("history of %s lists challenge %d drawn at %d", mn, ch.Id, ch.CreatedHeight)
+					}
+				}
+			}
+			t.Logf("%d challenges drawn in %d blocks: %d kept, %d pruned", len(drawn), 3*keep, kept, pruned)
+		})
+	}
+}
+
+// TestStateStaysFlatWhileOnlyChallenging: a chain that only draws and
+// answers challenges (no registrations, no moves) holds the same state
+// window after window, prefix by prefix: nothing is kept per block for
+// ever. The rewards module's epoch records are left out: they are kept
+// for keep_epoch_records epochs, which this test does not reach.
+func TestStateStaysFlatWhileOnlyChallenging(t *testing.T) {
+	const keep = 40
+	e := newChallengeEnv(t, func(p *storagepb.Params) {
+		p.ChallengeInterval, p.FailureWindow, p.ChallengeHistoryBlocks = 1, keep, keep
+	})
+	count := func() map[string]int {
+		out := map[string]int{}
+		it := e.c.App.CommittedContext().Store().Iterator(nil, nil)
+		defer it.Close()
+		for ; it.Valid(); it.Next() {
+			k := it.Key()
+			mod, rest, _ := bytes.Cut(k, []byte("/"))
+			if string(mod) == "rewards" {
+				continue
+			}
+			if i := bytes.IndexByte(rest, '/'); i >= 0 && i < 8 {
+				rest = rest[:i+1]
+			} else if len(rest) > 8 {
+				rest = rest[:8]
+			}
+			out[string(mod)+"/"+string(rest)]++
+		}
+		return out
+	}
+	run := func(n int) map[string]int {
+		for i := 0; i < n; i++ {
+			e.answerAll(t, nil)
+		}
+		return count()
+	}
+	run(2 * keep)
+	a := run(keep)
+	b := run(keep)
+	// Four challenges a block, each answered in the next: the kept ones are
+	// those of the last keep blocks, give or take a block's worth.
+	for p, n := range b {
+		if n > a[p]+4 {
+			t.Errorf("%q grew from %d to %d keys over %d blocks", p, a[p], n, keep)
+		}
+	}
+	if t.Failed() {
+		t.Logf("keys by prefix: %v", b)
 	}
 }

@@ -67,7 +67,10 @@
 // (paid) challenge is a bounty: the fee waits in BountyEscrow and goes to
 // the holder that proves, or back to the payer less bounty_cut_permille.
 // An unconfirmed commitment that is not confirmed within confirm_window
-// expires and moves (withholding, never jail: nothing was lost).
+// expires and moves (withholding, never jail: nothing was lost). A closed
+// challenge stays readable (challenge/ID, history/mn, history/art) for
+// challenge_history_blocks after it was drawn, then leaves state; the
+// masternode record keeps the counts, the block events the full record.
 //
 // # Healing (heal.go)
 //

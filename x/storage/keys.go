@@ -41,6 +41,7 @@ import (
 //	rh/                    <height8>                       32-byte block randomness (proofs of possession)
 //	rn/                    —                               u64 height whose next block's randomness is needed
 //	chseq                  —                               u64 last challenge id
+//	chpruned               —                               u64 last challenge id pruned from the history (challenge_history_blocks)
 //	ch/                    <id8>                           storagepb.Challenge
 //	cm/                    <mn><id8>                       marker: open challenges by masternode
 //	cq/                    <deadline8><id8>                marker: open challenges by deadline
@@ -88,6 +89,7 @@ var (
 	pRand             = []byte("rh/")
 	keyRandNeeded     = []byte("rn/")
 	keyChallengeSeq   = []byte("chseq")
+	keyChallengePrune = []byte("chpruned")
 	pChallenge        = []byte("ch/")
 	pOpenChallenge    = []byte("cm/")
 	pChallengeDue     = []byte("cq/")

@@ -62,8 +62,21 @@ func DefaultParams() *storagepb.Params {
 		MaxValidators:     DefaultMaxValidators,
 		ConfirmLeaves:     2,
 		BountyCutPermille: 100, // 10%
+		// Closed challenges stay in state 20,000 blocks (~5.6 h at 1 s
+		// blocks), then go (pruneChallengeHistory): at the cap of 16 a
+		// block that is 320,000 challenges, ~320 for each of 10^3
+		// masternodes where the history query shows the latest 100, and
+		// 20x the failure window, so the failures that jailed a masternode
+		// are still there to read. Kept forever, the history grew 1.4
+		// million challenges (3 keys each) a day whatever the number of
+		// arts; the block events keep the whole record for indexers.
+		ChallengeHistoryBlocks: DefaultChallengeHistoryBlocks,
 	}
 }
+
+// DefaultChallengeHistoryBlocks is challenge_history_blocks unless a
+// genesis says otherwise.
+const DefaultChallengeHistoryBlocks = 20_000
 
 // Genesis is the storage section of the genesis app state.
 type Genesis struct {
@@ -133,6 +146,9 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	if p.MaxMovesPerBlock == 0 {
 		p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
 	}
+	if p.ChallengeHistoryBlocks == 0 {
+		p.ChallengeHistoryBlocks = DefaultChallengeHistoryBlocks
+	}
 	switch {
 	case p.Replication == 0 || p.Replication > MaxReplication:
 		return nil, fmt.Errorf("storage.params.replication must be in [1, %d] (the default is %d)", MaxReplication, DefaultParams().Replication)
@@ -164,6 +180,8 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 		return nil, fmt.Errorf("storage.params.bounty_cut_permille must be at most 1000")
 	case p.MaxHealsPerBlock == 0 || p.HealDeadline <= 0:
 		return nil, fmt.Errorf("storage.params.max_heals_per_block and heal_deadline must be positive")
+	case p.ChallengeHistoryBlocks > 0 && p.ChallengeHistoryBlocks < max(p.FailureWindow, p.ChallengeDeadline):
+		return nil, fmt.Errorf("storage.params.challenge_history_blocks must be at least failure_window and challenge_deadline (%d), so the failures a masternode is penalized for stay readable; negative keeps closed challenges forever (the default is %d)", max(p.FailureWindow, p.ChallengeDeadline), DefaultChallengeHistoryBlocks)
 	case p.MaxMovesPerBlock > MaxMovesPerBlockLimit:
 		return nil, fmt.Errorf("storage.params.max_moves_per_block must be in [1, %d] (the default is %d; each move costs block time)", MaxMovesPerBlockLimit, DefaultMaxMovesPerBlock)
 	}
@@ -352,6 +370,7 @@ func (m Module) BeginBlock(ctx *types.Context) error {
 func (m Module) EndBlock(ctx *types.Context) ([]abci.ValidatorUpdate, error) {
 	m.Keeper.processDeadlines(ctx)
 	m.Keeper.expireChallenges(ctx)
+	m.Keeper.pruneChallengeHistory(ctx)
 	m.Keeper.expireUnconfirmed(ctx)
 	m.Keeper.processMoves(ctx)
 	m.Keeper.processHealing(ctx)
@@ -491,7 +510,7 @@ func (m Module) Query(ctx *types.Context, path []string, _ []byte) ([]byte, erro
 		}
 		ch, ok := k.Challenge(ctx, id)
 		if !ok {
-			return nil, ErrNoChallenge.Wrapf("%d", id)
+			return nil, k.noChallenge(ctx, id)
 		}
 		return json.Marshal(ch)
 	case len(path) == 3 && path[0] == "history":

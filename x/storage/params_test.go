@@ -64,3 +64,28 @@ func parseParams(t *testing.T, edit func(*storagepb.Params)) (*Genesis, error) {
 	}
 	return ParseGenesis(raw)
 }
+
+// challenge_history_blocks: absent from a genesis it is the default;
+// negative keeps every closed challenge; a positive value shorter than the
+// failure window (or the deadline) is refused, saying why.
+func TestChallengeHistoryBounded(t *testing.T) {
+	d := DefaultParams()
+	short := max(d.FailureWindow, d.ChallengeDeadline) - 1
+	for _, c := range []struct {
+		in, want int64
+		err      string
+	}{
+		{0, DefaultChallengeHistoryBlocks, ""}, {-1, -1, ""}, {short + 1, short + 1, ""},
+		{short, 0, "storage.params.challenge_history_blocks must be at least failure_window"},
+	} {
+		g, err := parseParams(t, func(p *storagepb.Params) { p.ChallengeHistoryBlocks = c.in })
+		switch {
+		case c.err == "" && err != nil:
+			t.Fatalf("%d refused: %v", c.in, err)
+		case c.err == "" && g.Params.ChallengeHistoryBlocks != c.want:
+			t.Fatalf("%d parsed as %d, want %d", c.in, g.Params.ChallengeHistoryBlocks, c.want)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Fatalf("%d: %v, want %q", c.in, err, c.err)
+		}
+	}
+}

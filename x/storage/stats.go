@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/pastelchain/pastel/crypto/secp256k1"
 	"github.com/pastelchain/pastel/types"
 	"github.com/pastelchain/pastel/x/storage/storagepb"
 )
@@ -123,7 +124,54 @@ func (k Keeper) CheckIndexes(ctx *types.Context) error {
 	if err := checkKeys(kv, pRedundancy, active, "rd/ entry", "an active art at that redundancy"); err != nil {
 		return err
 	}
+	if err := k.checkChallenges(ctx); err != nil {
+		return err
+	}
 	return k.checkCommitments(ctx)
+}
+
+// checkChallenges recomputes the challenge indexes from the ch/ records:
+// cm/ and cq/ for the open ones, cx/ and ca/ for every one kept, and that
+// every kept id lies between chpruned and chseq.
+func (k Keeper) checkChallenges(ctx *types.Context) error {
+	kv := k.kv(ctx)
+	pruned, last := k.counter(ctx, keyChallengePrune), k.counter(ctx, keyChallengeSeq)
+	var open, due, byMN, byArt [][]byte
+	it := kv.Iterator(pChallenge, types.PrefixEnd(pChallenge))
+	for ; it.Valid(); it.Next() {
+		ch := &storagepb.Challenge{}
+		if err := proto.Unmarshal(it.Value(), ch); err != nil {
+			it.Close()
+			return fmt.Errorf("challenge record %x: %w", it.Key(), err)
+		}
+		mn, err := secp256k1.ParseAddress(ch.Masternode)
+		if err != nil || !bytes.Equal(it.Key(), chKey(ch.Id)) || ch.Id <= pruned || ch.Id > last {
+			it.Close()
+			return fmt.Errorf("challenge record %x: id %d (pruned to %d, last %d), masternode %q", it.Key(), ch.Id, pruned, last, ch.Masternode)
+		}
+		if ch.Status == storagepb.ChallengeStatus_CH_OPEN {
+			open = append(open, cmKey(mn, ch.Id))
+			due = append(due, cqKey(ch.Deadline, ch.Id))
+		}
+		byMN = append(byMN, cxKey(mn, ch.Id))
+		byArt = append(byArt, caKey(ch.ArtId, ch.Id))
+	}
+	it.Close()
+	for _, c := range []struct {
+		prefix       []byte
+		want         [][]byte
+		what, should string
+	}{
+		{pOpenChallenge, open, "cm/ entry", "an open challenge of that masternode"},
+		{pChallengeDue, due, "cq/ entry", "an open challenge's deadline"},
+		{pMnHistory, byMN, "cx/ entry", "a kept challenge of that masternode"},
+		{pArtHistory, byArt, "ca/ entry", "a kept challenge of that art"},
+	} {
+		if err := checkKeys(kv, c.prefix, c.want, c.what, c.should); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // liveRecord is the lb/ value of an art: the bytes of its chunks that have

@@ -2495,8 +2495,10 @@ type Params struct {
 	BountyCutPermille uint32 `protobuf:"varint,29,opt,name=bounty_cut_permille,json=bountyCutPermille,proto3" json:"bounty_cut_permille,omitempty"` // share of a failed paid challenge's bounty kept by the endowment
 	// healing (continued)
 	MaxMovesPerBlock uint32 `protobuf:"varint,30,opt,name=max_moves_per_block,json=maxMovesPerBlock,proto3" json:"max_moves_per_block,omitempty"` // commitments moved off leaving or failing masternodes per block (0 in a genesis: the default)
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// challenges (continued)
+	ChallengeHistoryBlocks int64 `protobuf:"varint,31,opt,name=challenge_history_blocks,json=challengeHistoryBlocks,proto3" json:"challenge_history_blocks,omitempty"` // a closed challenge stays in state this many blocks after it was drawn (0 in a genesis: the default; negative: kept forever)
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *Params) Reset() {
@@ -2739,6 +2741,13 @@ func (x *Params) GetMaxMovesPerBlock() uint32 {
 	return 0
 }
 
+func (x *Params) GetChallengeHistoryBlocks() int64 {
+	if x != nil {
+		return x.ChallengeHistoryBlocks
+	}
+	return 0
+}
+
 var File_pastel_storage_v1_storage_proto protoreflect.FileDescriptor
 
 const file_pastel_storage_v1_storage_proto_rawDesc = "" +
@@ -2947,7 +2956,7 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x06seller\x18\x01 \x01(\tR\x06seller\x12\x14\n" +
 	"\x05price\x18\x02 \x01(\x04R\x05price\x12\x14\n" +
 	"\x05buyer\x18\x03 \x01(\tR\x05buyer\x12,\n" +
-	"\x03key\x18\x04 \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\x03key\"\xb8\t\n" +
+	"\x03key\x18\x04 \x01(\v2\x1a.pastel.storage.v1.KeyWrapR\x03key\"\xf2\t\n" +
 	"\x06Params\x12%\n" +
 	"\x0emin_collateral\x18\x01 \x01(\x04R\rminCollateral\x12 \n" +
 	"\vreplication\x18\x02 \x01(\rR\vreplication\x12+\n" +
@@ -2980,7 +2989,8 @@ const file_pastel_storage_v1_storage_proto_rawDesc = "" +
 	"\x0emax_validators\x18\x1b \x01(\rR\rmaxValidators\x12%\n" +
 	"\x0econfirm_leaves\x18\x1c \x01(\rR\rconfirmLeaves\x12.\n" +
 	"\x13bounty_cut_permille\x18\x1d \x01(\rR\x11bountyCutPermille\x12-\n" +
-	"\x13max_moves_per_block\x18\x1e \x01(\rR\x10maxMovesPerBlock*P\n" +
+	"\x13max_moves_per_block\x18\x1e \x01(\rR\x10maxMovesPerBlock\x128\n" +
+	"\x18challenge_history_blocks\x18\x1f \x01(\x03R\x16challengeHistoryBlocks*P\n" +
 	"\x0fChallengeStatus\x12\x12\n" +
 	"\x0eCH_UNSPECIFIED\x10\x00\x12\v\n" +
 	"\aCH_OPEN\x10\x01\x12\r\n" +
