@@ -44,7 +44,9 @@ import (
 // PASTEL_BENCH_SCALE_BLOCK_ARTS the arts a block of the build registers
 // (default 20), PASTEL_BENCH_SCALE_KEEP the versions kept (default 1000),
 // PASTEL_BENCH_SCALE_PRUNE_EVERY how often commits prune (default 1, as the
-// app). The build's versions are pruned before the measured blocks.
+// app). The build's versions are pruned before the measured blocks, and
+// the node cache is warmed as a running node's would be (warm;
+// PASTEL_BENCH_SCALE_WARM root-to-leaf walks, default 2^17).
 // PASTEL_BENCH_SCALE_BUILD_ONLY=1 builds (or resumes) each size, commits
 // and measures nothing: a long build can run with settings that differ
 // from the node's (larger caches, bigger blocks), and a later run with
@@ -195,10 +197,14 @@ func (e *scaleEnv) measure(n int) scaleResult {
 		t.Fatal(err)
 	}
 	compact := time.Since(c0)
+	settled := e.settleHistory()
+	w0 := time.Now()
+	walks := e.warm()
+	warm := time.Since(w0)
 	_, _, after := moduleState(t, ctxAt())
 	perArt := perArtState(before, after, n-from)
 	var ds, fs, cs []time.Duration
-	passedBefore := k.passedTotal(ctxAt())
+	passedBefore, prunedBefore := k.passedTotal(ctxAt()), k.counter(ctxAt(), keyChallengePrune)
 	e.exec, e.hashTime, e.commitTime = 0, 0, 0
 	stopProfile = func() {}
 	if f := os.Getenv("PASTEL_BENCH_PROFILE"); f != "" {
@@ -211,6 +217,7 @@ func (e *scaleEnv) measure(n int) scaleResult {
 	stopProfile()
 	res := scaleResult{block: median(ds), finalize: median(fs)}
 	blkExec, blkHash, blkCommit, passed := e.exec, e.hashTime, e.commitTime, k.passedTotal(ctxAt())-passedBefore
+	prunedCh := k.counter(ctxAt(), keyChallengePrune) - prunedBefore
 	// Blocks while 30% of the masternodes have just been jailed: each moves
 	// max_moves_per_block of their commitments (new holders confirm in the
 	// next block) besides the challenges. Then they are reinstated and the
@@ -267,7 +274,8 @@ func (e *scaleEnv) measure(n int) scaleResult {
 		how = fmt.Sprintf("%d of them built in %v, on a kept state of %d", n-from, build.Round(time.Second), from)
 		e.resumed = false
 	}
-	fmt.Printf("\n%d arts (%s; before the blocks, the build's %d versions pruned in %v and LevelDB compacted in %v):\n", n, how, pruned, pruneBuild.Round(time.Millisecond), compact.Round(time.Millisecond))
+	fmt.Printf("\n%d arts (%s; before the blocks, the build's %d versions pruned in %v, LevelDB compacted in %v, %d blocks pruned the challenge history to a window of %d blocks, the node cache warmed by %d walks in %v):\n",
+		n, how, pruned, pruneBuild.Round(time.Millisecond), compact.Round(time.Millisecond), settled, scaleHistoryBlocks, walks, warm.Round(time.Millisecond))
 	fmt.Printf("  module state: %d keys, %.1f MB key+value; database on disk %.0f MB (%d versions kept)\n", keys, float64(size)/1e6, float64(store.DiskUsage(e.dir))/1e6, e.keep)
 	if n > from {
 		var rows []string
@@ -283,10 +291,10 @@ func (e *scaleEnv) measure(n int) scaleResult {
 			n-from, pk, pb, pb/1024, strings.Join(rows, ", "))
 		fmt.Printf("  registerArt (keeper, last 50): median %v\n", median(regs).Round(time.Microsecond))
 	}
-	fmt.Printf("  block with challenges answered, median of %d: %v (max %v) = FinalizeBlock %v (max %v) + Commit %v (max %v); %d challenges passed; "+
+	fmt.Printf("  block with challenges answered, median of %d: %v (max %v) = FinalizeBlock %v (max %v) + Commit %v (max %v); %d challenges passed, %d pruned; "+
 		"the %d blocks' total: execution %v, tree writes and working hash %v, Commit (SaveVersion, pruning) %v\n",
 		e.blocks, res.block.Round(time.Microsecond), slices.Max(ds).Round(time.Microsecond), res.finalize.Round(time.Microsecond), slices.Max(fs).Round(time.Microsecond),
-		median(cs).Round(time.Microsecond), slices.Max(cs).Round(time.Microsecond), passed, e.blocks, blkExec.Round(time.Millisecond), blkHash.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
+		median(cs).Round(time.Microsecond), slices.Max(cs).Round(time.Microsecond), passed, prunedCh, e.blocks, blkExec.Round(time.Millisecond), blkHash.Round(time.Millisecond), blkCommit.Round(time.Millisecond))
 	if len(hs) > 0 {
 		fmt.Printf("  block while 30%% of the masternodes are jailed (%d moves a block + answers + confirmations of the moved), median of %d: %v (max %v) = FinalizeBlock %v (max %v) + Commit %v (max %v); "+
 			"the %d blocks' total: execution %v, tree writes and working hash %v, Commit %v\n",
@@ -583,6 +591,10 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 			p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
 			e.k.setParams(ctx, p)
 		}
+		if p.ChallengeHistoryBlocks != scaleHistoryBlocks {
+			p.ChallengeHistoryBlocks = scaleHistoryBlocks
+			e.k.setParams(ctx, p)
+		}
 		if n := e.convertDrawTree(ctx); n > 0 {
 			e.commit()
 			ctx = e.ctxAt()
@@ -598,7 +610,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 		return e
 	}
 	p := DefaultParams()
-	p.Replication = r
+	p.Replication, p.ChallengeHistoryBlocks = r, scaleHistoryBlocks
 	e.k.setParams(ctx, p)
 	for _, a := range e.mns {
 		m := &storagepb.Masternode{Address: a.String(), Status: storagepb.MasternodeStatus_MN_ACTIVE, Url: "http://127.0.0.1:1"}
@@ -611,6 +623,60 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	}
 	e.commit()
 	return e
+}
+
+// scaleHistoryBlocks is challenge_history_blocks in the scale bench: a
+// node past the first challenge_history_blocks of its chain deletes the
+// closed challenges of a block drawn that long ago in every block, as many
+// as it draws; a short window makes the measured blocks do the same.
+const scaleHistoryBlocks = 10
+
+// settleHistory prunes, in unmeasured blocks, the challenge history a kept
+// state holds beyond the window (earlier runs kept more), so the measured
+// blocks prune at the steady pace of one block's challenges, not a
+// backlog at MaxDeadlineWork a block; it returns the blocks it took.
+func (e *scaleEnv) settleHistory() int {
+	n := 0
+	for ; ; n++ {
+		ctx := e.ctxAt()
+		before := e.k.counter(ctx, keyChallengePrune)
+		e.k.pruneChallengeHistory(ctx)
+		if e.k.counter(ctx, keyChallengePrune) == before {
+			e.cache = nil // nothing written
+			return n
+		}
+		e.commit()
+	}
+}
+
+// warm brings the IAVL node cache to what a node that has run for a while
+// holds, and returns the number of walks it took. Writes load their tree
+// path through the cache (LRU), so after enough random writes it holds
+// every node of the top levels, which all paths share, and the most
+// recent of the rest: with 10^6 nodes cached that is the top ~17 levels.
+// A state just built in this process holds what its build touched; a
+// state opened from disk to be measured holds nothing, and its first
+// blocks would load even the root's children from LevelDB. So both walk
+// from the root to PASTEL_BENCH_SCALE_WARM (default 2^17, 0: none) leaves
+// spread evenly over the tree, which touches every node of the top 17
+// levels (a no-op on a small state, all cached already).
+func (e *scaleEnv) warm() int {
+	n := int64(1 << 17)
+	if s := os.Getenv("PASTEL_BENCH_SCALE_WARM"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			e.t.Fatalf("PASTEL_BENCH_SCALE_WARM: %v", err)
+		}
+		n = v
+	}
+	size := e.tree.Size()
+	n = min(n, size)
+	for i := range n {
+		if _, _, err := e.tree.GetByIndex(i * size / n); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return int(n)
 }
 
 // convertDrawTree turns the Fenwick draw tree of a state kept from before
