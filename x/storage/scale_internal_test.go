@@ -538,8 +538,8 @@ type scaleEnv struct {
 func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	// The node's own database settings and tree options (store.OpenDB,
 	// store.OpenTree), with app.toml's knobs as environment variables.
-	cacheMiB, cacheNodes, keep, bloom, perBlock, blocks, heal, pruneEvery := store.DefaultDBCacheMiB, store.DefaultIAVLCacheNodes, 1000, 0, scaleArtsPerBlock, 40, 40, 1
-	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep,
+	cacheMiB, cacheNodes, keep, bloom, perBlock, blocks, heal, pruneEvery, openFiles := store.DefaultDBCacheMiB, store.DefaultIAVLCacheNodes, 1000, 0, scaleArtsPerBlock, 40, 40, 1, 0
+	for name, v := range map[string]*int{"PASTEL_BENCH_DB_CACHE_MIB": &cacheMiB, "PASTEL_BENCH_IAVL_CACHE": &cacheNodes, "PASTEL_BENCH_SCALE_KEEP": &keep, "PASTEL_BENCH_DB_OPEN_FILES": &openFiles,
 		"PASTEL_BENCH_DB_BLOOM_BITS": &bloom, "PASTEL_BENCH_SCALE_BLOCK_ARTS": &perBlock, "PASTEL_BENCH_SCALE_BLOCKS": &blocks, "PASTEL_BENCH_SCALE_HEAL_BLOCKS": &heal,
 		"PASTEL_BENCH_SCALE_PRUNE_EVERY": &pruneEvery} {
 		if s := os.Getenv(name); s != "" {
@@ -553,7 +553,7 @@ func newScaleEnv(t *testing.T, r uint32, dir string) *scaleEnv {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	db, err := store.OpenDBBloom(dir, "application", cacheMiB, bloom)
+	db, err := store.OpenDBWith(dir, "application", store.DBOptions{CacheMiB: cacheMiB, BloomBits: bloom, OpenFiles: openFiles})
 	if os.Getenv("PASTEL_BENCH_DB_DEFAULTS") == "1" {
 		// The baseline: goleveldb's own defaults, as the node opened its
 		// database before store.OpenDB.
