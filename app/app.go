@@ -60,7 +60,10 @@ type Options struct {
 	// DBCacheMiB is the state database's LevelDB block cache in MiB
 	// (default store.DefaultDBCacheMiB).
 	DBCacheMiB int
-	Logger     *slog.Logger
+	// DBOpenFiles is how many tables of the state database stay open
+	// (default store.DefaultDBOpenFiles).
+	DBOpenFiles int
+	Logger      *slog.Logger
 	// Metrics, when set, receives the app's Prometheus figures (metrics.go).
 	Metrics *Metrics
 	// Modules replaces Modules() when set: tests run a module in the real
@@ -141,7 +144,7 @@ func New(opts Options) (*App, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, err
 		}
-		ldb, err := store.OpenDB(opts.DataDir, "application", opts.DBCacheMiB)
+		ldb, err := store.OpenDBWith(opts.DataDir, "application", store.DBOptions{CacheMiB: opts.DBCacheMiB, OpenFiles: opts.DBOpenFiles})
 		if err != nil {
 			return nil, fmt.Errorf("app: open state database in %s: %w", opts.DataDir, err)
 		}

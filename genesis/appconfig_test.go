@@ -19,7 +19,7 @@ func TestAppConfigRoundTripAndChecks(t *testing.T) {
 	if err != nil || c != DefaultAppConfig() {
 		t.Fatalf("missing app.toml: %+v %v", c, err)
 	}
-	c.DBCacheMiB, c.IAVLCacheNodes = 512, 2_000_000
+	c.DBCacheMiB, c.IAVLCacheNodes, c.DBOpenFiles = 512, 2_000_000, 1000
 	if err := c.Save(home); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +39,7 @@ func TestAppConfigRoundTripAndChecks(t *testing.T) {
 	for _, bad := range []struct{ body, want string }{
 		{"db-cache-mib = 0\n", "db-cache-mib must be at least 8"},
 		{"iavl-cache-nodes = 10\n", "iavl-cache-nodes at least 1000"},
+		{"db-open-files = -1\n", "db-open-files must be 0"},
 		{"db-cache = 64\n", `unknown setting "db-cache"`},
 		{"log-format = \"xml\"\n", "log-format"},
 	} {

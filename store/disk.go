@@ -40,6 +40,8 @@ const DefaultDBCacheMiB = 128
 //   - cacheMiB is the block cache: decompressed data blocks kept in memory
 //     (0 means DefaultDBCacheMiB).
 //   - Larger tables and write buffer: fewer files, fewer level-0 flushes.
+//   - More tables kept open (DefaultDBOpenFiles): a random read does not
+//     reopen its table first.
 //   - No seek-triggered compaction: under random reads it compacts files
 //     nobody writes to, in the middle of blocks.
 //   - No Bloom filter. goleveldb reads a table's whole filter block (about
@@ -59,13 +61,20 @@ func OpenDB(dir, name string, cacheMiB int) (*idb.GoLevelDB, error) {
 type DBOptions struct {
 	CacheMiB  int // block cache (0: DefaultDBCacheMiB)
 	BloomBits int // bits per key in each table's filter (0: no filter)
-	OpenFiles int // tables kept open (0: goleveldb's 500)
+	OpenFiles int // tables kept open (0: DefaultDBOpenFiles)
 }
+
+// The bounds of DefaultDBOpenFiles: goleveldb's own default, and enough
+// for the tables of a state of about 3·10^7 keys (10^6 arts).
+const minDBOpenFiles, maxDBOpenFiles = 500, 4096
 
 // OpenDBWith is OpenDB with other settings (benches compare them).
 func OpenDBWith(dir, name string, o DBOptions) (*idb.GoLevelDB, error) {
 	if o.CacheMiB <= 0 {
 		o.CacheMiB = DefaultDBCacheMiB
+	}
+	if o.OpenFiles <= 0 {
+		o.OpenFiles = DefaultDBOpenFiles()
 	}
 	var f filter.Filter
 	if o.BloomBits > 0 {

@@ -109,6 +109,7 @@ Settings: <home>/config/config.toml (CometBFT: ports, peers, block time) and
 				SnapshotInterval:   appConf.SnapshotInterval,
 				SnapshotKeepRecent: appConf.SnapshotKeepRecent,
 				DBCacheMiB:         appConf.DBCacheMiB,
+				DBOpenFiles:        appConf.DBOpenFiles,
 				CacheSize:          appConf.IAVLCacheNodes,
 				Logger:             logger,
 			})
