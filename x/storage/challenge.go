@@ -423,11 +423,21 @@ func (k Keeper) expireChallenges(ctx *types.Context) {
 	}
 }
 
+// historyBlocks is p's challenge_history_blocks; 0, which only a state
+// written before the parameter existed holds, is the default, as it is in
+// a genesis.
+func historyBlocks(p *storagepb.Params) int64 {
+	if p.ChallengeHistoryBlocks == 0 {
+		return DefaultChallengeHistoryBlocks
+	}
+	return p.ChallengeHistoryBlocks
+}
+
 // noChallenge is the error for a challenge id not in state: pruned from
 // the history, or never drawn.
 func (k Keeper) noChallenge(ctx *types.Context, id uint64) error {
 	if id != 0 && id <= k.counter(ctx, keyChallengePrune) {
-		return ErrNoChallenge.Wrapf("challenge %d was drawn more than challenge_history_blocks (%d) blocks ago and pruned; the block events of its height keep it", id, k.Params(ctx).ChallengeHistoryBlocks)
+		return ErrNoChallenge.Wrapf("challenge %d was drawn more than challenge_history_blocks (%d) blocks ago and pruned; the block events of its height keep it", id, historyBlocks(k.Params(ctx)))
 	}
 	return ErrNoChallenge.Wrapf("challenge %d (the last drawn is %d)", id, k.counter(ctx, keyChallengeSeq))
 }
@@ -437,11 +447,10 @@ func (k Keeper) noChallenge(ctx *types.Context, id uint64) error {
 // order, at most MaxDeadlineWork a block. Ids grow with height, so the
 // oldest are first; it stops at the first one still open (a deadline
 // backlog past MaxDeadlineWork) or too young, and goes on from there next
-// block. A negative parameter keeps them all, as does 0, which only a state
-// written before the parameter existed holds.
+// block. A negative parameter keeps them all.
 func (k Keeper) pruneChallengeHistory(ctx *types.Context) {
-	keep := k.Params(ctx).ChallengeHistoryBlocks
-	if keep <= 0 || ctx.Height <= keep {
+	keep := historyBlocks(k.Params(ctx))
+	if keep < 0 || ctx.Height <= keep {
 		return
 	}
 	kv := k.kv(ctx)

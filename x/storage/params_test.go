@@ -88,4 +88,8 @@ func TestChallengeHistoryBounded(t *testing.T) {
 			t.Fatalf("%d: %v, want %q", c.in, err, c.err)
 		}
 	}
+	// A state written before the parameter existed holds 0: the default.
+	if got := historyBlocks(&storagepb.Params{}); got != DefaultChallengeHistoryBlocks {
+		t.Fatalf("0 in state means %d blocks, want the default %d", got, DefaultChallengeHistoryBlocks)
+	}
 }
