@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cosmos/iavl"
@@ -63,7 +64,10 @@ type Options struct {
 	// DBOpenFiles is how many tables of the state database stay open
 	// (default store.DefaultDBOpenFiles).
 	DBOpenFiles int
-	Logger      *slog.Logger
+	// WarmWalks is how many root-to-leaf walks warm the node cache at
+	// start (warmCache; 0: DefaultWarmWalks, negative: none).
+	WarmWalks int
+	Logger    *slog.Logger
 	// Metrics, when set, receives the app's Prometheus figures (metrics.go).
 	Metrics *Metrics
 	// Modules replaces Modules() when set: tests run a module in the real
@@ -195,7 +199,45 @@ func New(opts Options) (*App, error) {
 	if opts.Metrics != nil {
 		a.SetMetrics(opts.Metrics)
 	}
+	a.warmCache()
 	return a, nil
+}
+
+// DefaultWarmWalks is Options.WarmWalks unless set: 2^17 walks touch
+// every node of the state tree's top 17 levels, what a cache of 10^6
+// nodes (store.DefaultIAVLCacheNodes) holds of them under random writes.
+const DefaultWarmWalks = 1 << 17
+
+// warmCache walks from the root of the latest saved version to WarmWalks
+// leaves spread evenly over it, before the node starts, so the IAVL node
+// cache holds the top levels of the tree, which every write's path
+// crosses, as it does in a node that has been running. Right after a
+// start the cache is empty: in the scale bench the first blocks on a
+// 10^6-art state took 2.3–3.0× as long in FinalizeBlock as on 10^4, and
+// 1.35–1.71× with the cache warmed this way. It takes about 20 s at 10^6
+// arts and under a second at 10^4. It runs before New returns because
+// IAVL's nodes memoize their children as writes clone them, so walking a
+// saved version while a block writes is a data race (the race detector
+// caught it); CometBFT serializes every other use of the tree.
+func (a *App) warmCache() {
+	walks := a.opts.WarmWalks
+	if walks == 0 {
+		walks = DefaultWarmWalks
+	}
+	v := a.tree.Version()
+	if walks < 0 || v == 0 || a.opts.DataDir == "" {
+		return
+	}
+	t0, size := time.Now(), a.tree.Size()
+	if min(int64(walks), size) > 10_000 {
+		a.log.Info("warming the state cache", "height", v, "walks", min(int64(walks), size), "keys", size)
+	}
+	n, err := store.WarmCache(a.tree, int64(walks))
+	if err != nil {
+		a.log.Warn("state cache warming stopped", "height", v, "walks", n, "err", err)
+		return
+	}
+	a.log.Info("state cache warmed", "height", v, "walks", n, "keys", size, "took", time.Since(t0).Round(time.Millisecond))
 }
 
 // SetMetrics starts feeding m (see Options.Metrics); call it before the

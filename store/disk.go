@@ -132,6 +132,21 @@ func OpenTree(db idb.DB, cacheSize int, log *slog.Logger) (*iavl.MutableTree, er
 	return nil, fmt.Errorf("store: load state: %w (no complete version just below height %d either; restore from a snapshot or resync)", err, torn)
 }
 
+// WarmCache walks from the root of tree's working version to at most
+// walks leaves spread evenly over it, loading the nodes on the way into
+// the node cache: 2^d walks touch every node of the top d levels. It
+// returns the number of walks made. Not safe while the tree is written.
+func WarmCache(tree *iavl.MutableTree, walks int64) (int64, error) {
+	size := tree.Size()
+	n := min(walks, size)
+	for i := range n {
+		if _, _, err := tree.GetByIndex(i * size / n); err != nil {
+			return i, err
+		}
+	}
+	return max(n, 0), nil
+}
+
 // unsizedBatches makes IAVL's batches grow as needed: IAVL asks for batches
 // preallocated to the flush threshold, which at commitBatchBytes would
 // allocate a gigabyte per commit.

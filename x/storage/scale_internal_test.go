@@ -656,7 +656,8 @@ func (e *scaleEnv) settleHistory() int {
 // recent of the rest: with 10^6 nodes cached that is the top ~17 levels.
 // A state just built in this process holds what its build touched; a
 // state opened from disk to be measured holds nothing, and its first
-// blocks would load even the root's children from LevelDB. So both walk
+// blocks would load even the root's children from LevelDB (a node
+// starting walks the same way: app.warmCache). So both walk
 // from the root to PASTEL_BENCH_SCALE_WARM (default 2^17, 0: none) leaves
 // spread evenly over the tree, which touches every node of the top 17
 // levels (a no-op on a small state, all cached already).
@@ -669,14 +670,11 @@ func (e *scaleEnv) warm() int {
 		}
 		n = v
 	}
-	size := e.tree.Size()
-	n = min(n, size)
-	for i := range n {
-		if _, _, err := e.tree.GetByIndex(i * size / n); err != nil {
-			e.t.Fatal(err)
-		}
+	walked, err := store.WarmCache(e.tree, n)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	return int(n)
+	return int(walked)
 }
 
 // convertDrawTree turns the Fenwick draw tree of a state kept from before
