@@ -64,8 +64,10 @@ type Options struct {
 	// DBOpenFiles is how many tables of the state database stay open
 	// (default store.DefaultDBOpenFiles).
 	DBOpenFiles int
-	// WarmWalks is how many root-to-leaf walks warm the node cache at
-	// start (warmCache; 0: DefaultWarmWalks, negative: none).
+	// WarmWalks is how many root-to-leaf walks warm the node cache before
+	// New returns (warmCache; 0: none). A node that will run blocks sets
+	// DefaultWarmWalks; a command that only reads the state once (export)
+	// has nothing to gain from it.
 	WarmWalks int
 	Logger    *slog.Logger
 	// Metrics, when set, receives the app's Prometheus figures (metrics.go).
@@ -203,7 +205,7 @@ func New(opts Options) (*App, error) {
 	return a, nil
 }
 
-// DefaultWarmWalks is Options.WarmWalks unless set: 2^17 walks touch
+// DefaultWarmWalks is Options.WarmWalks for a node: 2^17 walks touch
 // every node of the state tree's top 17 levels, what a cache of 10^6
 // nodes (store.DefaultIAVLCacheNodes) holds of them under random writes.
 const DefaultWarmWalks = 1 << 17
@@ -220,19 +222,15 @@ const DefaultWarmWalks = 1 << 17
 // saved version while a block writes is a data race (the race detector
 // caught it); CometBFT serializes every other use of the tree.
 func (a *App) warmCache() {
-	walks := a.opts.WarmWalks
-	if walks == 0 {
-		walks = DefaultWarmWalks
-	}
 	v := a.tree.Version()
-	if walks < 0 || v == 0 || a.opts.DataDir == "" {
+	if a.opts.WarmWalks <= 0 || v == 0 || a.opts.DataDir == "" {
 		return
 	}
 	t0, size := time.Now(), a.tree.Size()
-	if min(int64(walks), size) > 10_000 {
-		a.log.Info("warming the state cache", "height", v, "walks", min(int64(walks), size), "keys", size)
+	if walks := min(int64(a.opts.WarmWalks), size); walks > 10_000 {
+		a.log.Info("warming the state cache", "height", v, "walks", walks, "keys", size)
 	}
-	n, err := store.WarmCache(a.tree, int64(walks))
+	n, err := store.WarmCache(a.tree, int64(a.opts.WarmWalks))
 	if err != nil {
 		a.log.Warn("state cache warming stopped", "height", v, "walks", n, "err", err)
 		return

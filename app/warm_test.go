@@ -14,7 +14,7 @@ import (
 // TestCacheWarmedAtStart: a node opening a saved state walks its tree
 // before it starts (one walk per key on a state smaller than the walk
 // count) and logs it; the state and the blocks after are those it would
-// have anyway; a negative count turns it off.
+// have anyway; without a count (export, tests) it does not walk.
 func TestCacheWarmedAtStart(t *testing.T) {
 	c := apptest.New(t, "", 4, 1_000_000_000_000, nil)
 	for range 3 {
@@ -36,13 +36,13 @@ func TestCacheWarmedAtStart(t *testing.T) {
 		c.App = a
 		return &buf
 	}
-	logs := open(0).String()
+	logs := open(app.DefaultWarmWalks).String()
 	if !strings.Contains(logs, "state cache warmed") || !strings.Contains(logs, fmt.Sprintf("height=%d", c.Height)) || strings.Contains(logs, "walks=0 ") {
 		t.Fatalf("warming log: %s", logs)
 	}
 	c.Block()
-	if logs := open(-1).String(); strings.Contains(logs, "warm") {
-		t.Fatalf("warming with WarmWalks < 0: %s", logs)
+	if logs := open(0).String(); strings.Contains(logs, "warm") {
+		t.Fatalf("warming with WarmWalks 0: %s", logs)
 	}
 	c.Block()
 }

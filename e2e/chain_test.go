@@ -100,6 +100,11 @@ func TestSingleNodeTransfersAndRestarts(t *testing.T) {
 		}
 		recorded = now
 	}
+	// Each restart warmed the state cache before the node joined consensus
+	// (pasteld start asks app.New for app.DefaultWarmWalks).
+	if got := countLog(t, n, "state cache warmed"); got < 4 {
+		t.Fatalf("%d of 4 restarts logged \"state cache warmed\"", got)
+	}
 	if got := supplyOf(t, n); got != supply {
 		t.Fatalf("supply changed: %d -> %d", supply, got)
 	}

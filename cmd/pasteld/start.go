@@ -111,6 +111,7 @@ Settings: <home>/config/config.toml (CometBFT: ports, peers, block time) and
 				DBCacheMiB:         appConf.DBCacheMiB,
 				DBOpenFiles:        appConf.DBOpenFiles,
 				CacheSize:          appConf.IAVLCacheNodes,
+				WarmWalks:          app.DefaultWarmWalks,
 				Logger:             logger,
 			})
 			if err != nil {
