@@ -146,9 +146,7 @@ func ParseGenesis(raw json.RawMessage) (*Genesis, error) {
 	if p.MaxMovesPerBlock == 0 {
 		p.MaxMovesPerBlock = DefaultMaxMovesPerBlock
 	}
-	if p.ChallengeHistoryBlocks == 0 {
-		p.ChallengeHistoryBlocks = DefaultChallengeHistoryBlocks
-	}
+	p.ChallengeHistoryBlocks = historyBlocks(p)
 	switch {
 	case p.Replication == 0 || p.Replication > MaxReplication:
 		return nil, fmt.Errorf("storage.params.replication must be in [1, %d] (the default is %d)", MaxReplication, DefaultParams().Replication)
